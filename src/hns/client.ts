@@ -1,0 +1,66 @@
+// The one door to HNS. Everything outside src/hns/ talks to HNS through HcnClient and receives typed objects or a
+// typed HcnError; nothing else knows about koffi, the simulator or HRESULT numbers.
+//
+// Each operation documents the raw ABI calls it makes (Close calls are not counted by the budgets), so the
+// plugin can keep its per-verb call budgets by construction.
+import type {
+  HcnFilter,
+  HnsVersion,
+  HostComputeEndpoint,
+  HostComputeNamespace,
+  HostComputeNetwork,
+  ModifyEndpointRequest,
+  ModifyNamespaceRequest,
+  ModifyNetworkRequest,
+} from './types.js';
+
+export interface HcnClientOptions {
+  /** Per-call timeout in milliseconds; a call that takes longer fails with HcnError HCN_TIMEOUT (retryable). */
+  timeoutMs?: number;
+}
+
+export interface CreateOptions {
+  /** Caller-chosen object GUID (HNS honours it). Without it HNS generates one (GUID_NULL is passed). */
+  id?: string;
+  /**
+   * Query the created object (one more call) and return HNS's view of it. Defaults to true. With false the
+   * settings that were sent are returned with ID set; requires `id`.
+   */
+  query?: boolean;
+}
+
+export interface HcnClient {
+  readonly backend: 'ffi' | 'sim';
+
+  /** HNS version via vmcompute.dll!HNSCall GET /globals/version; 1 call, cached per process. */
+  hnsVersion(): Promise<HnsVersion>;
+
+  /** 1 call (HcnEnumerateNetworks). Returns IDs, normalised. An empty filtered result is [] (not an error). */
+  enumerateNetworks(filter?: HcnFilter): Promise<string[]>;
+  /** Enumerate + Open/Query/Close each: 1 + 2n calls. */
+  listNetworks(filter?: HcnFilter): Promise<HostComputeNetwork[]>;
+  /** Open + Query (+ Close): 2 calls. */
+  getNetwork(id: string): Promise<HostComputeNetwork>;
+  /** Create (+ Query) (+ Close): 1-2 calls. */
+  createNetwork(settings: HostComputeNetwork, opts?: CreateOptions): Promise<HostComputeNetwork>;
+  /** Open + Modify (+ Close): 2 calls. */
+  modifyNetwork(id: string, request: ModifyNetworkRequest): Promise<void>;
+  /** 1 call. */
+  deleteNetwork(id: string): Promise<void>;
+
+  enumerateEndpoints(filter?: HcnFilter): Promise<string[]>;
+  listEndpoints(filter?: HcnFilter): Promise<HostComputeEndpoint[]>;
+  getEndpoint(id: string): Promise<HostComputeEndpoint>;
+  /** OpenNetwork + CreateEndpoint (+ Query) (+ Close both): 2-3 calls. */
+  createEndpoint(networkId: string, settings: HostComputeEndpoint, opts?: CreateOptions): Promise<HostComputeEndpoint>;
+  modifyEndpoint(id: string, request: ModifyEndpointRequest): Promise<void>;
+  deleteEndpoint(id: string): Promise<void>;
+
+  enumerateNamespaces(filter?: HcnFilter): Promise<string[]>;
+  listNamespaces(filter?: HcnFilter): Promise<HostComputeNamespace[]>;
+  getNamespace(id: string): Promise<HostComputeNamespace>;
+  createNamespace(settings: HostComputeNamespace, opts?: CreateOptions): Promise<HostComputeNamespace>;
+  /** Open + one Modify per request (+ Close): 1 + n calls. Stops at the first failing request. */
+  modifyNamespace(id: string, requests: ModifyNamespaceRequest[]): Promise<void>;
+  deleteNamespace(id: string): Promise<void>;
+}
