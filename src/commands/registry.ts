@@ -1,0 +1,27 @@
+// Debug and operator commands (`hns-cni <command> ...`). Each lives in its own module and is imported only when
+// invoked: the CNI verbs (the path every pod start pays for) never load them.
+export type CommandMain = (argv: string[]) => Promise<number>;
+
+export interface CommandEntry {
+  summary: string;
+  load: () => Promise<CommandMain>;
+}
+
+export const COMMANDS: Record<string, CommandEntry> = {
+  hns: {
+    summary: 'list HNS networks, endpoints and namespaces; create/delete namespaces',
+    load: async () => (await import('./hns.js')).main,
+  },
+  sim: {
+    summary: 'the HNS simulator: serve (for the C stub), stats, reset, fault',
+    load: async () => (await import('./sim.js')).main,
+  },
+  ipam: {
+    summary: 'show IP allocations and pool usage (read-only)',
+    load: async () => (await import('./ipam.js')).main,
+  },
+  plan: {
+    summary: 'print the HCN calls and documents an ADD would make, without changing anything',
+    load: async () => (await import('./plan.js')).main,
+  },
+};
