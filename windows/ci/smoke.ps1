@@ -1,0 +1,93 @@
+<#
+.SYNOPSIS
+    Smoke test of the shipped hns-cni.exe against the REAL Host Networking Service (windows-latest CI runner).
+.DESCRIPTION
+    The Linux test suite proves the plugin against a simulator through the real FFI path and under Wine; this is the
+    one stage that talks to real HNS. It uses NAT mode only: Transparent and L2Bridge bind an external vSwitch to the
+    runner's adapter, which interrupts its connectivity. Fails loudly when HNS is missing instead of skipping.
+#>
+[CmdletBinding()]
+param(
+    [Parameter(Mandatory)][string]$Exe,
+    [string]$Subnet = '10.250.7.0/24'
+)
+Set-StrictMode -Version Latest
+$ErrorActionPreference = 'Stop'
+$exePath = (Resolve-Path -LiteralPath $Exe).Path
+$work = Join-Path $env:RUNNER_TEMP 'hns-cni-smoke'
+New-Item -ItemType Directory -Force -Path $work | Out-Null
+$env:HNS_CNI_LOG = Join-Path $work 'hns-cni.log'
+
+function Assert-True([bool]$Condition, [string]$Message) {
+    if (-not $Condition) { throw "ASSERTION FAILED: $Message" }
+    Write-Host "ok - $Message"
+}
+
+function Invoke-Cni {
+    param([string]$Command, [string]$ContainerId = '', [string]$Netns = '', [string]$IfName = '', [string]$Config)
+    $env:CNI_COMMAND = $Command
+    $env:CNI_CONTAINERID = $ContainerId
+    $env:CNI_NETNS = $Netns
+    $env:CNI_IFNAME = $IfName
+    $env:CNI_PATH = Split-Path -Parent $exePath
+    $env:CNI_ARGS = 'IgnoreUnknown=1;K8S_POD_NAMESPACE=default;K8S_POD_NAME=smoke'
+    $out = $Config | & $exePath
+    [pscustomobject]@{ Exit = $LASTEXITCODE; Output = ($out -join "`n") }
+}
+
+$hns = Get-Service -Name hns -ErrorAction SilentlyContinue
+if (-not $hns) { throw 'The Host Networking Service (hns) is not installed on this runner: enable the Containers feature.' }
+if ($hns.Status -ne 'Running') { Start-Service hns }
+
+$version = Invoke-Cni -Command VERSION -Config ''
+Assert-True ($version.Exit -eq 0) "VERSION answers ($($version.Output))"
+
+$config = @{
+    cniVersion = '1.1.0'; name = 'hns-cni-smoke'; type = 'hns-cni'; mode = 'nat'
+    clusterCIDR = '10.250.0.0/16'; serviceCIDR = '10.96.0.0/12'
+    ipam = @{ subnet = $Subnet; dataDir = (Join-Path $work 'ipam') }
+} | ConvertTo-Json -Depth 5 -Compress
+
+$status = Invoke-Cni -Command STATUS -Config $config
+Assert-True ($status.Exit -eq 0) "STATUS is ready ($($status.Output))"
+
+$ns = (& $exePath hns namespace-create).Trim()
+Assert-True ($LASTEXITCODE -eq 0 -and $ns -match '^[0-9a-fA-F-]{36}$') "namespace created ($ns)"
+try {
+    $add = Invoke-Cni -Command ADD -ContainerId 'smoke1' -Netns $ns -IfName 'eth0' -Config $config
+    Assert-True ($add.Exit -eq 0) "ADD succeeds ($($add.Output))"
+    $result = $add.Output | ConvertFrom-Json
+    $ip = ($result.ips[0].address -split '/')[0]
+    Assert-True ($result.interfaces[0].name -eq 'eth0') 'the result names eth0'
+
+    $endpoints = (& $exePath hns endpoints --json) | ConvertFrom-Json
+    $mine = @($endpoints | Where-Object { @($_.IpConfigurations | ForEach-Object { $_.IpAddress }) -contains $ip })
+    Assert-True ($mine.Count -eq 1) "exactly one HNS endpoint holds $ip"
+    Assert-True ($mine[0].HostComputeNamespace -eq $ns) 'the endpoint is attached to the pod namespace'
+
+    $again = Invoke-Cni -Command ADD -ContainerId 'smoke1' -Netns $ns -IfName 'eth0' -Config $config
+    Assert-True ($again.Exit -eq 0 -and ($again.Output | ConvertFrom-Json).ips[0].address -eq $result.ips[0].address) 'repeated ADD returns the same address'
+
+    $checkConfig = ($config | ConvertFrom-Json)
+    $checkConfig | Add-Member -NotePropertyName prevResult -NotePropertyValue $result
+    $check = Invoke-Cni -Command CHECK -ContainerId 'smoke1' -Netns $ns -IfName 'eth0' -Config ($checkConfig | ConvertTo-Json -Depth 10 -Compress)
+    Assert-True ($check.Exit -eq 0) "CHECK passes ($($check.Output))"
+
+    $del = Invoke-Cni -Command DEL -ContainerId 'smoke1' -Netns $ns -IfName 'eth0' -Config $config
+    Assert-True ($del.Exit -eq 0) "DEL succeeds ($($del.Output))"
+    $del2 = Invoke-Cni -Command DEL -ContainerId 'smoke1' -Netns '' -IfName 'eth0' -Config $config
+    Assert-True ($del2.Exit -eq 0) "repeated DEL with an empty netns succeeds ($($del2.Output))"
+
+    $endpoints = @((& $exePath hns endpoints --json) | ConvertFrom-Json)
+    $left = @($endpoints | Where-Object { @($_.IpConfigurations | ForEach-Object { $_.IpAddress }) -contains $ip })
+    Assert-True ($left.Count -eq 0) 'no endpoint is left behind'
+
+    $gcConfig = ($config | ConvertFrom-Json)
+    $gcConfig | Add-Member -NotePropertyName 'cni.dev/valid-attachments' -NotePropertyValue @()
+    $gc = Invoke-Cni -Command GC -Config ($gcConfig | ConvertTo-Json -Depth 10 -Compress)
+    Assert-True ($gc.Exit -eq 0) "GC succeeds ($($gc.Output))"
+} finally {
+    & $exePath hns namespace-delete $ns | Out-Null
+    if (Test-Path $env:HNS_CNI_LOG) { Get-Content $env:HNS_CNI_LOG -Tail 50 }
+}
+Write-Host 'smoke test passed'
