@@ -1,0 +1,49 @@
+// Network name → HNS network ID (and the network's document), remembered on disk so the hot path can open the
+// network by ID (1 HCN call) instead of enumerating by name and querying (3 calls). The cache is only a hint: an ID
+// that no longer opens is dropped and the network is looked up by name again; a network recreated under the same
+// name gets a new GUID, so a stale entry can never point at the wrong network.
+import * as path from 'node:path';
+import { readFileIfExists, writeFileAtomic } from '../store/atomic-file.js';
+import type { HostComputeNetwork } from '../hns/types.js';
+
+interface CacheFile {
+  version: 1;
+  networks: Record<string, HostComputeNetwork>;
+}
+
+export class NetworkCache {
+  private readonly file: string;
+
+  constructor(dataDir: string) {
+    this.file = path.join(dataDir, 'networks.json');
+  }
+
+  get(name: string): HostComputeNetwork | undefined {
+    return this.read().networks[name];
+  }
+
+  set(name: string, network: HostComputeNetwork): void {
+    const cache = this.read();
+    cache.networks[name] = network;
+    writeFileAtomic(this.file, JSON.stringify(cache));
+  }
+
+  forget(name: string): void {
+    const cache = this.read();
+    if (!(name in cache.networks)) return;
+    delete cache.networks[name];
+    writeFileAtomic(this.file, JSON.stringify(cache));
+  }
+
+  private read(): CacheFile {
+    const text = readFileIfExists(this.file);
+    if (text === undefined) return { version: 1, networks: {} };
+    try {
+      const parsed = JSON.parse(text) as CacheFile;
+      if (parsed.version === 1 && parsed.networks && typeof parsed.networks === 'object') return parsed;
+    } catch {
+      // A damaged hint is worth nothing; the next lookup by name rewrites it.
+    }
+    return { version: 1, networks: {} };
+  }
+}
