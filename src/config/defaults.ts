@@ -1,0 +1,35 @@
+// Defaults that are computed rather than constant. Each is deterministic: the same config always yields the same
+// value, on every node and every invocation, so a later ADD finds (and accepts) what the first one created.
+import { cidrsOverlap, nthAddress } from './address.js';
+
+export const DEFAULT_HNS_CALL_TIMEOUT_MS = 30_000;
+export const DEFAULT_RESERVED_HOST_PORTS: readonly number[] = [6443, 10250, 10256];
+export const DEFAULT_NODE_PORT_RANGE = { min: 30000, max: 32767 } as const;
+
+export function defaultNatNetworkName(network: string): string {
+  return `${network}-nat`;
+}
+
+/**
+ * The NAT network's subnet when none is configured: the first /20 of 172.16.0.0/12, scanning from 172.24.0.0, that
+ * overlaps none of `avoid` (cluster, service, node and pod prefixes, routes). The scan starts past 172.16.0.0/16 and
+ * 172.17.0.0/16, where Docker's `nat` network and bridge usually sit, and wraps around. A /20 holds 4094 endpoints,
+ * far more than a node runs. Returns undefined when every candidate overlaps (the operator must then set it).
+ */
+export function chooseNatSubnet(avoid: readonly string[]): string | undefined {
+  const base = 172 * 2 ** 24 + 16 * 2 ** 16; // 172.16.0.0
+  const count = 256; // /20s in a /12
+  const start = 128; // 172.24.0.0 = 172.16.0.0 + 128 × 4096
+  for (let i = 0; i < count; i++) {
+    const index = (start + i) % count;
+    const n = base + index * 4096;
+    const candidate = `${n >>> 24}.${(n >>> 16) & 255}.${(n >>> 8) & 255}.0/20`;
+    if (!avoid.some((prefix) => cidrsOverlap(candidate, prefix))) return candidate;
+  }
+  return undefined;
+}
+
+/** A subnet's conventional gateway: its first host address. */
+export function firstHost(subnet: string): string {
+  return nthAddress(subnet, 1);
+}
