@@ -19,6 +19,7 @@ export const CNI_CODE = {
   IPAM_STORE: 104, // the allocation store could not be read or written
   DELEGATE_FAILED: 105, // a delegated IPAM plugin failed without a CNI error of its own
   GC_INCOMPLETE: 106, // GC removed what it could; details lists what failed
+  HOST_NETWORK_REFUSED: 107, // a host-network pod was refused (strict mode, or a reserved host port)
   INTERNAL: 999, // a bug: an unexpected exception (logged with its stack)
 } as const;
 
