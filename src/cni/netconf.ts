@@ -2,10 +2,11 @@
 // injected keys) as a zod shape, and the one function that turns schema failures into CNI error 7. The plugin's own
 // NetConf schema (src/config/) spreads `baseNetConfShape` into a strict object and adds its fields.
 import { z } from 'zod';
+import { CNI_NAME_PATTERN } from './env.js';
 import { CNI_CODE, CniError } from './errors.js';
 
-/** libcni's rule for network names and container ids (pkg/utils: cniValidNameChars). */
-export const CNI_NAME_PATTERN = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
+// Kept light for the CNI path (env.ts needs the pattern without loading zod); re-exported for schema authors.
+export { CNI_NAME_PATTERN };
 
 const stringList = z.array(z.string());
 
