@@ -1,0 +1,245 @@
+// planAdd: (config, request, IPAM allocation, HNS view) → the ordered HCN operations of an ADD and the result to
+// return. Every rule about which HNS objects a pod needs lives here or in the modules it composes; the executor
+// only performs the steps. Pure and deterministic: the same input always gives the same plan.
+
+import { CNI_CODE, CniError } from '../cni/errors.js';
+import { addressOf, prefixLengthOf } from '../config/address.js';
+import { firstHost } from '../config/defaults.js';
+import type { NetConf } from '../config/types.js';
+import { normalizeGuid } from '../hns/guid.js';
+import type { EndpointPolicy, HostComputeNetwork, ModifyNamespaceRequest } from '../hns/types.js';
+import { mergeDns, toHcnDns } from './dns.js';
+import {
+  DEFAULT_ROUTE,
+  defaultGatewayRoutes,
+  endpointDocument,
+  l2bridgePolicies,
+  transparentPodRoutes,
+} from './endpoint.js';
+import { formatHnsVersion, hnsSupports } from './features.js';
+import { networkGatewayFor, podGatewayFor, podSubnetOf } from './gateway.js';
+import { applyHostNetworkRules, isHostNetworkPod } from './host-network.js';
+import { endpointIdFor, endpointNameFor, networkIdFor } from './identity.js';
+import { macFromGuid, macFromIPv4 } from './mac.js';
+import { isDisruptiveToCreate, natNetworkDocument, networkCompatibility, podNetworkDocument } from './network.js';
+import { portMappingPolicies, readPortMappings } from './ports.js';
+import { buildResult, natIfNameFor } from './result.js';
+import type { AddPlan, AddPlanInput, AddStep, NetworkRole, PlannedEndpoint } from './types.js';
+
+/** The HNS version is one more HCN call; only loopback DSR needs it. */
+export function planNeedsHnsVersion(config: NetConf): boolean {
+  return config.mode === 'l2bridge' && config.loopbackDSR;
+}
+
+export function planAdd(input: AddPlanInput): AddPlan {
+  const { config, request, allocation, hns } = input;
+  const notes: string[] = [];
+  const steps: AddStep[] = [];
+
+  const mappings = readPortMappings(config.runtimeConfig.portMappings);
+  let dns = mergeDns(config.dns, config.runtimeConfig.dns);
+  if (isHostNetworkPod(config.runtimeConfig)) {
+    const decision = applyHostNetworkRules(config.hostNetwork, mappings, dns);
+    dns = decision.dns;
+    notes.push(...decision.notes);
+  }
+
+  // ---- the pod network ----
+  if (config.mode === 'transparent' && allocation === undefined) {
+    throw new CniError(CNI_CODE.INVALID_CONFIG, 'transparent mode needs the pod IP from the IPAM (configure "ipam")');
+  }
+  const podSubnet =
+    allocation !== undefined
+      ? podSubnetOf(allocation)
+      : (firstSubnetOf(hns.podNetwork) ?? (config.mode === 'nat' ? config.natNetwork.subnet : undefined));
+  if (podSubnet === undefined) {
+    throw new CniError(
+      CNI_CODE.INVALID_CONFIG,
+      `HNS network "${config.network}" does not exist and no pod subnet is known to create it: configure "ipam" with the node's pod subnet`,
+    );
+  }
+  const subnetGateway = allocation === undefined ? defaultRouteNextHop(hns.podNetwork) : undefined;
+  const networkGateway = subnetGateway ?? networkGatewayFor(config, podSubnet, allocation);
+  const podGateway =
+    config.mode === 'l2bridge' || config.gateway !== undefined || subnetGateway === undefined
+      ? podGatewayFor(config, podSubnet, allocation)
+      : subnetGateway;
+  const desiredPodNetwork = podNetworkDocument(config, podSubnet, networkGateway);
+  const podNetworkId = resolveNetwork('pod', hns.podNetwork, desiredPodNetwork, false, steps, notes);
+
+  // ---- transparent mode's NAT network ----
+  let nat: { id: string; gateway: string } | undefined;
+  if (config.mode === 'transparent') {
+    const existing = hns.natNetwork ?? null;
+    const natAuto = config.natNetwork.subnetSource === 'auto';
+    const id = resolveNetwork('nat', existing, natNetworkDocument(config), natAuto, steps, notes);
+    const gateway = (existing && defaultRouteNextHop(existing)) ?? config.natNetwork.gateway;
+    nat = { id, gateway };
+  }
+
+  // ---- endpoints ----
+  const podIp = allocation === undefined ? undefined : addressOf(allocation.address);
+  const podName = endpointNameFor(request.containerId, config.network, request.ifName);
+  const podId = endpointIdFor(request.containerId, config.network, request.ifName);
+  const pod: PlannedEndpoint = {
+    role: 'pod',
+    name: podName,
+    id: podId,
+    networkName: config.network,
+    networkId: podNetworkId,
+    mac: podIp === undefined ? macFromGuid(podId) : macFromIPv4(podIp),
+    ifName: request.ifName,
+    ...(allocation !== undefined && { address: allocation.address }),
+    gateway: podGateway,
+  };
+  const ip = podIp === undefined ? undefined : { address: podIp, prefixLength: prefixLengthOf(allocation!.address) };
+  const hostPorts = portMappingPolicies(mappings);
+  const hcnDns = toHcnDns(dns);
+
+  let podPolicies: EndpointPolicy[];
+  if (config.mode === 'l2bridge') {
+    const dsrDestination = loopbackDsrDestination(config, podIp, hns.hnsVersion, notes);
+    podPolicies = l2bridgePolicies({ config, portMappings: hostPorts, ...(dsrDestination && { dsrDestination }) });
+  } else if (config.mode === 'nat') {
+    podPolicies = [...config.policies, ...hostPorts];
+  } else {
+    podPolicies = [...config.policies]; // host ports go on the NAT endpoint
+  }
+  const podRoutes =
+    config.mode === 'transparent' ? transparentPodRoutes(config, podGateway) : defaultGatewayRoutes(config, podGateway);
+  const endpoints: PlannedEndpoint[] = [pod];
+  steps.push({
+    kind: 'createEndpoint',
+    role: 'pod',
+    name: podName,
+    id: podId,
+    networkId: podNetworkId,
+    document: endpointDocument({
+      name: podName,
+      networkId: podNetworkId,
+      mac: pod.mac,
+      ...(ip && { ip }),
+      routes: podRoutes,
+      policies: podPolicies,
+      dns: hcnDns,
+    }),
+  });
+
+  if (nat !== undefined) {
+    const name = endpointNameFor(request.containerId, config.natNetwork.name, request.ifName);
+    const id = endpointIdFor(request.containerId, config.natNetwork.name, request.ifName);
+    const natEndpoint: PlannedEndpoint = {
+      role: 'nat',
+      name,
+      id,
+      networkName: config.natNetwork.name,
+      networkId: nat.id,
+      mac: macFromGuid(id),
+      ifName: natIfNameFor(request.ifName),
+      gateway: nat.gateway,
+    };
+    endpoints.push(natEndpoint);
+    steps.push({
+      kind: 'createEndpoint',
+      role: 'nat',
+      name,
+      id,
+      networkId: nat.id,
+      document: endpointDocument({
+        name,
+        networkId: nat.id,
+        mac: natEndpoint.mac,
+        routes: [{ NextHop: nat.gateway, DestinationPrefix: DEFAULT_ROUTE }],
+        policies: hostPorts,
+      }),
+    });
+  }
+
+  steps.push({
+    kind: 'attachEndpoints',
+    namespaceId: request.netns,
+    requests: endpoints.map((e) => attachRequest(e.id, 'Add')),
+  });
+
+  return {
+    mode: config.mode,
+    steps,
+    endpoints,
+    result: buildResult({ config, netns: request.netns, endpoints, dns }),
+    podAddressFromHns: allocation === undefined,
+    notes,
+  };
+}
+
+/** E13: attach (Add) or detach (Remove) one endpoint to/from a namespace. */
+export function attachRequest(endpointId: string, requestType: 'Add' | 'Remove'): ModifyNamespaceRequest {
+  return { ResourceType: 'Endpoint', RequestType: requestType, Settings: { EndpointId: endpointId } };
+}
+
+/**
+ * Uses the existing network when compatible (its own ID), plans its creation (with hns-cni's GUID) when missing,
+ * and refuses an incompatible one: hns-cni never recreates a network (pods on it would lose their endpoints).
+ */
+function resolveNetwork(
+  role: NetworkRole,
+  existing: HostComputeNetwork | null,
+  desired: HostComputeNetwork,
+  ignoreSubnet: boolean,
+  steps: AddStep[],
+  notes: string[],
+): string {
+  const name = desired.Name!;
+  if (existing !== null) {
+    const differences = networkCompatibility(existing, desired, { ignoreSubnet });
+    if (differences.length > 0) {
+      throw new CniError(
+        CNI_CODE.NETWORK_CONFLICT,
+        `HNS network "${name}" exists with settings this config cannot use: ${differences.join('; ')}. ` +
+          'hns-cni never recreates an existing network: remove it or change "network"/"mode" in the config',
+        JSON.stringify({ network: name, id: existing.ID, differences }),
+      );
+    }
+    return normalizeGuid(existing.ID ?? '');
+  }
+  const id = networkIdFor(name);
+  const disruptive = isDisruptiveToCreate(desired.Type ?? 'NAT');
+  steps.push({ kind: 'createNetwork', role, name, id, document: desired, disruptive });
+  if (disruptive) {
+    notes.push(`creating ${desired.Type} network "${name}" binds an external vSwitch: node connectivity blips briefly`);
+  }
+  return id;
+}
+
+function loopbackDsrDestination(
+  config: NetConf,
+  podIp: string | undefined,
+  version: AddPlanInput['hns']['hnsVersion'],
+  notes: string[],
+): string | undefined {
+  if (!config.loopbackDSR) return undefined;
+  if (podIp === undefined) {
+    notes.push('loopbackDSR skipped: the pod IP is assigned by HNS, unknown when the endpoint is created');
+    return undefined;
+  }
+  if (version === undefined) {
+    notes.push('loopbackDSR skipped: HNS version unknown');
+    return undefined;
+  }
+  if (!hnsSupports(version, 'DSR')) {
+    notes.push(`loopbackDSR skipped: HNS ${formatHnsVersion(version)} does not support DSR (needs 9.3-9.x or 10.2+)`);
+    return undefined;
+  }
+  return podIp;
+}
+
+function firstSubnetOf(network: HostComputeNetwork | null): string | undefined {
+  return network?.Ipams?.flatMap((i) => i.Subnets ?? []).find((s) => s.IpAddressPrefix !== undefined)?.IpAddressPrefix;
+}
+
+/** The gateway HNS recorded for a network's first subnet, else that subnet's first host. */
+function defaultRouteNextHop(network: HostComputeNetwork | null): string | undefined {
+  const subnet = network?.Ipams?.flatMap((i) => i.Subnets ?? []).find((s) => s.IpAddressPrefix !== undefined);
+  if (subnet === undefined) return undefined;
+  const hop = subnet.Routes?.find((r) => r.DestinationPrefix === DEFAULT_ROUTE)?.NextHop;
+  return hop ?? firstHost(subnet.IpAddressPrefix!);
+}

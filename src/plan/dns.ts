@@ -1,0 +1,64 @@
+// The pod's DNS: the config's `dns`, overridden field by field by the runtime's `dns` capability (kubelet's
+// ClusterFirst servers, searches, ndots). Each container has its own registry on Windows, so these settings must
+// reach the endpoint's Dns; a resolv.conf has no effect. Lists are passed through unchanged: WCN rewrites the first
+// search entry with the pod namespace and loses `svc.cluster.local` (anchors.md §3.4); kubelet already sends the
+// complete, ordered list.
+
+import type { RuntimeDns } from '../cni/runtime-config.js';
+import type { CniDns } from '../cni/types.js';
+import type { DnsSettings } from '../config/types.js';
+import type { Dns } from '../hns/types.js';
+
+function stringsOf(value: unknown): string[] | undefined {
+  if (!Array.isArray(value)) return undefined;
+  const strings = value.filter((s): s is string => typeof s === 'string' && s !== '');
+  return strings.length > 0 ? strings : undefined;
+}
+
+/** A non-empty runtime list replaces the config's list; an absent or empty one keeps it. */
+export function mergeDns(config: DnsSettings, runtime: RuntimeDns | undefined): DnsSettings {
+  return {
+    nameservers: stringsOf(runtime?.servers) ?? config.nameservers,
+    ...(config.domain !== undefined && { domain: config.domain }),
+    search: stringsOf(runtime?.searches) ?? config.search,
+    options: stringsOf(runtime?.options) ?? config.options,
+  };
+}
+
+const LOOPBACK_RESOLVERS = new Set(['127.0.0.1', '::1']);
+
+/**
+ * kubelet gives a host-network pod the host's DNS; with `--resolv-conf=""` on Windows that is 127.0.0.1, which
+ * means nothing inside the pod. Loopback servers are replaced by the configured host resolvers (once each), or
+ * dropped when none are configured.
+ */
+export function replaceLoopbackResolvers(dns: DnsSettings, hostResolvers: readonly string[]): DnsSettings {
+  if (!dns.nameservers.some((s) => LOOPBACK_RESOLVERS.has(s))) return dns;
+  const out: string[] = [];
+  for (const server of dns.nameservers) {
+    const replacement = LOOPBACK_RESOLVERS.has(server) ? hostResolvers : [server];
+    for (const s of replacement) if (!out.includes(s)) out.push(s);
+  }
+  return { ...dns, nameservers: out };
+}
+
+/** HNS's Dns object, with empty members left out (as HNS itself writes them). */
+export function toHcnDns(dns: DnsSettings): Dns {
+  return {
+    ...(dns.domain !== undefined && dns.domain !== '' && { Domain: dns.domain }),
+    ...(dns.search.length > 0 && { Search: [...dns.search] }),
+    ...(dns.nameservers.length > 0 && { ServerList: [...dns.nameservers] }),
+    ...(dns.options.length > 0 && { Options: [...dns.options] }),
+  };
+}
+
+/** The result's `dns`; undefined when there is nothing to report. */
+export function toCniDns(dns: DnsSettings): CniDns | undefined {
+  const out: CniDns = {
+    ...(dns.nameservers.length > 0 && { nameservers: [...dns.nameservers] }),
+    ...(dns.domain !== undefined && dns.domain !== '' && { domain: dns.domain }),
+    ...(dns.search.length > 0 && { search: [...dns.search] }),
+    ...(dns.options.length > 0 && { options: [...dns.options] }),
+  };
+  return Object.keys(out).length > 0 ? out : undefined;
+}

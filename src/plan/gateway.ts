@@ -1,0 +1,53 @@
+// Which address is whose on the pod subnet, per mode.
+//
+// transparent: the pod subnet is routed to the node, whose vNIC on the Transparent network holds the subnet's
+//   gateway (the .1 that the IPAM keeps out of the pool, or what the IPAM reports). Pods route the cluster and
+//   service CIDRs through it; their default route goes through the NAT endpoint instead.
+// l2bridge: as flannel host-gw and win-bridge do it. The network's subnet gateway is .1 (flannel creates `cbr0`
+//   with GatewayAddress .1, so a network created by either compares equal); the node's host endpoint (`cbr0_ep`) is
+//   .2, and pods use .2 as their default gateway because that endpoint, in the host compartment, is what forwards
+//   node↔pod and off-node traffic. win-bridge hard-codes network+2 for the same reason; here `gateway` or the
+//   built-in IPAM's `hostEndpoint` can move it.
+// nat: WinNAT's host-side address is the subnet's .1 (or the IPAM's gateway); pods route everything through it.
+import { addressOf, canonicalCidr, nthAddress } from '../config/address.js';
+import type { NetConf } from '../config/types.js';
+import { isDelegatedIpam } from '../ipam/config.js';
+import type { PodAddress } from './types.js';
+
+export function podSubnetOf(allocation: PodAddress): string {
+  return canonicalCidr(allocation.address);
+}
+
+/** The NextHop of the network subnet's default route (the network's gateway as HNS records it). */
+export function networkGatewayFor(config: NetConf, podSubnet: string, allocation?: PodAddress): string {
+  if (config.mode === 'transparent') return podGatewayFor(config, podSubnet, allocation);
+  return allocation?.gateway ?? builtinIpamGateway(config) ?? nthAddress(podSubnet, 1);
+}
+
+/** The pods' next hop on the pod network. */
+export function podGatewayFor(config: NetConf, podSubnet: string, allocation?: PodAddress): string {
+  if (config.gateway !== undefined) return config.gateway;
+  if (config.mode === 'l2bridge') return builtinHostEndpoint(config) ?? nthAddress(podSubnet, 2);
+  return allocation?.gateway ?? builtinIpamGateway(config) ?? nthAddress(podSubnet, 1);
+}
+
+/** Addresses of the pod subnet that must never be handed to a pod in this mode (for the IPAM and CHECK). */
+export function reservedAddressesFor(config: NetConf, podSubnet: string, allocation?: PodAddress): string[] {
+  const out = [networkGatewayFor(config, podSubnet, allocation), podGatewayFor(config, podSubnet, allocation)];
+  return [...new Set(out)];
+}
+
+export function podIpOf(allocation: PodAddress): string {
+  return addressOf(allocation.address);
+}
+
+function builtinIpamGateway(config: NetConf): string | undefined {
+  const ipam = config.ipam;
+  return ipam !== undefined && !isDelegatedIpam(ipam) ? ipam.gateway : undefined;
+}
+
+function builtinHostEndpoint(config: NetConf): string | undefined {
+  const ipam = config.ipam;
+  if (ipam === undefined || isDelegatedIpam(ipam)) return undefined;
+  return typeof ipam.hostEndpoint === 'string' ? ipam.hostEndpoint : undefined;
+}

@@ -1,0 +1,75 @@
+// Host-network pods (cni-contract.md §E). On Windows only HostProcess pods get the host's network, and those never
+// reach a CNI plugin; any other `hostNetwork: true` pod arrives as an ordinary ADD and the plugin cannot see the
+// flag. The honest signal is an opt-in pod annotation, which containerd passes through the
+// `io.kubernetes.cri.pod-annotations` capability:
+//
+//     metadata.annotations: { "hns-cni.dev/host-network": "true" }
+//
+// Design 1 ("emulate", the default): the pod gets a normal endpoint in the pod network, its declared ports become
+// PortMapping policies, ports the node itself needs are refused, and a loopback DNS server is replaced by the
+// host's real resolvers. Design 3 ("refuse"): ADD fails and points the user at HostProcess pods.
+
+import { CNI_CODE, CniError } from '../cni/errors.js';
+import { getIgnoringCase } from '../cni/runtime-config.js';
+import type { DnsSettings, HostNetworkSettings } from '../config/types.js';
+import { replaceLoopbackResolvers } from './dns.js';
+import type { HostPortMapping } from './ports.js';
+
+export const HOST_NETWORK_ANNOTATION = 'hns-cni.dev/host-network';
+export const POD_ANNOTATIONS_CAPABILITY = 'io.kubernetes.cri.pod-annotations';
+
+/** True when the pod carries `hns-cni.dev/host-network: "true"` (annotation keys are case-sensitive). */
+export function isHostNetworkPod(runtimeConfig: unknown): boolean {
+  const annotations = getIgnoringCase(runtimeConfig, POD_ANNOTATIONS_CAPABILITY);
+  if (typeof annotations !== 'object' || annotations === null) return false;
+  const value = (annotations as Record<string, unknown>)[HOST_NETWORK_ANNOTATION];
+  return typeof value === 'string' && value.trim().toLowerCase() === 'true';
+}
+
+export const REFUSE_MESSAGE =
+  'hostNetwork is unsupported for non-HostProcess Windows pods; use securityContext.windowsOptions.hostProcess=true ' +
+  `(this network's hostNetwork.mode is "refuse"; pod annotated ${HOST_NETWORK_ANNOTATION}=true)`;
+
+export interface HostNetworkDecision {
+  /** DNS after loopback replacement. */
+  dns: DnsSettings;
+  notes: string[];
+}
+
+/**
+ * Applies the host-network rules to a pod that is known to be host-network. Throws CniError 107 when the pod is
+ * refused: "refuse" mode, or a host port the node itself uses (the scheduler cannot see those).
+ */
+export function applyHostNetworkRules(
+  settings: HostNetworkSettings,
+  mappings: readonly HostPortMapping[],
+  dns: DnsSettings,
+): HostNetworkDecision {
+  if (settings.mode === 'refuse') throw new CniError(CNI_CODE.HOST_NETWORK_REFUSED, REFUSE_MESSAGE);
+  const clashes = mappings.filter(
+    (m) =>
+      settings.reservedPorts.includes(m.hostPort) ||
+      (m.hostPort >= settings.nodePortRange.min && m.hostPort <= settings.nodePortRange.max),
+  );
+  if (clashes.length > 0) {
+    const ports = clashes.map((m) => `${m.hostPort}/${m.protocol}`).join(', ');
+    throw new CniError(
+      CNI_CODE.HOST_NETWORK_REFUSED,
+      `host-network pod declares host port(s) ${ports} that the node itself uses (reserved: ` +
+        `${settings.reservedPorts.join(', ')}; NodePorts ${settings.nodePortRange.min}-${settings.nodePortRange.max}); ` +
+        'change the containerPort or run the pod as a HostProcess pod',
+    );
+  }
+  const replaced = replaceLoopbackResolvers(dns, settings.dnsServers);
+  const notes = [
+    `host-network pod (${HOST_NETWORK_ANNOTATION}=true): pod network with ${mappings.length} host port(s)`,
+  ];
+  if (replaced !== dns) {
+    notes.push(
+      settings.dnsServers.length > 0
+        ? `loopback DNS servers replaced by ${settings.dnsServers.join(', ')}`
+        : 'loopback DNS servers dropped (set hostNetwork.dnsServers to replace them)',
+    );
+  }
+  return { dns: replaced, notes };
+}
