@@ -3,7 +3,12 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
-export function writeFileAtomic(file: string, data: string | Uint8Array): void {
+export interface AtomicWriteOptions {
+  /** Called after the temp file is written and fsynced, just before the rename (crash-injection tests). */
+  beforeRename?: () => void;
+}
+
+export function writeFileAtomic(file: string, data: string | Uint8Array, opts: AtomicWriteOptions = {}): void {
   const dir = path.dirname(file);
   fs.mkdirSync(dir, { recursive: true });
   const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`);
@@ -14,6 +19,7 @@ export function writeFileAtomic(file: string, data: string | Uint8Array): void {
   } finally {
     fs.closeSync(fd);
   }
+  opts.beforeRename?.();
   try {
     fs.renameSync(tmp, file);
   } catch (e) {
