@@ -1,0 +1,57 @@
+// One simulated HNS call end to end, shared by the in-process abi and `sim serve`: in one state transaction count
+// the call, pick a fault, apply the call (or the fault's HRESULT); then, outside the lock so slow calls overlap
+// like real RPCs, wait the latency (+ a hang fault, + a vSwitch blip when configured).
+import { setTimeout as sleep } from 'node:timers/promises';
+import { log } from '../../log/logger.js';
+import type { AbiCall, AbiReply } from '../abi.js';
+import { HR } from '../hresult.js';
+import { dispatch, failureReply } from './dispatch.js';
+import { countCall, isHcnFunction, latencyFor, recordStubStrings, takeFault } from './instrumentation.js';
+import type { Fault } from './state.js';
+import { transact } from './state-file.js';
+
+export interface InvokeOptions {
+  /** Process-local faults (HNS_CNI_SIM_FAULTS), counted in addition to the state's. */
+  localFaults?: Fault[];
+  /** Set by the server: the calling stub process, whose out-string allocations are counted. */
+  stub?: { pid: number; wantsErrorRecord: boolean };
+}
+
+export interface InvokeResult {
+  reply: AbiReply;
+  /** Fault "kill": the caller must die now (in process: SIGKILL; over the wire: reply action 1). */
+  kill: boolean;
+}
+
+export async function invokeSim(file: string, call: AbiCall, opts: InvokeOptions = {}): Promise<InvokeResult> {
+  if (!isHcnFunction(call.fn)) return { reply: failureReply(HR.E_NOTIMPL), kill: false };
+  const { reply, kill, delayMs } = await transact(file, (state) => {
+    countCall(state, call.fn);
+    const fault = takeFault(state.faults, call.fn) ?? takeFault(opts.localFaults ?? [], call.fn);
+    const blipsBefore = state.blips.length;
+    let reply: AbiReply;
+    if (fault?.kind === 'hr') reply = failureReply(fault.hr);
+    else {
+      try {
+        reply = dispatch(state, call);
+      } catch (e) {
+        // A bug in the model must not take the server down: report it as HNS would report an internal error.
+        log.error('simulator: unexpected error', { fn: call.fn, error: String(e) });
+        reply = failureReply(HR.E_FAIL, String(e));
+      }
+    }
+    let delayMs = latencyFor(state, call.fn) + (fault?.kind === 'hang' ? fault.ms : 0);
+    if (state.blips.length > blipsBefore && state.options.vswitchBlipDelaysCall) delayMs += state.options.vswitchBlipMs;
+    if (opts.stub) {
+      if (!opts.stub.wantsErrorRecord) delete reply.errorRecord;
+      recordStubStrings(
+        state,
+        opts.stub.pid,
+        Number(reply.output !== undefined) + Number(reply.errorRecord !== undefined),
+      );
+    }
+    return { reply, kill: fault?.kind === 'kill', delayMs };
+  });
+  if (delayMs > 0) await sleep(delayMs);
+  return { reply, kill };
+}

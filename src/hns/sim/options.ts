@@ -1,0 +1,133 @@
+// Simulator options: one per behaviour that hns-api.md marks UNCONFIRMED (or that varies between HNS builds), plus
+// the shape of the simulated host. They live in the state file, so every process (plugin, `sim serve`, tests)
+// agrees; `hns-cni sim options --set key=value` changes them.
+import { formatHresult, HR, parseHresult } from '../hresult.js';
+
+export type GuidCase = 'upper' | 'lower';
+
+export interface SimOptions {
+  /** HNS service version reported by HNSCall GET /globals/version ("Major.Minor"). 15.4 enables every feature gate. */
+  hnsVersion: string;
+  /** Case of GUIDs in outputs, per object kind (§7.1: uppercase networks/endpoints, lowercase namespaces seen). */
+  networkGuidCase: GuidCase;
+  endpointGuidCase: GuidCase;
+  namespaceGuidCase: GuidCase;
+  /** Deleting a network that still has endpoints: delete them too, or HCN_E_ENTITY_HAS_REFERENCES (§7.9). */
+  networkDeleteWithEndpoints: 'cascade' | 'error';
+  /** Deleting an endpoint attached to a namespace: detach it first, or HCN_E_ENTITY_HAS_REFERENCES. */
+  endpointDeleteWhileAttached: 'detach' | 'error';
+  /** Deleting a namespace that still lists endpoints: detach them, or HCN_E_REQUEST_UNSUPPORTED (§7.8). */
+  namespaceDeleteWithEndpoints: 'detach' | 'error';
+  /** HRESULT for an endpoint IP already used by another endpoint of the network (v1 observed 0x80071392, §7.6). */
+  duplicateIpHresult: number;
+  /** HRESULT for removing an endpoint from a namespace it is not in; 0 = succeed silently. */
+  detachNotAttachedHresult: number;
+  /** Not-found HRESULT of Open/Delete (and stale handles) per kind (§6.1, §7.8, §7.10). */
+  networkNotFoundHresult: number;
+  endpointNotFoundHresult: number;
+  namespaceNotFoundHresult: number;
+  /** HRESULT for a handle whose object was deleted; 0 = the kind's not-found code (§7.13). */
+  staleHandleHresult: number;
+  /** Network name comparison for duplicates and Name filters (§7.2: case sensitivity UNCONFIRMED). */
+  nameMatch: 'insensitive' | 'exact';
+  /** Reject unknown top-level members with HCN_E_INVALID_JSON {{Field,UnknownField}} (§1.7). */
+  rejectUnknownFields: boolean;
+  /** Key of the endpoint id inside a namespace's Resources[].Data (§3.4: "ID" in hcsshim, "Id" in v1 views). */
+  namespaceResourceIdKey: 'ID' | 'Id';
+  /** Physical adapters of the simulated host; the first is the default for external-switch networks. */
+  adapters: string[];
+  /** The host's address on the default adapter: the ProviderAddress HNS adds to Overlay networks (§7.11). */
+  hostAddress: string;
+  /** How long a new external vSwitch takes the host off the network (recorded as a blip event, §7.3). */
+  vswitchBlipMs: number;
+  /** Whether CreateNetwork itself waits vswitchBlipMs when it creates a vSwitch. */
+  vswitchBlipDelaysCall: boolean;
+  /** Create the default `nat` network when the state is created or reset (§7.4). */
+  natFixture: boolean;
+}
+
+export const DEFAULT_OPTIONS: Readonly<SimOptions> = Object.freeze({
+  hnsVersion: '15.4',
+  networkGuidCase: 'upper',
+  endpointGuidCase: 'upper',
+  namespaceGuidCase: 'lower',
+  networkDeleteWithEndpoints: 'cascade',
+  endpointDeleteWhileAttached: 'detach',
+  namespaceDeleteWithEndpoints: 'detach',
+  duplicateIpHresult: HR.ERROR_OBJECT_ALREADY_EXISTS,
+  detachNotAttachedHresult: HR.ERROR_NOT_FOUND,
+  networkNotFoundHresult: HR.HCN_E_NETWORK_NOT_FOUND,
+  endpointNotFoundHresult: HR.HCN_E_ENDPOINT_NOT_FOUND,
+  namespaceNotFoundHresult: HR.ERROR_NOT_FOUND,
+  staleHandleHresult: 0,
+  nameMatch: 'insensitive',
+  rejectUnknownFields: true,
+  namespaceResourceIdKey: 'ID',
+  adapters: ['Ethernet'],
+  hostAddress: '10.0.0.4',
+  vswitchBlipMs: 2000,
+  vswitchBlipDelaysCall: false,
+  natFixture: false,
+} satisfies SimOptions);
+
+const HRESULT_KEYS = new Set<keyof SimOptions>([
+  'duplicateIpHresult',
+  'detachNotAttachedHresult',
+  'networkNotFoundHresult',
+  'endpointNotFoundHresult',
+  'namespaceNotFoundHresult',
+  'staleHandleHresult',
+]);
+
+const CHOICES: Partial<Record<keyof SimOptions, readonly string[]>> = {
+  networkGuidCase: ['upper', 'lower'],
+  endpointGuidCase: ['upper', 'lower'],
+  namespaceGuidCase: ['upper', 'lower'],
+  networkDeleteWithEndpoints: ['cascade', 'error'],
+  endpointDeleteWhileAttached: ['detach', 'error'],
+  namespaceDeleteWithEndpoints: ['detach', 'error'],
+  nameMatch: ['insensitive', 'exact'],
+  namespaceResourceIdKey: ['ID', 'Id'],
+};
+
+export function isOptionKey(key: string): key is keyof SimOptions {
+  return Object.hasOwn(DEFAULT_OPTIONS, key);
+}
+
+/** Parses `value` for option `key` (the text form of `sim options --set key=value`). Throws on bad input. */
+export function parseOptionValue(key: string, value: string): SimOptions[keyof SimOptions] {
+  if (!isOptionKey(key)) throw new Error(`unknown simulator option ${key}`);
+  if (HRESULT_KEYS.has(key)) return value === 'ok' ? 0 : parseHresult(value);
+  const choices = CHOICES[key];
+  if (choices) {
+    if (!choices.includes(value)) throw new Error(`${key} must be one of ${choices.join(', ')}`);
+    return value;
+  }
+  const current = DEFAULT_OPTIONS[key];
+  if (typeof current === 'boolean') {
+    if (value !== 'true' && value !== 'false') throw new Error(`${key} must be true or false`);
+    return value === 'true';
+  }
+  if (typeof current === 'number') {
+    const n = Number(value);
+    if (!Number.isFinite(n) || n < 0) throw new Error(`${key} must be a non-negative number`);
+    return n;
+  }
+  if (Array.isArray(current)) return value.split(',').filter((s) => s !== '');
+  if (key === 'hnsVersion' && !/^\d+\.\d+$/.test(value)) throw new Error('hnsVersion must look like 15.4');
+  return value;
+}
+
+/** Options for display: HRESULTs as hex text. */
+export function describeOptions(o: SimOptions): Record<string, string | number | boolean | string[]> {
+  const out: Record<string, string | number | boolean | string[]> = {};
+  for (const [k, v] of Object.entries(o) as [keyof SimOptions, SimOptions[keyof SimOptions]][]) {
+    out[k] = HRESULT_KEYS.has(k) && typeof v === 'number' ? (v === 0 ? 'ok' : formatHresult(v)) : v;
+  }
+  return out;
+}
+
+export function parseVersion(text: string): { Major: number; Minor: number } {
+  const [major, minor] = text.split('.').map(Number);
+  return { Major: major ?? 0, Minor: minor ?? 0 };
+}

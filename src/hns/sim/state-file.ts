@@ -1,0 +1,57 @@
+// The state file shared by every process that simulates HNS (plugin processes, `sim serve`, tests): each call is
+// one transaction — cross-process lock, read, apply, atomic write — so concurrent one-shot processes see one HNS.
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { readFileIfExists, writeFileAtomic } from '../../store/atomic-file.js';
+import { withFileLock } from '../../store/lock.js';
+import { DEFAULT_OPTIONS } from './options.js';
+import { freshState, type SimState } from './state.js';
+
+export function defaultStateFile(): string {
+  return process.env.HNS_CNI_SIM_STATE || path.join(os.tmpdir(), 'hns-cni-sim', 'state.json');
+}
+
+export function readState(file: string): SimState {
+  const text = readFileIfExists(file);
+  if (text === undefined || text.trim() === '') return freshState();
+  const state = JSON.parse(text) as SimState;
+  if (state.format !== 1) throw new Error(`${file}: unsupported simulator state format ${String(state.format)}`);
+  // Options added after the file was written take their defaults.
+  state.options = { ...DEFAULT_OPTIONS, ...state.options };
+  return state;
+}
+
+// proper-lockfile makes a second holder in the same process spin; queue same-process transactions instead.
+const queues = new Map<string, Promise<unknown>>();
+
+/** Runs fn on the current state under the lock and persists the state it leaves (also when fn throws). */
+export function transact<T>(file: string, fn: (state: SimState) => T): Promise<T> {
+  const previous = queues.get(file) ?? Promise.resolve();
+  const run = previous.then(
+    () => withFileLock(file, () => applyAndSave(file, fn)),
+    () => withFileLock(file, () => applyAndSave(file, fn)),
+  );
+  const tail = run.catch(() => {});
+  queues.set(file, tail);
+  void tail.then(() => {
+    if (queues.get(file) === tail) queues.delete(file);
+  });
+  return run;
+}
+
+function applyAndSave<T>(file: string, fn: (state: SimState) => T): T {
+  const state = readState(file);
+  try {
+    return fn(state);
+  } finally {
+    writeFileAtomic(file, JSON.stringify(state));
+  }
+}
+
+/** Replaces the state (keeping options unless given): `sim reset`. */
+export function resetState(file: string, keepOptions = true): Promise<void> {
+  return withFileLock(file, () => {
+    const old = keepOptions ? readState(file).options : { ...DEFAULT_OPTIONS };
+    writeFileAtomic(file, JSON.stringify(freshState(old)));
+  });
+}

@@ -1,0 +1,112 @@
+// The simulator's whole world as one serialisable value: HNS objects, open handles, assignment cursors, the
+// simulated host's vSwitches, instrumentation (counters, latency, faults) and the stub's allocation reports.
+// Objects are stored in their canonical v2 form keyed by lower-case GUID; output.ts renders them.
+import { randomUUID } from 'node:crypto';
+import type { HcnFunction } from '../abi.js';
+import type { HostComputeEndpoint, HostComputeNamespace, HostComputeNetwork } from '../types.js';
+import { DEFAULT_OPTIONS, type SimOptions } from './options.js';
+
+export type ObjectKind = 'network' | 'endpoint' | 'namespace';
+
+export interface HandleRecord {
+  kind: ObjectKind;
+  id: string;
+}
+
+export type FaultAction = { kind: 'hr'; hr: number } | { kind: 'hang'; ms: number } | { kind: 'kill' };
+
+export interface Fault {
+  fn: HcnFunction;
+  /** Fire on the nth call of fn counted from when the fault was set (1 = the next call). */
+  nth: number;
+  /** How many consecutive calls fire from the nth on (0 = every call from then on). */
+  times: number;
+  action: FaultAction;
+  /** Calls of fn seen since the fault was set. */
+  seen: number;
+  fired: number;
+}
+
+export interface BlipEvent {
+  adapter: string;
+  networkId: string;
+  networkType: string;
+  at: string;
+  ms: number;
+}
+
+export interface StubProcessReport {
+  /** Non-NULL out-strings the server sent to this process (each one a CoTaskMemAlloc in the stub). */
+  sent: number;
+  /** Totals from the process's free report (op 2), if it arrived. */
+  reportedAllocations: number;
+  reportedFrees: number;
+  reported: boolean;
+}
+
+export interface SimState {
+  format: 1;
+  options: SimOptions;
+  networks: Record<string, HostComputeNetwork>;
+  endpoints: Record<string, HostComputeEndpoint>;
+  namespaces: Record<string, HostComputeNamespace>;
+  handles: Record<string, HandleRecord>;
+  nextHandle: number;
+  cursors: {
+    /** Last address handed out per "<network id>|<prefix>", as text. */
+    ip: Record<string, string>;
+    /** Last MAC handed out per pool ("<start>-<end>"). */
+    mac: Record<string, string>;
+    /** Last network compartment id handed to a namespace (1 is the host's default compartment). */
+    compartment: number;
+  };
+  /** Adapter name → IDs of the external-switch networks bound to its vSwitch. */
+  vswitches: Record<string, string[]>;
+  blips: BlipEvent[];
+  counters: Partial<Record<HcnFunction, number>>;
+  /** Reply latency in ms per function; '*' applies to every function without its own entry. */
+  latencyMs: Record<string, number>;
+  faults: Fault[];
+  stub: { processes: Record<string, StubProcessReport> };
+}
+
+export function freshState(options: SimOptions = { ...DEFAULT_OPTIONS }): SimState {
+  const state: SimState = {
+    format: 1,
+    options,
+    networks: {},
+    endpoints: {},
+    namespaces: {},
+    handles: {},
+    nextHandle: 1,
+    cursors: { ip: {}, mac: {}, compartment: 1 },
+    vswitches: {},
+    blips: [],
+    counters: {},
+    latencyMs: {},
+    faults: [],
+    stub: { processes: {} },
+  };
+  if (options.natFixture) addNatFixture(state);
+  return state;
+}
+
+/** The `nat` network Docker/containerd leave on a Windows host (§7.4); a recent build's random private prefix. */
+function addNatFixture(state: SimState): void {
+  const id = randomUUID();
+  state.networks[id] = {
+    ID: id,
+    Name: 'nat',
+    Type: 'NAT',
+    MacPool: { Ranges: [{ StartMacAddress: '00-15-5D-F2-00-00', EndMacAddress: '00-15-5D-F2-0F-FF' }] },
+    Ipams: [
+      {
+        Type: 'Static',
+        Subnets: [
+          { IpAddressPrefix: '172.29.144.0/20', Routes: [{ NextHop: '172.29.144.1', DestinationPrefix: '0.0.0.0/0' }] },
+        ],
+      },
+    ],
+    Flags: 0,
+  };
+}
