@@ -1,0 +1,156 @@
+import { describe, expect, it } from 'vitest';
+import { CNI_CODE, CniError } from '../../../src/cni/errors.js';
+import { loadNetConf } from '../../../src/config/load.js';
+
+const minimal = (extra: Record<string, unknown> = {}) => ({
+  cniVersion: '1.0.0',
+  name: 'k8s-pods',
+  type: 'hns-cni',
+  mode: 'transparent',
+  clusterCIDR: '10.244.0.0/16',
+  serviceCIDR: '10.96.0.0/12',
+  ipam: { subnet: '10.244.3.0/24' },
+  ...extra,
+});
+
+/** The issues of the CniError 7 that loading `raw` throws, as "path: reason" strings. */
+function issuesOf(raw: unknown): { path: string; reason: string }[] {
+  try {
+    loadNetConf(raw);
+  } catch (e) {
+    expect(e).toBeInstanceOf(CniError);
+    expect((e as CniError).code).toBe(CNI_CODE.INVALID_CONFIG);
+    return JSON.parse((e as CniError).details);
+  }
+  throw new Error('expected loadNetConf to throw');
+}
+
+describe("the issue's minimal config loads in every mode with sensible defaults", () => {
+  for (const mode of ['transparent', 'nat', 'l2bridge'] as const) {
+    it(mode, () => {
+      const c = loadNetConf(minimal({ mode }));
+      expect(c.mode).toBe(mode);
+      expect(c.network).toBe('k8s-pods'); // KUBE_NETWORK defaults to `name`
+      expect(c.natNetwork).toEqual({
+        name: 'k8s-pods-nat',
+        subnet: '172.24.0.0/20',
+        gateway: '172.24.0.1',
+        subnetSource: 'auto',
+      });
+      expect(c.adapter).toBeUndefined(); // HNS chooses
+      expect(c.outboundNAT).toEqual({ enabled: true, exceptions: [] });
+      expect(c.loopbackDSR).toBe(false);
+      expect(c.routes).toEqual([]);
+      expect(c.dns).toEqual({ nameservers: [], search: [], options: [] });
+      expect(c.hostNetwork).toEqual({
+        mode: 'emulate',
+        dnsServers: [],
+        reservedPorts: [6443, 10250, 10256],
+        nodePortRange: { min: 30000, max: 32767 },
+      });
+      expect(c.timeouts.hnsCallMs).toBe(30_000);
+      expect(c.log.level).toBe('info');
+      expect(c.policies).toEqual([]);
+      expect(c.ipam).toEqual({ subnet: '10.244.3.0/24' });
+    });
+  }
+
+  it('defaults mode to l2bridge, as win-bridge behaves', () => {
+    const { mode: _drop, ...noMode } = minimal();
+    expect(loadNetConf(noMode).mode).toBe('l2bridge');
+  });
+
+  it('keeps explicit values and canonicalises CIDRs', () => {
+    const c = loadNetConf(
+      minimal({
+        network: 'kube',
+        clusterCIDR: '10.244.7.9/16',
+        adapter: 'Ethernet 2',
+        natNetwork: { name: 'out', subnet: '192.168.208.0/20' },
+        timeouts: { hnsCallMs: 5000 },
+        log: { file: 'C:\\k\\hns-cni.log', level: 'debug' },
+      }),
+    );
+    expect(c.network).toBe('kube');
+    expect(c.clusterCIDR).toBe('10.244.0.0/16');
+    expect(c.natNetwork).toEqual({
+      name: 'out',
+      subnet: '192.168.208.0/20',
+      gateway: '192.168.208.1',
+      subnetSource: 'config',
+    });
+    expect(c.timeouts.hnsCallMs).toBe(5000);
+    expect(c.log).toEqual({ file: 'C:\\k\\hns-cni.log', level: 'debug' });
+  });
+
+  it('the automatic NAT subnet avoids every configured prefix', () => {
+    const c = loadNetConf(minimal({ clusterCIDR: '172.24.0.0/14', nodeSubnet: '172.28.0.0/20' }));
+    expect(c.natNetwork.subnet).toBe('172.28.16.0/20');
+  });
+
+  it('reads runtimeConfig keys case-insensitively (containerd sends PascalCase)', () => {
+    const c = loadNetConf(
+      minimal({
+        runtimeConfig: {
+          DNS: { Servers: ['10.96.0.10'], Searches: ['svc.cluster.local'] },
+          PortMappings: [{ HostPort: 8080, ContainerPort: 80, Protocol: 'tcp', HostIP: '' }],
+        },
+      }),
+    );
+    expect(c.runtimeConfig.dns).toEqual({ servers: ['10.96.0.10'], searches: ['svc.cluster.local'] });
+    expect(c.runtimeConfig.portMappings).toEqual([{ hostPort: 8080, containerPort: 80, protocol: 'tcp', hostIP: '' }]);
+  });
+});
+
+describe('every validation error names its JSON path', () => {
+  const cases: [string, Record<string, unknown>, string, RegExp][] = [
+    ['a non-CIDR clusterCIDR', { clusterCIDR: '10.244.0.0' }, 'clusterCIDR', /IPv4 CIDR/],
+    ['a placeholder serviceCIDR', { serviceCIDR: '<service cidr>' }, 'serviceCIDR', /placeholder.*containerd#5729/],
+    ['a bad nodeIP', { nodeIP: '10.0.0.300' }, 'nodeIP', /IPv4 address/],
+    ['a placeholder in a route', { routes: [{ dst: '{{.Routes}}' }] }, 'routes[0].dst', /placeholder/],
+    ['an unknown mode', { mode: 'bridge' }, 'mode', /one of transparent, nat, l2bridge/],
+    ['overlay (planned)', { mode: 'overlay' }, 'mode', /not implemented yet/],
+    ['an unknown field', { adaptor: 'Ethernet' }, 'adaptor', /unknown field/],
+    ['a bad host port', { hostNetwork: { reservedPorts: [70000] } }, 'hostNetwork.reservedPorts[0]', /./],
+    ['a short HNS timeout', { timeouts: { hnsCallMs: 5 } }, 'timeouts.hnsCallMs', /./],
+    ['a bad IPAM subnet', { ipam: { subnet: '10.244.3.0' } }, 'ipam.subnet', /IPv4 CIDR/],
+    ['transparent without clusterCIDR', { clusterCIDR: undefined }, 'clusterCIDR', /required in transparent/],
+    ['transparent without ipam', { ipam: undefined }, 'ipam', /HNS assigns no addresses/],
+    ['loopbackDSR outside l2bridge', { mode: 'nat', loopbackDSR: true }, 'loopbackDSR', /l2bridge mode only/],
+    ['outboundNAT outside l2bridge', { outboundNAT: { enabled: false } }, 'outboundNAT', /l2bridge mode only/],
+    ['natNetwork in l2bridge', { mode: 'l2bridge', natNetwork: { name: 'x' } }, 'natNetwork', /transparent and nat/],
+    ['a gateway outside the subnet', { gateway: '10.244.4.1' }, 'gateway', /outside the pod subnet/],
+    [
+      'a NAT subnet overlapping the cluster',
+      { natNetwork: { subnet: '10.244.16.0/20' } },
+      'natNetwork.subnet',
+      /overlaps 10\.244\.0\.0\/16/,
+    ],
+    [
+      'an inverted NodePort range',
+      { hostNetwork: { nodePortRange: { min: 32767, max: 30000 } } },
+      'hostNetwork.nodePortRange',
+      /greater than max/,
+    ],
+  ];
+  for (const [what, extra, path, reason] of cases) {
+    it(what, () => {
+      const issue = issuesOf(minimal(extra)).find((i) => i.path === path);
+      expect(issue, `no issue at ${path}`).toBeDefined();
+      expect(issue!.reason).toMatch(reason);
+    });
+  }
+
+  it('reports all issues at once, in the message too', () => {
+    try {
+      loadNetConf(minimal({ clusterCIDR: 'x', serviceCIDR: 'y' }));
+      expect.unreachable();
+    } catch (e) {
+      expect((e as CniError).message).toMatch(/clusterCIDR: .*; serviceCIDR: /);
+    }
+  });
+
+  it('refuses a non-object document', () => {
+    expect(issuesOf([1, 2])).toEqual([{ path: '(root)', reason: 'the network configuration must be a JSON object' }]);
+  });
+});
