@@ -91,7 +91,7 @@ async function main(argv: string[]): Promise<number> {
   }
   if (first === '--version' || first === '-v') {
     const { printText } = await import('./commands/output.js');
-    printText(`hns-cni ${packageJson.version} (CNI spec ${SUPPORTED_VERSIONS.join(', ')})`);
+    printText(`hns-cni ${packageJson.version} (CNI spec ${SUPPORTED_VERSIONS.join(', ')}; Node ${process.version})`);
     return 0;
   }
   return runCommand(first, rest);
