@@ -15,6 +15,18 @@ export default defineConfig({
           fileParallelism: false,
         },
       },
+      {
+        // The shipped hns-cni.exe under Wine 10 (scripts/wine-stage.sh, docs/wine.md). One prefix and one simulator
+        // per run, shared by every file: files run one after another.
+        test: {
+          name: 'wine',
+          include: ['test/wine/**/*.test.ts'],
+          globalSetup: ['test/wine/global-setup.ts'],
+          testTimeout: 300_000,
+          hookTimeout: 300_000,
+          fileParallelism: false,
+        },
+      },
     ],
   },
 });

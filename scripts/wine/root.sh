@@ -6,6 +6,9 @@
 #
 #   scripts/wine/root.sh [ensure]   build or reuse; prints the root path on stdout
 #   scripts/wine/root.sh check      exit 0 when the cached root is usable, without building
+#
+# Locking ($HNS_CNI_WINE_ROOT.lock, flock): a shared lock to check, an exclusive one to build. A caller that already
+# holds the lock exclusively for a whole stage (test/wine/global-setup.ts) sets HNS_CNI_WINE_LOCKED=1.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # shellcheck source=scripts/wine/lib.sh
@@ -86,6 +89,16 @@ build_root() {
   wine_log "first-run setup: ${timings[*]}; total $(printf '%.1fs' "$(echo "$(date +%s.%N) - $total_start" | bc)")"
 }
 
+# Build or reuse; the caller holds the lock exclusively.
+ensure_locked() {
+  if root_is_usable "$HNS_WINE_ROOT"; then
+    wine_log "reusing the Wine root $HNS_WINE_ROOT"
+    return
+  fi
+  [ -e "$HNS_WINE_ROOT" ] && wine_log "the cached root $HNS_WINE_ROOT is missing its stamp or broken: rebuilding"
+  build_root "$HNS_WINE_ROOT"
+}
+
 main() {
   local cmd="${1:-ensure}"
   wine_require_root_user
@@ -93,20 +106,19 @@ main() {
   case "$cmd" in
   check) root_is_usable "$HNS_WINE_ROOT" ;;
   ensure)
-    exec 9<>"$HNS_WINE_LOCK"
-    # Shared lock for the check: other stages may be running in the root right now. An exclusive lock (which
-    # waits for them to finish) only when it has to be (re)built.
-    flock --shared --timeout 900 9 || wine_die "timed out waiting for the lock $HNS_WINE_LOCK"
-    if root_is_usable "$HNS_WINE_ROOT"; then
-      wine_log "reusing the Wine root $HNS_WINE_ROOT"
+    if [ "${HNS_CNI_WINE_LOCKED:-0}" = 1 ]; then
+      ensure_locked
     else
-      flock --unlock 9
-      flock --exclusive --timeout 900 9 || wine_die "timed out waiting for the lock $HNS_WINE_LOCK"
+      exec 9<>"$HNS_WINE_LOCK"
+      # Shared lock for the check: other stages may be running in the root right now. An exclusive lock (which
+      # waits for them to finish) only when it has to be (re)built.
+      flock --shared --timeout 900 9 || wine_die "timed out waiting for the lock $HNS_WINE_LOCK"
       if root_is_usable "$HNS_WINE_ROOT"; then
-        wine_log "reusing the Wine root $HNS_WINE_ROOT (built by another stage meanwhile)"
+        wine_log "reusing the Wine root $HNS_WINE_ROOT"
       else
-        [ -e "$HNS_WINE_ROOT" ] && wine_log "the cached root $HNS_WINE_ROOT is missing its stamp or broken: rebuilding"
-        build_root "$HNS_WINE_ROOT"
+        flock --unlock 9
+        flock --exclusive --timeout 900 9 || wine_die "timed out waiting for the lock $HNS_WINE_LOCK"
+        ensure_locked
       fi
     fi
     printf '%s\n' "$HNS_WINE_ROOT"

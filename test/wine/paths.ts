@@ -1,0 +1,49 @@
+// Where the Wine stage's inputs, scripts and Windows-side files live. No vitest import: global-setup.ts (main
+// process) uses it too.
+import { join, resolve } from 'node:path';
+
+export interface WineStageInfo {
+  /** Linux path of the Debian trixie root. */
+  root: string;
+  /** Linux path of the prefix's C:\ drive. */
+  driveC: string;
+  /** host:port of `hns-cni sim serve` on the Linux side (the chroot shares the network namespace). */
+  stubAddr: string;
+  /** The simulator's state file, shared by the server and the Linux-side debug commands. */
+  simState: string;
+  /** Linux scratch dir of this run (invocation log, Linux-side data dir and log). */
+  runDir: string;
+}
+
+export const repo = resolve(import.meta.dirname, '../..');
+export const dist = {
+  exe: process.env.HNS_CNI_EXE ?? join(repo, 'dist/hns-cni.exe'),
+  linuxExe: process.env.HNS_CNI_BIN ?? join(repo, 'dist/hns-cni'),
+  computenetworkDll: join(repo, 'dist/native/computenetwork.dll'),
+  vmcomputeDll: join(repo, 'dist/native/vmcompute.dll'),
+  linuxStub: join(repo, 'dist/native/libcomputenetwork.so'),
+  cnictlExe: join(repo, 'dist/test-tools/cnictl.exe'),
+  cnictl: join(repo, 'dist/test-tools/cnictl'),
+};
+export const scripts = {
+  root: join(repo, 'scripts/wine/root.sh'),
+  install: join(repo, 'scripts/wine/install.sh'),
+  run: join(repo, 'scripts/wine/run.sh'),
+  lib: join(repo, 'scripts/wine/lib.sh'),
+};
+
+/** Windows paths, laid out as containerd has them on a node (see scripts/wine/install.sh). */
+export const win = {
+  binDir: 'C:\\Program Files\\containerd\\cni\\bin',
+  confDir: 'C:\\Program Files\\containerd\\cni\\conf',
+  exe: 'C:\\Program Files\\containerd\\cni\\bin\\hns-cni.exe',
+  cnictl: 'C:\\hns-cni-test\\cnictl.exe',
+  /** libcni's result cache (containerd leaves it at C:\var\lib\cni; ours is per stage). */
+  cniCache: 'C:\\hns-cni-test\\cni-cache',
+  /** The plugin's Windows defaults. */
+  dataDir: 'C:\\ProgramData\\hns-cni',
+  log: 'C:\\ProgramData\\hns-cni\\hns-cni.log',
+  ipamDir: 'C:\\ProgramData\\hns-cni\\ipam',
+  /** os.tmpdir() of the plugin under Wine (user root), where koffi's native module is extracted. */
+  koffiDir: 'C:\\users\\root\\AppData\\Local\\Temp\\hns-cni',
+} as const;
