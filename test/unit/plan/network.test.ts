@@ -1,0 +1,121 @@
+import { describe, expect, it } from 'vitest';
+import { CNI_CODE, CniError } from '../../../src/cni/errors.js';
+import { loadNetConf } from '../../../src/config/load.js';
+import type { HostComputeNetwork } from '../../../src/hns/types.js';
+import { planAdd } from '../../../src/plan/add.js';
+import { networkCompatibility, podNetworkDocument } from '../../../src/plan/network.js';
+
+const config = (mode: string, extra: Record<string, unknown> = {}) =>
+  loadNetConf({
+    cniVersion: '1.0.0',
+    name: 'k8s-pods',
+    type: 'hns-cni',
+    mode,
+    clusterCIDR: '10.244.0.0/16',
+    serviceCIDR: '10.96.0.0/12',
+    ipam: { subnet: '10.244.3.0/24' },
+    ...extra,
+  });
+
+const network = (Type: HostComputeNetwork['Type'], prefix: string, adapter?: string): HostComputeNetwork => ({
+  ID: '7198D0AB-9758-4C83-8CED-311F4DD0CF9C',
+  Name: 'k8s-pods',
+  ...(Type !== undefined && { Type }),
+  ...(adapter && { Policies: [{ Type: 'NetAdapterName', Settings: { NetworkAdapterName: adapter } }] }),
+  Ipams: [{ Type: 'Static', Subnets: [{ IpAddressPrefix: prefix }] }],
+});
+
+describe('networkCompatibility lists exactly what differs', () => {
+  const desired = podNetworkDocument(config('transparent', { adapter: 'Ethernet' }), '10.244.3.0/24', '10.244.3.1');
+
+  it('nothing for a matching network (a wider subnet holds the pod subnet)', () => {
+    expect(networkCompatibility(network('Transparent', '10.244.0.0/16', 'ethernet'), desired)).toEqual([]);
+  });
+
+  it('type, subnet and adapter', () => {
+    expect(networkCompatibility(network('L2Bridge', '10.244.4.0/24', 'Ethernet 2'), desired)).toEqual([
+      'type is L2Bridge, the config needs Transparent',
+      'its subnet 10.244.4.0/24 does not contain 10.244.3.0/24',
+      'it is bound to adapter "Ethernet 2", the config names "Ethernet"',
+    ]);
+  });
+
+  it('an absent Type is NAT (HNS omits it) and a network without subnets says so', () => {
+    const nat = { ...network(undefined, '10.244.3.0/24'), Ipams: [] };
+    expect(networkCompatibility(nat, desired)).toEqual([
+      'type is NAT, the config needs Transparent',
+      'it has no subnet, the config needs 10.244.3.0/24',
+    ]);
+  });
+
+  it('ignores the subnet when hns-cni chose it (automatic NAT subnet)', () => {
+    const want = podNetworkDocument(config('nat'), '172.24.0.0/20', '172.24.0.1');
+    expect(networkCompatibility(network(undefined, '172.29.144.0/20'), want, { ignoreSubnet: true })).toEqual([]);
+  });
+});
+
+describe('planAdd against existing networks', () => {
+  const request = { containerId: 'c1', netns: '2a5a8d11-7d97-4c2e-9a55-0c8d7e6b9a10', ifName: 'eth0' };
+  const allocation = { address: '10.244.3.5/24', gateway: '10.244.3.1' };
+
+  it('an incompatible pod network is NETWORK_CONFLICT naming the differences', () => {
+    try {
+      planAdd({
+        config: config('transparent'),
+        request,
+        allocation,
+        hns: { podNetwork: network('NAT', '10.244.3.0/24'), natNetwork: null },
+      });
+      expect.unreachable();
+    } catch (e) {
+      expect(e).toBeInstanceOf(CniError);
+      expect((e as CniError).code).toBe(CNI_CODE.NETWORK_CONFLICT);
+      expect((e as CniError).message).toMatch(
+        /HNS network "k8s-pods" exists .*type is NAT, the config needs Transparent/,
+      );
+      expect(JSON.parse((e as CniError).details).differences).toHaveLength(1);
+    }
+  });
+
+  it('an existing NAT network with another automatic subnet is reused, routing via its gateway', () => {
+    const natNet: HostComputeNetwork = {
+      ID: 'AAAAAAAA-9758-4C83-8CED-311F4DD0CF9C',
+      Name: 'k8s-pods-nat',
+      Ipams: [
+        {
+          Type: 'Static',
+          Subnets: [
+            {
+              IpAddressPrefix: '172.29.144.0/20',
+              Routes: [{ NextHop: '172.29.144.1', DestinationPrefix: '0.0.0.0/0' }],
+            },
+          ],
+        },
+      ],
+    };
+    const plan = planAdd({
+      config: config('transparent'),
+      request,
+      allocation,
+      hns: { podNetwork: network('Transparent', '10.244.3.0/24'), natNetwork: natNet },
+    });
+    expect(plan.steps.filter((s) => s.kind === 'createNetwork')).toEqual([]);
+    const nat = plan.endpoints.find((e) => e.role === 'nat')!;
+    expect(nat.networkId).toBe('aaaaaaaa-9758-4c83-8ced-311f4dd0cf9c');
+    expect(nat.gateway).toBe('172.29.144.1');
+  });
+
+  it('l2bridge without IPAM: HNS assigns the address on the existing network; the result is completed later', () => {
+    const { ipam: _none, ...noIpam } = { ...config('l2bridge') };
+    const plan = planAdd({ config: noIpam, request, hns: { podNetwork: network('L2Bridge', '10.244.3.0/24') } });
+    const step = plan.steps.find((s) => s.kind === 'createEndpoint');
+    expect(step?.kind === 'createEndpoint' && step.document.IpConfigurations).toBeUndefined();
+    expect(plan.podAddressFromHns).toBe(true);
+    expect(plan.result.ips).toEqual([]);
+  });
+
+  it('l2bridge without IPAM and without a network cannot create it', () => {
+    const { ipam: _none, ...noIpam } = { ...config('l2bridge') };
+    expect(() => planAdd({ config: noIpam, request, hns: { podNetwork: null } })).toThrow(/no pod subnet is known/);
+  });
+});
