@@ -9,8 +9,16 @@ import type { LogRecord, RecordWriter } from './logger.js';
 export const LOG_MAX_BYTES = 10 * 1024 * 1024;
 export const LOG_MAX_FILES = 5;
 
+export interface RotationLimits {
+  maxBytes: number;
+  maxFiles: number;
+}
+
 /** A writer for `file`, or undefined when its directory cannot be created (the caller carries on without a log). */
-export function openFileSink(file: string): RecordWriter | undefined {
+export function openFileSink(
+  file: string,
+  limits: RotationLimits = { maxBytes: LOG_MAX_BYTES, maxFiles: LOG_MAX_FILES },
+): RecordWriter | undefined {
   try {
     fs.mkdirSync(path.dirname(file), { recursive: true });
   } catch {
@@ -18,8 +26,8 @@ export function openFileSink(file: string): RecordWriter | undefined {
   }
   const transport = new winston.transports.File({
     filename: file,
-    maxsize: LOG_MAX_BYTES,
-    maxFiles: LOG_MAX_FILES,
+    maxsize: limits.maxBytes,
+    maxFiles: limits.maxFiles,
     tailable: true,
   });
   // The record is already the line: winston only frames and writes it.

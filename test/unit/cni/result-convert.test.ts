@@ -52,7 +52,7 @@ describe('convertResult', () => {
   });
 
   it('omits sections the handler did not fill, and never copies unknown fields', () => {
-    const extra = { cniVersion: '1.1.0', ips: [{ address: '10.0.0.1/24', secret: 'x' }] } as CniResult;
+    const extra = { cniVersion: '1.1.0', ips: [{ address: '10.0.0.1/24', secret: 'x' }] } as unknown as CniResult;
     expect(convertResult(extra, '0.4.0')).toEqual({
       cniVersion: '0.4.0',
       ips: [{ address: '10.0.0.1/24', version: '4' }],
