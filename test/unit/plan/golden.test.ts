@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { planAdd } from '../../../src/plan/add.js';
+import { describePlan } from '../../../src/plan/describe.js';
 import { GOLDEN_CASES } from './golden-cases.js';
 
 const fixture = (name: string): unknown =>
@@ -58,5 +59,23 @@ describe('the golden documents follow the references', () => {
     const plan = planAdd(GOLDEN_CASES['l2bridge-full']!());
     expect(plan.steps.some((s) => s.kind === 'createNetwork')).toBe(false);
     expect(plan.endpoints[0]?.networkId).toBe('7198d0ab-9758-4c83-8ced-311f4dd0cf9c');
+  });
+});
+
+describe('describePlan (what `hns-cni plan` prints)', () => {
+  it('lists every HCN call in order with the exact document it sends, then the result', () => {
+    const plan = planAdd(GOLDEN_CASES['transparent-minimal']!());
+    const lines = describePlan(plan);
+    const calls = lines.filter((l) => /^\d+\. /.test(l));
+    expect(calls.map((l) => l.split(' ')[1])).toEqual([
+      'HcnCreateNetwork',
+      'HcnCreateNetwork',
+      'HcnCreateEndpoint',
+      'HcnCreateEndpoint',
+      'HcnModifyNamespace',
+    ]);
+    const first = plan.steps[0]!;
+    expect(lines).toContain(`   ${JSON.stringify(first.kind === 'createNetwork' && first.document)}`);
+    expect(lines.at(-1)).toBe(`result: ${JSON.stringify(plan.result)}`);
   });
 });
