@@ -43,7 +43,9 @@ export async function invokeSim(file: string, call: AbiCall, opts: InvokeOptions
     let delayMs = latencyFor(state, call.fn) + (fault?.kind === 'hang' ? fault.ms : 0);
     if (state.blips.length > blipsBefore && state.options.vswitchBlipDelaysCall) delayMs += state.options.vswitchBlipMs;
     if (opts.stub) {
-      if (!opts.stub.wantsErrorRecord) delete reply.errorRecord;
+      // A killed caller never copies its out-strings: send none, count none.
+      if (!opts.stub.wantsErrorRecord || fault?.kind === 'kill') delete reply.errorRecord;
+      if (fault?.kind === 'kill') delete reply.output;
       recordStubStrings(
         state,
         opts.stub.pid,

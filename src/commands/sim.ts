@@ -1,0 +1,221 @@
+// `hns-cni sim ...`: the HNS simulator's operator side.
+//   serve [--listen 127.0.0.1:PORT] [--state FILE]     serve the stub wire protocol; prints host:port first
+//   stats [--json]                                     call counters, objects, faults, vSwitch blips, stub memory
+//   reset [--options]                                  forget every object/counter/fault (--options: also options)
+//   fault --fn F [--nth N] [--times N|--always] (--hr H | --hang MS | --kill)   |   fault --list | --clear
+//   latency --ms N [--fn F]  |  latency --clear
+//   options [--set key=value ...] [--json]
+// Every subcommand takes --state FILE (default HNS_CNI_SIM_STATE, else <tmpdir>/hns-cni-sim/state.json).
+import { type ParseArgsConfig, parseArgs } from 'node:util';
+import { HCN_FUNCTIONS } from '../hns/abi.js';
+import { type FaultSpec, faultFromSpec, isHcnFunction, statsOf } from '../hns/sim/instrumentation.js';
+import { describeOptions, parseOptionValue, type SimOptions } from '../hns/sim/options.js';
+import { startSimServer } from '../hns/sim/server.js';
+import { freshState } from '../hns/sim/state.js';
+import { defaultStateFile, readState, transact } from '../hns/sim/state-file.js';
+import { printError, printJson, printTable, printText } from './output.js';
+
+const USAGE = `usage: hns-cni sim <serve|stats|reset|fault|latency|options> [--state FILE] ...
+  serve   [--listen 127.0.0.1:PORT]
+  stats   [--json]
+  reset   [--options]
+  fault   --fn FUNCTION [--nth N] [--times N | --always] (--hr HRESULT | --hang MS | --kill)
+  fault   --list | --clear
+  latency --ms N [--fn FUNCTION] | --clear
+  options [--set key=value ...] [--json]
+functions: ${HCN_FUNCTIONS.join(', ')}`;
+
+class UsageError extends Error {}
+
+type Sub = (argv: string[], stateFile: string) => Promise<number>;
+
+const SUBCOMMANDS: Record<string, Sub> = { serve, stats, reset, fault, latency, options };
+
+export async function main(argv: string[]): Promise<number> {
+  const [sub, ...rest] = argv;
+  if (sub === undefined || sub === '--help' || sub === '-h' || sub === 'help') {
+    printText(USAGE);
+    return sub === undefined ? 2 : 0;
+  }
+  const run = Object.hasOwn(SUBCOMMANDS, sub) ? SUBCOMMANDS[sub] : undefined;
+  if (run === undefined) {
+    printError(`hns-cni sim: unknown subcommand "${sub}"\n${USAGE}`);
+    return 2;
+  }
+  const { stateFile, others } = takeStateOption(rest);
+  try {
+    return await run(others, stateFile);
+  } catch (e) {
+    printError(`hns-cni sim ${sub}: ${(e as Error).message}${e instanceof UsageError ? `\n${USAGE}` : ''}`);
+    return e instanceof UsageError ? 2 : 1;
+  }
+}
+
+function takeStateOption(argv: string[]): { stateFile: string; others: string[] } {
+  const i = argv.indexOf('--state');
+  if (i < 0 || argv[i + 1] === undefined) return { stateFile: defaultStateFile(), others: argv };
+  return { stateFile: argv[i + 1]!, others: [...argv.slice(0, i), ...argv.slice(i + 2)] };
+}
+
+type OptionsConfig = NonNullable<ParseArgsConfig['options']>;
+
+function parse<const T extends OptionsConfig>(argv: string[], options: T) {
+  try {
+    return parseArgs({ args: argv, options, strict: true, allowPositionals: false }).values;
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+}
+
+async function serve(argv: string[], stateFile: string): Promise<number> {
+  const v = parse(argv, { listen: { type: 'string', default: '127.0.0.1:0' } });
+  const listen = String(v.listen);
+  const colon = listen.lastIndexOf(':');
+  const host = listen.slice(0, colon).replace(/^\[|\]$/g, '') || '127.0.0.1';
+  const port = Number(listen.slice(colon + 1));
+  if (colon < 0 || !Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`bad --listen ${listen}`);
+  const server = await startSimServer({ host, port, stateFile });
+  // The first stdout line is the address: tests and scripts read it to set HNS_CNI_STUB_ADDR.
+  printText(server.address);
+  await new Promise<void>((resolve) => {
+    const stop = () => resolve();
+    process.once('SIGTERM', stop);
+    process.once('SIGINT', stop);
+  });
+  await server.close();
+  return 0;
+}
+
+async function stats(argv: string[], stateFile: string): Promise<number> {
+  const v = parse(argv, { json: { type: 'boolean', default: false } });
+  const s = statsOf(readState(stateFile));
+  if (v.json) {
+    printJson({ stateFile, ...s });
+    return 0;
+  }
+  printText(`state file: ${stateFile}\nHNS version: ${s.hnsVersion}`);
+  printText(
+    `objects: ${s.objects.networks} networks, ${s.objects.endpoints} endpoints, ${s.objects.namespaces} namespaces; ` +
+      `${s.openHandles} open handles`,
+  );
+  const calls = Object.entries(s.calls).map(([fn, n]) => [fn, String(n)]);
+  printTable(['FUNCTION', 'CALLS'], [...calls, ['total', String(s.totalCalls)]]);
+  if (s.faults.length > 0) {
+    printTable(
+      ['FAULT FN', 'NTH', 'TIMES', 'ACTION', 'SEEN', 'FIRED'],
+      s.faults.map((f) => [
+        f.fn,
+        String(f.nth),
+        f.times === 0 ? 'always' : String(f.times),
+        f.action,
+        String(f.seen),
+        String(f.fired),
+      ]),
+    );
+  }
+  const switches = Object.entries(s.vswitches).map(([a, ids]) => `${a} (${ids.length} networks)`);
+  printText(`vSwitches: ${switches.join(', ') || 'none'}; blips: ${s.blips.count}`);
+  printText(
+    `stub: ${s.stub.allocated} out-strings sent, ${s.stub.freed} freed, ${s.stub.outstanding} outstanding ` +
+      `(${s.stub.processesReported}/${s.stub.processes} processes reported)`,
+  );
+  return 0;
+}
+
+async function reset(argv: string[], stateFile: string): Promise<number> {
+  const v = parse(argv, { options: { type: 'boolean', default: false } });
+  await transact(stateFile, (s) => {
+    const next = freshState(v.options ? undefined : s.options);
+    for (const k of Object.keys(s) as (keyof typeof s)[]) delete s[k];
+    Object.assign(s, next);
+  });
+  printText(`simulator state reset (${stateFile})`);
+  return 0;
+}
+
+async function fault(argv: string[], stateFile: string): Promise<number> {
+  const v = parse(argv, {
+    fn: { type: 'string' },
+    nth: { type: 'string' },
+    times: { type: 'string' },
+    always: { type: 'boolean', default: false },
+    hr: { type: 'string' },
+    hang: { type: 'string' },
+    kill: { type: 'boolean', default: false },
+    list: { type: 'boolean', default: false },
+    clear: { type: 'boolean', default: false },
+  });
+  if (v.clear) {
+    await transact(stateFile, (s) => {
+      s.faults = [];
+    });
+    printText('faults cleared');
+    return 0;
+  }
+  if (v.list) {
+    printJson(statsOf(readState(stateFile)).faults);
+    return 0;
+  }
+  if (v.fn === undefined) throw new UsageError('--fn is required');
+  const spec: FaultSpec = { fn: v.fn };
+  if (v.nth !== undefined) spec.nth = Number(v.nth);
+  if (v.always) spec.times = 0;
+  else if (v.times !== undefined) spec.times = Number(v.times);
+  if (v.hr !== undefined) spec.hr = v.hr;
+  if (v.hang !== undefined) spec.hangMs = Number(v.hang);
+  if (v.kill) spec.kill = true;
+  const f = faultFromSpec(spec);
+  await transact(stateFile, (s) => {
+    s.faults.push(f);
+  });
+  printText(
+    `fault set: ${f.fn} call #${f.nth}${f.times === 1 ? '' : f.times === 0 ? ' and every later call' : ` (+${f.times - 1})`}`,
+  );
+  return 0;
+}
+
+async function latency(argv: string[], stateFile: string): Promise<number> {
+  const v = parse(argv, { ms: { type: 'string' }, fn: { type: 'string' }, clear: { type: 'boolean', default: false } });
+  if (v.clear) {
+    await transact(stateFile, (s) => {
+      s.latencyMs = {};
+    });
+    printText('latency cleared');
+    return 0;
+  }
+  const ms = Number(v.ms);
+  if (v.ms === undefined || !Number.isFinite(ms) || ms < 0) throw new UsageError('--ms N is required');
+  const fn = v.fn ?? '*';
+  if (fn !== '*' && !isHcnFunction(fn)) throw new UsageError(`unknown function ${fn}`);
+  await transact(stateFile, (s) => {
+    s.latencyMs[fn] = ms;
+  });
+  printText(`latency ${fn}: ${ms} ms`);
+  return 0;
+}
+
+async function options(argv: string[], stateFile: string): Promise<number> {
+  const v = parse(argv, { set: { type: 'string', multiple: true }, json: { type: 'boolean', default: false } });
+  const changes: Partial<SimOptions> = {};
+  for (const kv of v.set ?? []) {
+    const eq = kv.indexOf('=');
+    if (eq < 0) throw new UsageError(`--set needs key=value, got ${kv}`);
+    const key = kv.slice(0, eq);
+    Object.assign(changes, { [key]: parseOptionValue(key, kv.slice(eq + 1)) });
+  }
+  const current =
+    Object.keys(changes).length === 0
+      ? readState(stateFile).options
+      : await transact(stateFile, (s) => {
+          Object.assign(s.options, changes);
+          return s.options;
+        });
+  const shown = describeOptions(current);
+  if (v.json) printJson(shown);
+  else
+    printTable(
+      ['OPTION', 'VALUE'],
+      Object.entries(shown).map(([k, val]) => [k, Array.isArray(val) ? val.join(',') : String(val)]),
+    );
+  return 0;
+}
