@@ -7,6 +7,7 @@ import { parseEnvelope } from './envelope.js';
 import { toErrorReply } from './error-reply.js';
 import { isCniError } from './errors.js';
 import { convertResult } from './result-convert.js';
+import { normalizeRuntimeConfig } from './runtime-config.js';
 import type { CniRequest, CniResult } from './types.js';
 import {
   checkVersionForVerb,
@@ -69,6 +70,10 @@ export async function runCni<C>(loadHandlers: () => Promise<PluginHandlers<C>>, 
     if (isSupportedVersion(cniVersion)) replyVersion = cniVersion;
     await io.configureLog(logOptionsFrom(config));
     log.info(`${env.verb} start`, { netns: env.netns, ifName: env.ifName, args: env.args, cniVersion });
+    if (config.runtimeConfig !== undefined) {
+      // What the capability arguments mean to us, whatever key case the runtime used (containerd: PascalCase).
+      log.debug('runtimeConfig', { runtimeConfig: normalizeRuntimeConfig(config.runtimeConfig) });
+    }
     const version = checkVersionForVerb(env.verb, cniVersion);
     const req: CniRequest = { ...env, cniVersion: version, config, rawConfig };
     const handlers = await loadHandlers();
