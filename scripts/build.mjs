@@ -152,6 +152,8 @@ async function main() {
     koffi: koffiVersion,
     codeCache,
     signatureRemoved: osslsigncode !== undefined,
+    baseLinux: targets.linux.base,
+    baseWin32: targets.win32.base,
     koffiWin32: { file: targets.win32.koffi, sha256: sha256(targets.win32.koffiBytes) },
     koffiLinux: { file: targets.linux.koffi, sha256: sha256(targets.linux.koffiBytes) },
   });

@@ -21,6 +21,9 @@ export async function makeSeaBlob(nodeBinary, o) {
     main: o.main,
     output: o.output,
     disableExperimentalSEAWarning: true,
+    // Ignore NODE_OPTIONS: a machine-wide setting meant for another Node program (say `--require x.js`) would
+    // otherwise break every pod start, and the plugin's behaviour must not depend on the host's Node settings.
+    execArgvExtension: 'none',
     // A V8 startup snapshot would start faster still, but a Linux-made snapshot makes the Windows exe refuse to start
     // ("built with platform linux"), and the main script would need restructuring for it.
     useSnapshot: false,

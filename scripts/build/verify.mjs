@@ -57,5 +57,11 @@ export function verifyLinuxBinary(file, binary, codeCache) {
     expect(false, `CNI_COMMAND=VERSION ${file} prints JSON (got ${JSON.stringify(r.stdout.slice(0, 200))})`);
   }
   expect(Array.isArray(answer.supportedVersions), `VERSION lists supportedVersions (got ${r.stdout.trim()})`);
+  const withNodeOptions = spawnSync(file, [], {
+    env: { ...process.env, CNI_COMMAND: 'VERSION', NODE_OPTIONS: '--require ./no-such-preload.cjs' },
+    input: '',
+    encoding: 'utf8',
+  });
+  expect(withNodeOptions.stdout === r.stdout, `${file} ignores NODE_OPTIONS (execArgvExtension: none)`);
   return answer;
 }
