@@ -183,3 +183,10 @@ export function writeConflist(fileName: string, conflist: object): string {
   writeFileSync(onDriveC(winPath), JSON.stringify(conflist, null, 2));
   return winPath;
 }
+
+/** The Linux-side twin of a conflist (for cnictl driving the Linux build), in the run's scratch dir. */
+export function writeLinuxConflist(tag: string, conflist: object): string {
+  const file = join(stage().runDir, `${tag}.conflist`);
+  writeFileSync(file, JSON.stringify(conflist, null, 2));
+  return file;
+}
