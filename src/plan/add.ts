@@ -58,12 +58,12 @@ export function planAdd(input: AddPlanInput): AddPlan {
       `HNS network "${config.network}" does not exist and no pod subnet is known to create it: configure "ipam" with the node's pod subnet`,
     );
   }
-  const subnetGateway = allocation === undefined ? defaultRouteNextHop(hns.podNetwork) : undefined;
-  const networkGateway = subnetGateway ?? networkGatewayFor(config, podSubnet, allocation);
-  const podGateway =
-    config.mode === 'l2bridge' || config.gateway !== undefined || subnetGateway === undefined
-      ? podGatewayFor(config, podSubnet, allocation)
-      : subnetGateway;
+  // The IPAM reports the subnet's gateway; when HNS assigns the address, the gateway HNS recorded on the existing
+  // network's subnet plays that part.
+  const reported = allocation?.gateway ?? defaultRouteNextHop(hns.podNetwork);
+  const hint = reported === undefined ? {} : { gateway: reported };
+  const networkGateway = networkGatewayFor(config, podSubnet, hint);
+  const podGateway = podGatewayFor(config, podSubnet, hint);
   const desiredPodNetwork = podNetworkDocument(config, podSubnet, networkGateway);
   const podNetworkId = resolveNetwork('pod', hns.podNetwork, desiredPodNetwork, false, steps, notes);
 

@@ -14,26 +14,31 @@ import type { NetConf } from '../config/types.js';
 import { isDelegatedIpam } from '../ipam/config.js';
 import type { PodAddress } from './types.js';
 
+/** The gateway the address source reports: the IPAM's, or the one HNS recorded on an existing network. */
+export interface GatewayHint {
+  gateway?: string;
+}
+
 export function podSubnetOf(allocation: PodAddress): string {
   return canonicalCidr(allocation.address);
 }
 
 /** The NextHop of the network subnet's default route (the network's gateway as HNS records it). */
-export function networkGatewayFor(config: NetConf, podSubnet: string, allocation?: PodAddress): string {
-  if (config.mode === 'transparent') return podGatewayFor(config, podSubnet, allocation);
-  return allocation?.gateway ?? builtinIpamGateway(config) ?? nthAddress(podSubnet, 1);
+export function networkGatewayFor(config: NetConf, podSubnet: string, hint: GatewayHint = {}): string {
+  if (config.mode === 'transparent') return podGatewayFor(config, podSubnet, hint);
+  return hint.gateway ?? builtinIpamGateway(config) ?? nthAddress(podSubnet, 1);
 }
 
 /** The pods' next hop on the pod network. */
-export function podGatewayFor(config: NetConf, podSubnet: string, allocation?: PodAddress): string {
+export function podGatewayFor(config: NetConf, podSubnet: string, hint: GatewayHint = {}): string {
   if (config.gateway !== undefined) return config.gateway;
   if (config.mode === 'l2bridge') return builtinHostEndpoint(config) ?? nthAddress(podSubnet, 2);
-  return allocation?.gateway ?? builtinIpamGateway(config) ?? nthAddress(podSubnet, 1);
+  return hint.gateway ?? builtinIpamGateway(config) ?? nthAddress(podSubnet, 1);
 }
 
 /** Addresses of the pod subnet that must never be handed to a pod in this mode (for the IPAM and CHECK). */
-export function reservedAddressesFor(config: NetConf, podSubnet: string, allocation?: PodAddress): string[] {
-  const out = [networkGatewayFor(config, podSubnet, allocation), podGatewayFor(config, podSubnet, allocation)];
+export function reservedAddressesFor(config: NetConf, podSubnet: string, hint: GatewayHint = {}): string[] {
+  const out = [networkGatewayFor(config, podSubnet, hint), podGatewayFor(config, podSubnet, hint)];
   return [...new Set(out)];
 }
 

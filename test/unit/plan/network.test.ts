@@ -3,6 +3,7 @@ import { CNI_CODE, CniError } from '../../../src/cni/errors.js';
 import { loadNetConf } from '../../../src/config/load.js';
 import type { HostComputeNetwork } from '../../../src/hns/types.js';
 import { planAdd } from '../../../src/plan/add.js';
+import { reservedAddressesFor } from '../../../src/plan/gateway.js';
 import { networkCompatibility, podNetworkDocument } from '../../../src/plan/network.js';
 
 const config = (mode: string, extra: Record<string, unknown> = {}) =>
@@ -117,5 +118,17 @@ describe('planAdd against existing networks', () => {
   it('l2bridge without IPAM and without a network cannot create it', () => {
     const { ipam: _none, ...noIpam } = { ...config('l2bridge') };
     expect(() => planAdd({ config: noIpam, request, hns: { podNetwork: null } })).toThrow(/no pod subnet is known/);
+  });
+});
+
+describe('addresses the IPAM must keep out of the pool', () => {
+  it('l2bridge: the network gateway .1 and the host endpoint .2; transparent and nat: the gateway', () => {
+    expect(reservedAddressesFor(config('l2bridge'), '10.244.3.0/24')).toEqual(['10.244.3.1', '10.244.3.2']);
+    expect(reservedAddressesFor(config('transparent'), '10.244.3.0/24')).toEqual(['10.244.3.1']);
+    expect(reservedAddressesFor(config('nat'), '10.244.3.0/24', { gateway: '10.244.3.254' })).toEqual(['10.244.3.254']);
+    expect(reservedAddressesFor(config('l2bridge', { gateway: '10.244.3.3' }), '10.244.3.0/24')).toEqual([
+      '10.244.3.1',
+      '10.244.3.3',
+    ]);
   });
 });
