@@ -11,8 +11,7 @@ import { HCN_FUNCTIONS } from '../hns/abi.js';
 import { type FaultSpec, faultFromSpec, isHcnFunction, statsOf } from '../hns/sim/instrumentation.js';
 import { describeOptions, parseOptionValue, type SimOptions } from '../hns/sim/options.js';
 import { startSimServer } from '../hns/sim/server.js';
-import { freshState } from '../hns/sim/state.js';
-import { defaultStateFile, readState, transact } from '../hns/sim/state-file.js';
+import { defaultStateFile, readState, resetState, transact } from '../hns/sim/state-file.js';
 import { printError, printJson, printTable, printText } from './output.js';
 
 const USAGE = `usage: hns-cni sim <serve|stats|reset|fault|latency|options> [--state FILE] ...
@@ -124,11 +123,7 @@ async function stats(argv: string[], stateFile: string): Promise<number> {
 
 async function reset(argv: string[], stateFile: string): Promise<number> {
   const v = parse(argv, { options: { type: 'boolean', default: false } });
-  await transact(stateFile, (s) => {
-    const next = freshState(v.options ? undefined : s.options);
-    for (const k of Object.keys(s) as (keyof typeof s)[]) delete s[k];
-    Object.assign(s, next);
-  });
+  await resetState(stateFile, !v.options);
   printText(`simulator state reset (${stateFile})`);
   return 0;
 }

@@ -48,10 +48,11 @@ function applyAndSave<T>(file: string, fn: (state: SimState) => T): T {
   }
 }
 
-/** Replaces the state (keeping options unless given): `sim reset`. */
+/** Forgets every object, handle, counter and fault (`sim reset`); options survive unless `keepOptions` is false. */
 export function resetState(file: string, keepOptions = true): Promise<void> {
-  return withFileLock(file, () => {
-    const old = keepOptions ? readState(file).options : { ...DEFAULT_OPTIONS };
-    writeFileAtomic(file, JSON.stringify(freshState(old)));
+  return transact(file, (state) => {
+    const next = freshState(keepOptions ? state.options : { ...DEFAULT_OPTIONS });
+    for (const key of Object.keys(state) as (keyof SimState)[]) delete state[key];
+    Object.assign(state, next);
   });
 }
