@@ -2,7 +2,8 @@
 // one transaction — cross-process lock, read, apply, atomic write — so concurrent one-shot processes see one HNS.
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { readFileIfExists, writeFileAtomic } from '../../store/atomic-file.js';
+import * as fs from 'node:fs';
+import { readFileIfExists } from '../../store/atomic-file.js';
 import { withFileLock } from '../../store/lock.js';
 import { DEFAULT_OPTIONS } from './options.js';
 import { freshState, type SimState } from './state.js';
@@ -39,12 +40,24 @@ export function transact<T>(file: string, fn: (state: SimState) => T): Promise<T
   return run;
 }
 
+/**
+ * Temp file + rename: a process killed mid-write (fault "kill", SIGKILL from a test) never leaves a torn file.
+ * No fsync, unlike store/atomic-file.ts: the simulated HNS need not survive a power cut, and fsync per call would
+ * dominate the cost of every simulated HCN call.
+ */
+function writeState(file: string, state: SimState): void {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const tmp = `${file}.${process.pid}.tmp`;
+  fs.writeFileSync(tmp, JSON.stringify(state));
+  fs.renameSync(tmp, file);
+}
+
 function applyAndSave<T>(file: string, fn: (state: SimState) => T): T {
   const state = readState(file);
   try {
     return fn(state);
   } finally {
-    writeFileAtomic(file, JSON.stringify(state));
+    writeState(file, state);
   }
 }
 
