@@ -27,6 +27,7 @@ export async function withFileLock<T>(target: string, fn: () => Promise<T> | T, 
   const lockfilePath = `${target}.lock`;
   const started = Date.now();
   let release: (() => Promise<void>) | undefined;
+  let attempt = 0;
   while (release === undefined) {
     try {
       release = await lockfile.lock(target, {
@@ -43,8 +44,11 @@ export async function withFileLock<T>(target: string, fn: () => Promise<T> | T, 
       if ((e as NodeJS.ErrnoException).code !== 'ELOCKED') throw e;
       const waited = Date.now() - started;
       if (waited >= timeoutMs) throw new LockTimeoutError(lockfilePath, waited);
-      // Jittered short sleeps: holders keep the lock for milliseconds.
-      await new Promise((r) => setTimeout(r, 2 + Math.random() * 15));
+      // Jittered sleeps that back off from a few ms (holders keep the lock for milliseconds) to at most ~75 ms, so
+      // a crowd of waiters (a node starting many pods at once) does not starve the holder of CPU by polling.
+      attempt++;
+      const base = Math.min(50, 2 * 2 ** Math.min(attempt, 5));
+      await new Promise((r) => setTimeout(r, base * (0.5 + Math.random())));
     }
   }
   try {
