@@ -1,8 +1,9 @@
 // The state file shared by every process that simulates HNS (plugin processes, `sim serve`, tests): each call is
 // one transaction — cross-process lock, read, apply, atomic write — so concurrent one-shot processes see one HNS.
+
+import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import * as fs from 'node:fs';
 import { readFileIfExists } from '../../store/atomic-file.js';
 import { withFileLock } from '../../store/lock.js';
 import { DEFAULT_OPTIONS } from './options.js';
