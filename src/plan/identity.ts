@@ -53,3 +53,15 @@ export function isHnsCniEndpoint(endpoint: Pick<HostComputeEndpoint, 'ID' | 'Nam
   if (endpoint.ID === undefined || endpoint.Name === undefined || endpoint.Name === '') return false;
   return sameGuid(endpoint.ID, endpointIdForName(endpoint.Name));
 }
+
+/** The inverse of endpointNameFor: `<containerId>_<ifName>_<network>` → the attachment, for a known network. */
+export function attachmentOfEndpointName(
+  endpointName: string,
+  networkName: string,
+): { containerId: string; ifName: string } | undefined {
+  const suffix = `_${networkName}`;
+  if (!endpointName.endsWith(suffix)) return undefined;
+  const stem = endpointName.slice(0, -suffix.length);
+  const cut = stem.lastIndexOf('_'); // ifnames practically never contain '_'; container ids may
+  return cut > 0 ? { containerId: stem.slice(0, cut), ifName: stem.slice(cut + 1) } : undefined;
+}

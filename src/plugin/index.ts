@@ -1,20 +1,26 @@
-// Placeholder handlers: the protocol core (src/cni/) is complete, the verbs are not yet. The integrator replaces
-// this module with the real handlers (one per verb); until then every verb answers with a well-formed CNI error.
+// The plugin behind the CNI protocol: the config is loaded and validated once (code 7 on any problem), then the
+// verb's handler runs with a context holding the HCN client, the network cache and the pod's addressing.
 import type { PluginHandlers } from '../cni/dispatch.js';
-import { CNI_CODE, CniError } from '../cni/errors.js';
-import { baseNetConfSchema, parseConfig } from '../cni/netconf.js';
-import type { CniVerb } from '../cni/types.js';
+import type { CniRequest } from '../cni/types.js';
+import { loadNetConf } from '../config/load.js';
+import type { NetConf } from '../config/types.js';
+import { add } from './add.js';
+import { check } from './check.js';
+import { openContext } from './context.js';
+import { del } from './del.js';
+import { gc } from './gc.js';
+import { status } from './status.js';
 
-function notImplemented(verb: CniVerb): never {
-  throw new CniError(CNI_CODE.PLUGIN_UNAVAILABLE, `${verb} is not implemented yet`);
-}
+const run =
+  <T>(verb: (ctx: Awaited<ReturnType<typeof openContext>>) => Promise<T>) =>
+  async (req: CniRequest, conf: NetConf): Promise<T> =>
+    verb(await openContext(req, conf));
 
-export const handlers: PluginHandlers = {
-  // The standard fields only (strict): enough for the protocol's code-7 path until src/config/ provides the schema.
-  loadConfig: (raw) => parseConfig(baseNetConfSchema, raw),
-  add: async () => notImplemented('ADD'),
-  del: async () => notImplemented('DEL'),
-  check: async () => notImplemented('CHECK'),
-  gc: async () => notImplemented('GC'),
-  status: async () => notImplemented('STATUS'),
+export const handlers: PluginHandlers<NetConf> = {
+  loadConfig: (raw) => loadNetConf(raw),
+  add: run(add),
+  del: run(del),
+  check: run(check),
+  gc: run(gc),
+  status: run(status),
 };

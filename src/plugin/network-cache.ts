@@ -3,8 +3,8 @@
 // that no longer opens is dropped and the network is looked up by name again; a network recreated under the same
 // name gets a new GUID, so a stale entry can never point at the wrong network.
 import * as path from 'node:path';
-import { readFileIfExists, writeFileAtomic } from '../store/atomic-file.js';
 import type { HostComputeNetwork } from '../hns/types.js';
+import { readFileIfExists, writeFileAtomic } from '../store/atomic-file.js';
 
 interface CacheFile {
   version: 1;

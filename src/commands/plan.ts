@@ -1,0 +1,71 @@
+// `hns-cni plan`: with the same CNI_* environment and stdin as an ADD, prints the HCN calls and the exact JSON
+// documents that ADD would send, without writing anything to HNS or the IPAM (read-only lookups only: the network
+// by name, an address the attachment already holds). Operators use it to debug a config on a live node.
+import { readEnvironment } from '../cni/env.js';
+import { parseEnvelope } from '../cni/envelope.js';
+import { isCniError } from '../cni/errors.js';
+import { readStdin } from '../cni/io.js';
+import type { CniRequest } from '../cni/types.js';
+import { loadNetConf } from '../config/load.js';
+import { isGuid, normalizeGuid } from '../hns/guid.js';
+import { planAdd } from '../plan/add.js';
+import { describePlan } from '../plan/describe.js';
+import type { PodAddress } from '../plan/types.js';
+import { openContext, type VerbContext } from '../plugin/context.js';
+import { readHnsView } from '../plugin/networks.js';
+import { printError, printJson, printText } from './output.js';
+
+const USAGE =
+  'usage: CNI_CONTAINERID=... CNI_NETNS=... CNI_IFNAME=... CNI_PATH=... hns-cni plan [--json] < config.json';
+
+export async function main(argv: string[]): Promise<number> {
+  if (argv.includes('--help')) {
+    printText(USAGE);
+    return 0;
+  }
+  try {
+    const env = readEnvironment({ ...process.env, CNI_COMMAND: 'ADD' }, process.platform);
+    const rawConfig = readStdin();
+    const { config, cniVersion } = parseEnvelope(rawConfig);
+    const req: CniRequest = { ...env, cniVersion, config, rawConfig };
+    const conf = loadNetConf(config);
+    const ctx = await openContext(req, conf);
+    const { allocation, source } = await previewAddress(ctx);
+    const netns = isGuid(req.netns) ? normalizeGuid(req.netns) : req.netns;
+    const plan = planAdd({
+      config: conf,
+      request: { containerId: req.containerId, netns, ifName: req.ifName },
+      allocation,
+      hns: await readHnsView(ctx),
+    });
+    if (argv.includes('--json')) {
+      printJson({ addressSource: source, ...plan });
+    } else {
+      printText([`# pod address: ${source}`, ...describePlan(plan)].join('\n'));
+    }
+    return 0;
+  } catch (error) {
+    printError(
+      `hns-cni plan: ${isCniError(error) ? `${error.message} (CNI code ${error.code})` : (error as Error).message}`,
+    );
+    return 1;
+  }
+}
+
+/** The address ADD would use, found without allocating: the one already held, else a labelled preview. */
+async function previewAddress(ctx: VerbContext): Promise<{ allocation?: PodAddress; source: string }> {
+  const { addressing } = ctx;
+  if (addressing.kind === 'hns') return { source: 'assigned by HNS when the endpoint is created' };
+  if (addressing.kind === 'delegated') {
+    return { source: 'from the delegated IPAM plugin (not run by plan); the documents show no address' };
+  }
+  const held = await addressing.held();
+  if (held !== undefined) return { allocation: { address: held }, source: `${held}, already held by this attachment` };
+  const ipam = await addressing.builtin!();
+  const pool = ipam.pools[0]!;
+  const prefix = pool.subnet.split('/')[1];
+  return {
+    allocation: { address: `${pool.rangeStart}/${prefix}`, gateway: pool.gateway },
+    source: `the next free address of ${pool.subnet} (shown as ${pool.rangeStart}; the real ADD picks round-robin)`,
+  };
+}

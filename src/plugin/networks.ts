@@ -1,0 +1,80 @@
+// The HNS networks a pod needs, found cheaply and created at most once.
+// Lookup: the on-disk cache (0 calls; the endpoint create's HcnOpenNetwork validates the ID), else by name
+// (enumerate + open/query: 3 calls). Creation: under a cross-process lock per network, re-checked by name inside
+// the lock, tolerating the race with another node agent (HCN_E_NETWORK_ALREADY_EXISTS → read it back).
+import * as path from 'node:path';
+import type { NetConf } from '../config/types.js';
+import type { HcnClient } from '../hns/client.js';
+import { isAlreadyExists } from '../hns/errors.js';
+import type { HostComputeNetwork } from '../hns/types.js';
+import { log } from '../log/logger.js';
+import { planNeedsHnsVersion } from '../plan/add.js';
+import type { CreateNetworkStep, HnsView } from '../plan/types.js';
+import { withFileLock } from '../store/lock.js';
+import type { NetworkCache } from './network-cache.js';
+
+export interface NetworkContext {
+  conf: NetConf;
+  hcn: HcnClient;
+  cache: NetworkCache;
+  dataDir: string;
+}
+
+/** The networks this config's mode uses, pod network first. */
+export function networkNamesOf(conf: NetConf): string[] {
+  return conf.mode === 'transparent' ? [conf.network, conf.natNetwork.name] : [conf.network];
+}
+
+async function findByName(ctx: NetworkContext, name: string, useCache: boolean): Promise<HostComputeNetwork | null> {
+  if (useCache) {
+    const cached = ctx.cache.get(name);
+    if (cached !== undefined) return cached;
+  }
+  const [found] = await ctx.hcn.listNetworks({ Name: name });
+  if (found === undefined) {
+    ctx.cache.forget(name);
+    return null;
+  }
+  ctx.cache.set(name, found);
+  return found;
+}
+
+/** What the planner needs to know about HNS. `fresh` bypasses the cache (after a stale ID was detected). */
+export async function readHnsView(ctx: NetworkContext, fresh = false): Promise<HnsView> {
+  const view: HnsView = { podNetwork: await findByName(ctx, ctx.conf.network, !fresh) };
+  if (ctx.conf.mode === 'transparent') view.natNetwork = await findByName(ctx, ctx.conf.natNetwork.name, !fresh);
+  if (planNeedsHnsVersion(ctx.conf)) view.hnsVersion = await ctx.hcn.hnsVersion();
+  return view;
+}
+
+export function forgetNetworks(ctx: NetworkContext): void {
+  for (const name of networkNamesOf(ctx.conf)) ctx.cache.forget(name);
+}
+
+/**
+ * Performs the plan's createNetwork steps. Inside the lock the name is looked up again: a concurrent first pod may
+ * have created it meanwhile. Never recreates or deletes an existing network.
+ */
+export async function createNetworks(ctx: NetworkContext, steps: CreateNetworkStep[]): Promise<void> {
+  for (const step of steps) {
+    const lockTarget = path.join(ctx.dataDir, 'locks', `network-${Buffer.from(step.name).toString('hex')}`);
+    await withFileLock(lockTarget, async () => {
+      if ((await findByName(ctx, step.name, false)) !== null) return;
+      if (step.disruptive) {
+        log.warn(
+          `creating ${step.document.Type} network "${step.name}": the node's connectivity blips while HNS binds the external vSwitch`,
+        );
+      } else {
+        log.info(`creating ${step.document.Type ?? 'NAT'} network "${step.name}"`);
+      }
+      try {
+        const created = await ctx.hcn.createNetwork(step.document, { id: step.id });
+        ctx.cache.set(step.name, created);
+      } catch (error) {
+        if (!isAlreadyExists(error)) throw error;
+        log.info(`network "${step.name}" was created concurrently; using it`);
+        await findByName(ctx, step.name, false);
+      }
+    });
+  }
+}
