@@ -2,6 +2,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { afterAll } from 'vitest';
 import type { AbiCall, AbiReply, HcnAbi, HcnHandle } from '../../../src/hns/abi.js';
 import { GUID_NULL } from '../../../src/hns/guid.js';
 import { createSimAbi } from '../../../src/hns/sim/abi.js';
@@ -10,8 +11,15 @@ import { transact } from '../../../src/hns/sim/state-file.js';
 
 export const V2_QUERY = JSON.stringify({ SchemaVersion: { Major: 2, Minor: 0 } });
 
+const tempDirs: string[] = [];
+// Registered on the root suite of every test file that imports this harness.
+afterAll(() => {
+  for (const d of tempDirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
+});
+
 export function tempStateFile(): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hns-sim-test-'));
+  tempDirs.push(dir);
   return path.join(dir, 'state.json');
 }
 
