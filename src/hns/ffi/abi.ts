@@ -1,0 +1,58 @@
+// The HcnAbi over koffi: one C call per invoke, made with koffi's async calls (a worker thread), so an HNS call that
+// hangs never blocks the event loop and the client's timeout can fire. Every out-string is decoded and freed with
+// CoTaskMemFree right here, on success and on failure alike; callers only ever see JS strings.
+import type { AbiCall, AbiReply, HcnAbi } from '../abi.js';
+import { clientError, HcnError } from '../errors.js';
+import { createBindings, defaultLibraryPaths, type HcnBindings, type RawPointer } from './bindings.js';
+
+export interface FfiAbiOptions {
+  /**
+   * A stand-in library exporting the Hcn* functions and HNSCall (off Windows also CoTaskMemFree), e.g. the C stub.
+   * Default: HNS_CNI_HCN_LIBRARY; on Windows without it, the system's computenetwork.dll, vmcompute.dll, ole32.dll.
+   */
+  library?: string;
+}
+
+export function createFfiAbi(opts: FfiAbiOptions = {}): HcnAbi {
+  const paths = defaultLibraryPaths(opts.library ?? process.env.HNS_CNI_HCN_LIBRARY);
+  // koffi and the libraries load on the first call: creating a client costs nothing on paths that never call HNS.
+  let bindings: HcnBindings | undefined;
+
+  return {
+    kind: 'ffi',
+    async invoke(call: AbiCall): Promise<AbiReply> {
+      bindings ??= createBindings(paths);
+      const b = bindings;
+      const fn = b.fn(call.fn);
+      const m = b.marshal(call);
+      const hr = await new Promise<number>((resolve, reject) => {
+        try {
+          fn.async(...m.args, (err: unknown, result: number) => (err ? reject(err) : resolve(result)));
+        } catch (err) {
+          reject(err);
+        }
+      }).catch((cause: unknown) => {
+        throw cause instanceof HcnError
+          ? cause
+          : clientError('HCN_INVALID_ARGUMENT', { fn: call.fn, id: call.id }, String(cause), { cause });
+      });
+
+      const reply: AbiReply = { hr };
+      // Both strings are freed even if decoding the first one throws (takeString frees in its own finally).
+      try {
+        const output = b.takeString(slot(m.stringOut), call.fn);
+        if (output !== undefined) reply.output = output;
+      } finally {
+        const record = b.takeString(slot(m.errorOut), call.fn);
+        if (record !== undefined) reply.errorRecord = record;
+      }
+      const handle = slot(m.handleOut);
+      if (hr >= 0 && handle !== null && handle !== 0n) reply.handle = BigInt(handle);
+      return reply;
+    },
+  };
+}
+
+function slot(out: RawPointer[] | undefined): RawPointer {
+  return out?.[0] ?? null;
+}
