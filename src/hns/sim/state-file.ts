@@ -28,10 +28,15 @@ const queues = new Map<string, Promise<unknown>>();
 
 /** Runs fn on the current state under the lock and persists the state it leaves (also when fn throws). */
 export function transact<T>(file: string, fn: (state: SimState) => T): Promise<T> {
+  return underLock(file, () => applyAndSave(file, fn));
+}
+
+/** Same-process callers queue; other processes wait on the file lock. */
+function underLock<T>(file: string, fn: () => T): Promise<T> {
   const previous = queues.get(file) ?? Promise.resolve();
   const run = previous.then(
-    () => withFileLock(file, () => applyAndSave(file, fn)),
-    () => withFileLock(file, () => applyAndSave(file, fn)),
+    () => withFileLock(file, fn),
+    () => withFileLock(file, fn),
   );
   const tail = run.catch(() => {});
   queues.set(file, tail);
@@ -62,11 +67,20 @@ function applyAndSave<T>(file: string, fn: (state: SimState) => T): T {
   }
 }
 
-/** Forgets every object, handle, counter and fault (`sim reset`); options survive unless `keepOptions` is false. */
+/**
+ * Forgets every object, handle, counter and fault (`sim reset`); options survive unless `keepOptions` is false.
+ * Works on an unreadable state file too: reset is the way out of one.
+ */
 export function resetState(file: string, keepOptions = true): Promise<void> {
-  return transact(file, (state) => {
-    const next = freshState(keepOptions ? state.options : { ...DEFAULT_OPTIONS });
-    for (const key of Object.keys(state) as (keyof SimState)[]) delete state[key];
-    Object.assign(state, next);
+  return underLock(file, () => {
+    let options = { ...DEFAULT_OPTIONS };
+    if (keepOptions) {
+      try {
+        options = readState(file).options;
+      } catch {
+        // corrupt file: start over with the defaults
+      }
+    }
+    writeState(file, freshState(options));
   });
 }

@@ -62,3 +62,15 @@ describe('hns-cni sim commands', () => {
     expect(await main(['options', '--state', file, '--set', 'nameMatch=sometimes'])).toBe(1);
   });
 });
+
+describe('hns-cni sim reset', () => {
+  it('recovers a corrupt state file, which otherwise fails every call', async () => {
+    const file = tempStateFile();
+    const sim = makeSim(file);
+    await sim.call({ fn: 'HcnEnumerateNetworks', query: '{}' });
+    (await import('node:fs')).writeFileSync(file, '{"format":1,"networks":');
+    await expect(sim.call({ fn: 'HcnEnumerateNetworks', query: '{}' })).rejects.toThrow(SyntaxError);
+    expect(await main(['reset', '--state', file])).toBe(0);
+    expect(await sim.call({ fn: 'HcnEnumerateNetworks', query: '{}' })).toEqual({ hr: 0, output: '[]' });
+  });
+});
