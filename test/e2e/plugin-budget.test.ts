@@ -1,0 +1,44 @@
+// The hot-path budgets of issue 5, counted by the simulator behind the C stub (Close calls excluded): on a node whose
+// network exists, ADD ≤ 4 HCN calls and DEL ≤ 3 in single-endpoint modes; ADD ≤ 7 and DEL ≤ 5 in transparent mode.
+// The anchors spend about 15 per ADD and 13–17 per DEL (anchors.md §2.7, §3.7).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { countedCalls, MODES, minimalConfig, SimNode } from './plugin-harness.js';
+
+const BUDGET = {
+  transparent: { ADD: 7, DEL: 5 },
+  nat: { ADD: 4, DEL: 3 },
+  l2bridge: { ADD: 4, DEL: 3 },
+} as const;
+
+let node: SimNode;
+beforeAll(async () => {
+  node = await SimNode.start();
+});
+afterAll(async () => {
+  await node?.stop();
+});
+
+describe.each(MODES)('%s mode', (mode) => {
+  const conf = { ...minimalConfig(mode), name: `budget-${mode}` };
+
+  it(`ADD ≤ ${BUDGET[mode].ADD} and DEL ≤ ${BUDGET[mode].DEL} HCN calls once the network exists`, async () => {
+    const warm = await node.createNamespace();
+    expect((await node.cni('ADD', conf, { containerId: `warm-${mode}`, netns: warm })).code).toBe(0);
+
+    const netns = await node.createNamespace();
+    const beforeAdd = await node.stats();
+    expect((await node.cni('ADD', conf, { containerId: `budget-${mode}`, netns })).code).toBe(0);
+    const add = countedCalls(beforeAdd, await node.stats());
+
+    const beforeDel = await node.stats();
+    expect((await node.cni('DEL', conf, { containerId: `budget-${mode}`, netns })).code).toBe(0);
+    const del = countedCalls(beforeDel, await node.stats());
+
+    console.log(`budget ${mode}: ADD ${add.total} ${JSON.stringify(add.byFunction)}; DEL ${del.total} ${JSON.stringify(del.byFunction)}`);
+    expect(add.total).toBeLessThanOrEqual(BUDGET[mode].ADD);
+    expect(del.total).toBeLessThanOrEqual(BUDGET[mode].DEL);
+    // The work itself must have happened through HNS (guards against a count that is low because nothing ran).
+    expect(add.byFunction.HcnCreateEndpoint).toBe(mode === 'transparent' ? 2 : 1);
+    expect(del.byFunction.HcnDeleteEndpoint).toBe(mode === 'transparent' ? 2 : 1);
+  });
+});

@@ -1,0 +1,82 @@
+// A real CNI client drives the plugin: cnictl on Debian's libcni (test/clients/cnictl) runs ADD, CHECK and DEL with
+// 0.3.1, 0.4.0 and 1.0.0 conflists, and GC/STATUS with 1.1.0, the way containerd does through go-cni. libcni must
+// accept every result, and go-cni's conversion must find the pod IP on eth0.
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pluginBinary } from '../helpers/plugin-process.js';
+import { minimalConfig, repoRoot, SimNode } from './plugin-harness.js';
+
+const cnictl = path.join(repoRoot, 'dist/test-tools/cnictl');
+let node: SimNode;
+let binDir: string;
+
+beforeAll(async () => {
+  if (!fs.existsSync(cnictl)) throw new Error(`${cnictl} is missing: run scripts/build-go-client.sh`);
+  node = await SimNode.start('hns-cni-libcni-');
+  binDir = path.join(node.dir, 'bin');
+  fs.mkdirSync(binDir);
+  fs.copyFileSync(pluginBinary(), path.join(binDir, 'hns-cni'));
+  fs.chmodSync(path.join(binDir, 'hns-cni'), 0o755);
+});
+afterAll(async () => {
+  await node?.stop();
+});
+
+function conflist(version: string, mode: 'transparent' | 'nat' | 'l2bridge'): string {
+  const { cniVersion: _, name: __, ...plugin } = minimalConfig(mode, version);
+  const file = path.join(node.dir, `${mode}-${version}.conflist`);
+  fs.writeFileSync(file, JSON.stringify({ cniVersion: version, name: `libcni-${mode}`, plugins: [plugin] }));
+  return file;
+}
+
+function cnictlRun(args: string[]): { status: number; out: Record<string, unknown>; err: string } {
+  const r = spawnSync(cnictl, [...args, '--bin-dir', binDir, '--cache-dir', path.join(node.dir, 'cache')], {
+    encoding: 'utf8',
+    env: { ...process.env, ...node.env },
+    timeout: 60_000,
+  });
+  return { status: r.status ?? -1, out: r.stdout.trim() ? JSON.parse(r.stdout) : {}, err: r.stderr };
+}
+
+describe.each(['0.3.1', '0.4.0', '1.0.0'])('cniVersion %s through libcni', (version) => {
+  it.each(['transparent', 'nat', 'l2bridge'] as const)('%s: ADD, CHECK, DEL', async (mode) => {
+    const list = conflist(version, mode);
+    const netns = await node.createNamespace();
+    const id = `libcni-${mode}-${version.replaceAll('.', '')}`;
+    const common = ['--conflist', list, '--netns', netns, '--container-id', id, '--ifname', 'eth0'];
+    const add = cnictlRun(['add', ...common]);
+    expect(add.err).toBe('');
+    expect(add.status).toBe(0);
+    const result = add.out.result as Record<string, unknown>;
+    expect(result.cniVersion).toBe(version);
+    const ips = result.ips as Array<{ address: string; version?: string }>;
+    expect(ips[0]!.address).toMatch(/^10\.244\.3\.\d+\/24$/);
+    if (version !== '1.0.0') expect(ips[0]!.version).toBe('4');
+    // go-cni's view: the pod IP under eth0 (what containerd reports as the pod IP).
+    expect((add.out.podNetwork as { podIP: string }).podIP).toBe(ips[0]!.address.split('/')[0]);
+
+    const check = cnictlRun(['check', ...common]);
+    expect(check.status, check.err).toBe(0);
+    const del = cnictlRun(['del', ...common]);
+    expect(del.status, del.err).toBe(0);
+    expect((await node.endpoints()).filter((e) => String(e.Name).startsWith(`${id}_`))).toEqual([]);
+    expect((await node.allocations()).filter((a) => a.containerId === id)).toEqual([]);
+  });
+});
+
+describe('cniVersion 1.1.0 through libcni', () => {
+  it('STATUS is ready and GC removes what is not valid', async () => {
+    const list = conflist('1.1.0', 'nat');
+    const netns = await node.createNamespace();
+    const add = cnictlRun(['add', '--conflist', list, '--netns', netns, '--container-id', 'libcni-gc', '--ifname', 'eth0']);
+    expect(add.status, add.err).toBe(0);
+    const status = cnictlRun(['status', '--conflist', list]);
+    expect(status.status, status.err).toBe(0);
+    const gc = cnictlRun(['gc', '--conflist', list, '--valid', 'someone-else:eth0']);
+    expect(gc.status, gc.err).toBe(0);
+    expect((await node.endpoints()).filter((e) => String(e.Name).startsWith('libcni-gc_'))).toEqual([]);
+    expect((await node.allocations()).filter((a) => a.containerId === 'libcni-gc')).toEqual([]);
+  });
+});
