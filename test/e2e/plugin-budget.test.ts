@@ -34,7 +34,9 @@ describe.each(MODES)('%s mode', (mode) => {
     expect((await node.cni('DEL', conf, { containerId: `budget-${mode}`, netns })).code).toBe(0);
     const del = countedCalls(beforeDel, await node.stats());
 
-    console.log(`budget ${mode}: ADD ${add.total} ${JSON.stringify(add.byFunction)}; DEL ${del.total} ${JSON.stringify(del.byFunction)}`);
+    console.log(
+      `budget ${mode}: ADD ${add.total} ${JSON.stringify(add.byFunction)}; DEL ${del.total} ${JSON.stringify(del.byFunction)}`,
+    );
     expect(add.total).toBeLessThanOrEqual(BUDGET[mode].ADD);
     expect(del.total).toBeLessThanOrEqual(BUDGET[mode].DEL);
     // The work itself must have happened through HNS (guards against a count that is low because nothing ran).

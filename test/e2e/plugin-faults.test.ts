@@ -14,7 +14,9 @@ afterAll(async () => {
 
 /** Every (function, nth) pair of the calls a clean run of `verb` makes. */
 function callSlots(byFunction: Record<string, number>): Array<[string, number]> {
-  return Object.entries(byFunction).flatMap(([fn, n]) => Array.from({ length: n }, (_, i): [string, number] => [fn, i + 1]));
+  return Object.entries(byFunction).flatMap(([fn, n]) =>
+    Array.from({ length: n }, (_, i): [string, number] => [fn, i + 1]),
+  );
 }
 
 async function expectNothingLeft(containerId: string): Promise<void> {

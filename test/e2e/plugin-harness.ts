@@ -72,12 +72,24 @@ export class SimNode {
   }
 
   /** One CNI invocation, as containerd makes it. */
-  cni(verb: string, config: Record<string, unknown>, at?: Attachment, extraEnv: Record<string, string> = {}): Promise<PluginRun> {
+  cni(
+    verb: string,
+    config: Record<string, unknown>,
+    at?: Attachment,
+    extraEnv: Record<string, string> = {},
+  ): Promise<PluginRun> {
     const attachment: Record<string, string> = at
       ? { CNI_CONTAINERID: at.containerId, CNI_NETNS: at.netns, CNI_IFNAME: at.ifName ?? 'eth0' }
       : {};
     return runPlugin({
-      env: { ...this.env, CNI_COMMAND: verb, CNI_PATH: '/usr/lib/cni', CNI_ARGS: 'IgnoreUnknown=1;K8S_POD_NAMESPACE=default', ...attachment, ...extraEnv },
+      env: {
+        ...this.env,
+        CNI_COMMAND: verb,
+        CNI_PATH: '/usr/lib/cni',
+        CNI_ARGS: 'IgnoreUnknown=1;K8S_POD_NAMESPACE=default',
+        ...attachment,
+        ...extraEnv,
+      },
       stdin: config,
       timeoutMs: 60_000,
     });

@@ -70,7 +70,17 @@ describe('cniVersion 1.1.0 through libcni', () => {
   it('STATUS is ready and GC removes what is not valid', async () => {
     const list = conflist('1.1.0', 'nat');
     const netns = await node.createNamespace();
-    const add = cnictlRun(['add', '--conflist', list, '--netns', netns, '--container-id', 'libcni-gc', '--ifname', 'eth0']);
+    const add = cnictlRun([
+      'add',
+      '--conflist',
+      list,
+      '--netns',
+      netns,
+      '--container-id',
+      'libcni-gc',
+      '--ifname',
+      'eth0',
+    ]);
     expect(add.status, add.err).toBe(0);
     const status = cnictlRun(['status', '--conflist', list]);
     expect(status.status, status.err).toBe(0);

@@ -59,7 +59,9 @@ describe.each(MODES)('%s mode', (mode) => {
       const routes = pod.Routes as Array<{ DestinationPrefix: string }>;
       expect(routes.map((r) => r.DestinationPrefix)).toEqual(expect.arrayContaining(['10.244.0.0/16', '10.96.0.0/12']));
       const nat = mine.find((e) => e !== pod)!;
-      expect((nat.Routes as Array<{ DestinationPrefix: string }>).map((r) => r.DestinationPrefix)).toContain('0.0.0.0/0');
+      expect((nat.Routes as Array<{ DestinationPrefix: string }>).map((r) => r.DestinationPrefix)).toContain(
+        '0.0.0.0/0',
+      );
     }
     if (mode === 'l2bridge') {
       const policies = (pod.Policies as Array<{ Type: string }>).map((p) => p.Type);
@@ -108,7 +110,10 @@ describe.each(MODES)('%s mode', (mode) => {
     const dropNs = await node.createNamespace();
     expect((await node.cni('ADD', conf11, { containerId: `keep-${mode}`, netns: keepNs })).code).toBe(0);
     expect((await node.cni('ADD', conf11, { containerId: `drop-${mode}`, netns: dropNs })).code).toBe(0);
-    const gc = await node.cni('GC', { ...conf11, 'cni.dev/valid-attachments': [{ containerID: `keep-${mode}`, ifname: 'eth0' }] });
+    const gc = await node.cni('GC', {
+      ...conf11,
+      'cni.dev/valid-attachments': [{ containerID: `keep-${mode}`, ifname: 'eth0' }],
+    });
     expect(gc.stdout).toBe('');
     expect(gc.code).toBe(0);
     const names = (await node.endpoints()).map(epName);
@@ -127,7 +132,7 @@ describe.each(MODES)('%s mode', (mode) => {
   });
 });
 
-describe('GC never touches endpoints that are not hns-cni\'s', () => {
+describe("GC never touches endpoints that are not hns-cni's", () => {
   it('an endpoint with a foreign ID on the pod network survives GC with no valid attachments', async () => {
     const conf11 = minimalConfig('nat', '1.1.0');
     const ns = await node.createNamespace();
