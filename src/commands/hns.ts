@@ -61,9 +61,13 @@ export async function main(argv: string[]): Promise<number> {
   const json = argv.includes('--json');
   const [sub, ...args] = argv.filter((a) => a !== '--json');
   const run = sub !== undefined && Object.hasOwn(SUBCOMMANDS, sub) ? SUBCOMMANDS[sub] : undefined;
+  if (sub === '--help' || sub === '-h' || sub === 'help') {
+    printText(USAGE);
+    return 0;
+  }
   if (run === undefined) {
-    printError(USAGE);
-    return sub === '--help' ? 0 : 2;
+    printError(sub === undefined ? USAGE : `hns-cni hns: unknown subcommand "${sub}"\n${USAGE}`);
+    return 2;
   }
   try {
     return await run(await selectHcnClient(), args, json);
@@ -85,7 +89,9 @@ function networkRow(n: HostComputeNetwork): string[] {
 }
 
 function endpointRow(e: HostComputeEndpoint): string[] {
-  const ips = (e.IpConfigurations ?? []).map((c) => c.IpAddress).join(',');
+  const ips = (e.IpConfigurations ?? [])
+    .map((c) => (c.PrefixLength === undefined ? c.IpAddress : `${c.IpAddress}/${c.PrefixLength}`))
+    .join(',');
   return [e.ID ?? '', e.Name ?? '', ips, e.MacAddress ?? '', e.HostComputeNetwork ?? '', e.HostComputeNamespace ?? ''];
 }
 
