@@ -45,15 +45,22 @@ ensure_host_tools() {
 }
 
 debootstrap_root() {
-  # In a private mount namespace: whatever debootstrap mounts inside the target dies with it.
-  unshare --mount --propagation private -- \
-    debootstrap --variant=minbase trixie "$1" "$HNS_WINE_MIRROR" >"$1.debootstrap.log" 2>&1 ||
-    { tail -n 20 "$1.debootstrap.log" >&2; wine_die "debootstrap failed (full log: $1.debootstrap.log)"; }
+  local target="$1" log="$1.debootstrap.log"
+  # Two stages so that dpkg runs with force-unsafe-io (no fsync per file: the root is a cache; a crash before the
+  # stamp is written means a rebuild, and the stamp is written after a sync). In a private mount namespace:
+  # whatever debootstrap mounts inside the target dies with it.
+  timeout --kill-after=10 600 debootstrap --foreign --variant=minbase trixie "$target" "$HNS_WINE_MIRROR" >"$log" 2>&1 ||
+    { tail -n 20 "$log" >&2; wine_die "debootstrap (first stage) failed (full log: $log)"; }
+  mkdir -p "$target/etc/dpkg/dpkg.cfg.d"
+  echo force-unsafe-io >"$target/etc/dpkg/dpkg.cfg.d/hns-cni-unsafe-io"
+  timeout --kill-after=10 600 unshare --mount --propagation private -- \
+    chroot "$target" /debootstrap/debootstrap --second-stage >>"$log" 2>&1 ||
+    { tail -n 20 "$log" >&2; wine_die "debootstrap (second stage) failed (full log: $log)"; }
 }
 
 install_wine() {
   wine_in_root "$1" 600 -- /bin/sh -c \
-    'apt-get update -qq && apt-get install -y -qq --no-install-recommends wine64 >/dev/null && apt-get clean' ||
+    'apt-get -o Acquire::Languages=none update -qq && apt-get install -y -qq --no-install-recommends wine64 >/dev/null && apt-get clean' ||
     wine_die "installing wine64 inside the root failed"
 }
 
@@ -66,7 +73,9 @@ make_prefix() {
   wine_in_root "$root" 60 -- "$HNS_WINESERVER_BIN" -w || true
 }
 
-build_root() {
+# The build proper (`root.sh __build ROOT`), run in its own session by build_root: on any failure or signal the
+# partial root is removed.
+build_in_session() {
   local root="$1" partial="$1.partial" total_start
   timings=()
   total_start=$(date +%s.%N)
@@ -74,19 +83,35 @@ build_root() {
   wine_unmount_host_leftovers "$partial"
   rm -rf --one-file-system "$partial" "$partial.debootstrap.log"
   mkdir -p "$(dirname "$partial")"
-  trap 'wine_unmount_host_leftovers "'"$partial"'" || true; rm -rf --one-file-system "'"$partial"'"' EXIT INT TERM
+  trap 'wine_unmount_host_leftovers "'"$partial"'" || true; rm -rf --one-file-system "'"$partial"'" "'"$partial"'.debootstrap.log"' EXIT
+  trap 'exit 143' TERM
+  trap 'exit 130' INT
   wine_log "building the Wine 10 root in $root (first run: debootstrap trixie + wine64 + prefix)"
   step debootstrap debootstrap_root "$partial"
   step apt-wine64 install_wine "$partial"
   step wineboot make_prefix "$partial"
+  sync -f "$partial"
   printf '%s\nbuilt %s\n' "$HNS_WINE_RECIPE" "$(date -u +%FT%TZ)" >"$partial/.hns-cni-wine-stamp"
   root_is_usable "$partial" || wine_die "the freshly built root does not pass its own check"
   wine_unmount_host_leftovers "$root"
   rm -rf --one-file-system "$root"
   mv "$partial" "$root"
   rm -f "$partial.debootstrap.log"
-  trap - EXIT INT TERM
+  trap - EXIT
   wine_log "first-run setup: ${timings[*]}; total $(printf '%.1fs' "$(echo "$(date +%s.%N) - $total_start" | bc)")"
+}
+
+# Runs the build in a new session so that an interrupt reaches every process of it — debootstrap, apt, wine, each
+# under `timeout` in a process group of its own — and not only this shell: `pkill -s` signals exactly the
+# processes of that session (by its id). Then waits for the build's own cleanup.
+build_root() {
+  local child
+  setsid bash "${BASH_SOURCE[0]}" __build "$1" &
+  child=$!
+  trap 'pkill -TERM -s '"$child"' 2>/dev/null; wait '"$child"'; exit 143' TERM
+  trap 'pkill -TERM -s '"$child"' 2>/dev/null; wait '"$child"'; exit 130' INT
+  wait "$child" || wine_die "building the Wine root failed"
+  trap - TERM INT
 }
 
 # Build or reuse; the caller holds the lock exclusively.
@@ -105,6 +130,7 @@ main() {
   mkdir -p "$(dirname "$HNS_WINE_ROOT")"
   case "$cmd" in
   check) root_is_usable "$HNS_WINE_ROOT" ;;
+  __build) build_in_session "$2" ;;
   ensure)
     if [ "${HNS_CNI_WINE_LOCKED:-0}" = 1 ]; then
       ensure_locked
