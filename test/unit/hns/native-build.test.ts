@@ -1,0 +1,75 @@
+// The stub builds (scripts/build-native.sh): the Linux .so and the mingw DLLs export exactly the ABI the FFI layer
+// binds — read from the PE export tables and by looking every symbol up through koffi.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { HCN_FUNCTIONS } from '../../../src/hns/abi.js';
+import { loadKoffi } from '../../../src/hns/ffi/koffi-loader.js';
+import { IMAGE_FILE_MACHINE_AMD64, parsePeHeaders, rvaToOffset } from '../../helpers/pe.js';
+import { buildStub, PARTIAL_STUB_LIBRARY, REPO, STUB_LIBRARY } from './ffi-harness.js';
+
+const IMAGE_FILE_DLL = 0x2000;
+
+/** name → RVA, or → "dll.symbol" for a forwarder (an RVA inside the export directory points at that text). */
+function peExports(file: string): { machine: number; isDll: boolean; exports: Map<string, number | string> } {
+  const buf = fs.readFileSync(file);
+  const h = parsePeHeaders(buf);
+  const dir = h.dataDirectories[0]!;
+  const at = (rva: number) => rvaToOffset(h, rva);
+  const cstring = (rva: number) => {
+    const start = at(rva);
+    return buf.toString('latin1', start, buf.indexOf(0, start));
+  };
+  const base = at(dir.rva);
+  const count = buf.readUInt32LE(base + 24);
+  const [functions, names, ordinals] = [28, 32, 36].map((o) => at(buf.readUInt32LE(base + o)));
+  const exports = new Map<string, number | string>();
+  for (let i = 0; i < count; i++) {
+    const name = cstring(buf.readUInt32LE(names! + 4 * i));
+    const rva = buf.readUInt32LE(functions! + 4 * buf.readUInt16LE(ordinals! + 2 * i));
+    exports.set(name, rva >= dir.rva && rva < dir.rva + dir.size ? cstring(rva) : rva);
+  }
+  return { machine: h.machine, isDll: (h.characteristics & IMAGE_FILE_DLL) !== 0, exports };
+}
+
+function hasSymbol(library: string, name: string): boolean {
+  try {
+    loadKoffi().load(library).func(`void ${name}(void)`);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const NAMESPACE_FUNCTIONS = HCN_FUNCTIONS.filter((f) => f.includes('Namespace'));
+
+beforeAll(() => buildStub(), 120_000);
+
+describe('native stub builds', () => {
+  it('computenetwork.dll (mingw) is an x64 DLL exporting every HCN function, HNSCall and the counters', () => {
+    const dll = peExports(path.join(REPO, 'dist/native/computenetwork.dll'));
+    expect(dll.machine).toBe(IMAGE_FILE_MACHINE_AMD64);
+    expect(dll.isDll).toBe(true);
+    expect([...dll.exports.keys()].sort()).toEqual([...HCN_FUNCTIONS, 'HnsCniStubCounters'].sort());
+    for (const target of dll.exports.values()) expect(typeof target).toBe('number');
+  });
+
+  it('vmcompute.dll forwards HNSCall to computenetwork.dll', () => {
+    const dll = peExports(path.join(REPO, 'dist/native/vmcompute.dll'));
+    expect(dll.isDll).toBe(true);
+    expect(Object.fromEntries(dll.exports)).toEqual({ HNSCall: 'computenetwork.HNSCall' });
+  });
+
+  it('libcomputenetwork.so exports the ABI plus CoTaskMemAlloc/CoTaskMemFree, and nothing internal', () => {
+    for (const name of [...HCN_FUNCTIONS, 'HnsCniStubCounters', 'CoTaskMemAlloc', 'CoTaskMemFree']) {
+      expect(hasSymbol(STUB_LIBRARY, name), name).toBe(true);
+    }
+    expect(hasSymbol(STUB_LIBRARY, 'stub_call')).toBe(false);
+  });
+
+  it('the partial build lacks exactly the namespace functions', () => {
+    for (const name of HCN_FUNCTIONS) {
+      expect(hasSymbol(PARTIAL_STUB_LIBRARY, name), name).toBe(!NAMESPACE_FUNCTIONS.includes(name));
+    }
+  });
+});
