@@ -9,14 +9,15 @@
 # timeout.
 #
 # stdio: Node's stream stdio throws EBADF under Wine when handed a Unix pipe. Run hns-cni.exe directly with
-# --stdin/--stdout/--stderr pointing at regular files (as the tests do), or start it from a Windows-side process
-# such as cnictl.exe, whose pipes are made inside Wine (that is how containerd runs it).
+# --stdout/--stderr pointing at regular files (as the tests do), or start it from a Windows-side process such as
+# cnictl.exe, whose pipes are made inside Wine (that is how containerd runs it). stdin is inherited unless --stdin
+# is given; `fs.readFileSync(0)` reads a Unix pipe fine but fails on a regular file under Wine (EINVAL, fstat).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # shellcheck source=scripts/wine/lib.sh
 . "$here/lib.sh"
 
-seconds=60 stdin=/dev/null stdout= stderr=
+seconds=60 stdin= stdout= stderr=
 vars=()
 while [ "$#" -gt 0 ]; do
   case "$1" in
@@ -33,7 +34,7 @@ done
 wine_require_root_user
 [ -f "$HNS_WINE_STAMP" ] || wine_die "no Wine root at $HNS_WINE_ROOT: run scripts/wine/root.sh first"
 
-exec <"$stdin"
+[ -n "$stdin" ] && exec <"$stdin"
 [ -n "$stdout" ] && exec >"$stdout"
 [ -n "$stderr" ] && exec 2>"$stderr"
 # Not `exec`: wine_in_root is a function (timeout → unshare → chroot → wine64).

@@ -4,7 +4,7 @@
 import { type SpawnSyncReturns, spawnSync } from 'node:child_process';
 import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { inject } from 'vitest';
+import { expect, inject } from 'vitest';
 import { dist, repo, scripts, type WineStageInfo, win } from './paths.js';
 
 export { dist, repo, scripts, type WineStageInfo, win };
@@ -37,12 +37,19 @@ function recordInvocation(what: string, ms: number): void {
   appendFileSync(join(stage().runDir, 'invocations.jsonl'), `${JSON.stringify({ what, ms })}\n`);
 }
 
-function wineRun(options: string[], program: string, args: string[], what: string, timeoutSec: number): Ran {
+function wineRun(
+  options: string[],
+  program: string,
+  args: string[],
+  what: string,
+  timeoutSec: number,
+  input = '',
+): Ran {
   const started = performance.now();
   const r: SpawnSyncReturns<string> = spawnSync(
     'bash',
     [scripts.run, '--timeout', String(timeoutSec), ...options, '--', program, ...args],
-    { encoding: 'utf8', timeout: (timeoutSec + 15) * 1000 },
+    { encoding: 'utf8', input, timeout: (timeoutSec + 15) * 1000 },
   );
   recordInvocation(what, performance.now() - started);
   if (r.error) throw r.error;
@@ -57,8 +64,10 @@ function pluginEnv(extra: Record<string, string>): string[] {
 let ioCounter = 0;
 
 /**
- * Runs hns-cni.exe directly under Wine with the given environment and stdin. Its stdio are regular files inside the
- * root: Node's stream stdio fails with EBADF on the Unix pipes Wine would otherwise hand it.
+ * Runs hns-cni.exe directly under Wine with the given environment and stdin. stdout/stderr are regular files inside
+ * the root (Node's stream stdio fails with EBADF on the Unix pipes Wine would otherwise hand it); stdin is the Unix
+ * socket Node's spawnSync makes, which `fs.readFileSync(0)` reads fine — a regular file there fails under Wine
+ * (`EINVAL ... fstat`).
  */
 export function runExe(
   args: string[],
@@ -67,13 +76,13 @@ export function runExe(
   const io = join(stage().root, 'tmp', `hns-cni-stage-${process.pid}`);
   mkdirSync(io, { recursive: true });
   const base = join(io, String(++ioCounter));
-  writeFileSync(`${base}.in`, opts.stdin ?? '');
   const ran = wineRun(
-    [...pluginEnv(opts.env ?? {}), '--stdin', `${base}.in`, '--stdout', `${base}.out`, '--stderr', `${base}.err`],
+    [...pluginEnv(opts.env ?? {}), '--stdout', `${base}.out`, '--stderr', `${base}.err`],
     win.exe,
     args,
     `hns-cni.exe ${opts.env?.CNI_COMMAND ?? args.join(' ')}`,
     opts.timeoutSec ?? 60,
+    opts.stdin ?? '',
   );
   return { ...ran, stdout: readFileSync(`${base}.out`, 'utf8'), stderr: readFileSync(`${base}.err`, 'utf8') };
 }
@@ -170,7 +179,14 @@ export function simCli<T>(args: string[]): T {
 export interface SimStats {
   calls: Record<string, number>;
   openHandles: number;
-  stub: { allocated: number; freed: number; outstanding: number; processes: number; processesReported: number };
+  stub: {
+    allocated: number;
+    freed: number;
+    outstanding: number;
+    allocatedReported: number;
+    processes: number;
+    processesReported: number;
+  };
 }
 
 export function simStats(): SimStats {
@@ -189,4 +205,19 @@ export function writeLinuxConflist(tag: string, conflist: object): string {
   const file = join(stage().runDir, `${tag}.conflist`);
   writeFileSync(file, JSON.stringify(conflist, null, 2));
   return file;
+}
+
+/**
+ * Every out-string the simulator sent to a Windows process was freed there (the stub DLL counts the frees through
+ * an IMallocSpy and reports them at DLL_PROCESS_DETACH; processes that got no string send no report), the stubs
+ * counted the same allocations the server sent, and every HCN handle was closed.
+ */
+export function expectEveryOutStringFreed(): void {
+  const { stub, openHandles } = simStats();
+  expect(stub.allocated).toBeGreaterThan(0);
+  expect({ outstanding: stub.outstanding, allocatedReported: stub.allocatedReported, openHandles }).toEqual({
+    outstanding: 0,
+    allocatedReported: stub.allocated,
+    openHandles: 0,
+  });
 }
