@@ -123,6 +123,12 @@ static void ensure_spy(void) {
   if (InterlockedCompareExchange(&spy_state, 3, 0) != 0) return; /* 3 = registering (one thread only) */
   /* Not from DllMain (COM must not be called under the loader lock): the first allocation happens on a call. */
   HRESULT hr = CoRegisterMallocSpy(&spy);
+  if (SUCCEEDED(hr)) {
+    /* ole32 now calls into this DLL on every task-allocator call, for the life of the process: never unload. */
+    HMODULE self;
+    GetModuleHandleExW(GET_MODULE_HANDLE_EX_FLAG_PIN | GET_MODULE_HANDLE_EX_FLAG_FROM_ADDRESS, (LPCWSTR)(void *)&spy,
+                       &self);
+  }
   InterlockedExchange(&spy_state, SUCCEEDED(hr) ? 1 : 2);
 }
 

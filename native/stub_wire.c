@@ -130,8 +130,16 @@ static int recv_all(stub_socket s, uint8_t *p, size_t n) {
 
 /* Resolves HNS_CNI_STUB_ADDR (host:port) and connects. Returns S_OK or the HRESULT the caller should see. */
 static HRESULT connect_server(stub_socket *out) {
+#ifdef _WIN32
+  /* Not getenv: msvcrt keeps its own copy of the environment, taken at start-up, and would miss a variable the
+   * process set later (Node's process.env writes go to SetEnvironmentVariableW). */
+  char addr[300];
+  DWORD n = GetEnvironmentVariableA("HNS_CNI_STUB_ADDR", addr, sizeof addr);
+  if (n == 0 || n >= sizeof addr) return STUB_E_NO_SERVICE;
+#else
   const char *addr = getenv("HNS_CNI_STUB_ADDR");
   if (!addr || !*addr) return STUB_E_NO_SERVICE;
+#endif
 #ifdef _WIN32
   static int wsa_ready = 0;
   if (!wsa_ready) {

@@ -21,7 +21,7 @@ export function createFfiAbi(opts: FfiAbiOptions = {}): HcnAbi {
   return {
     kind: 'ffi',
     async invoke(call: AbiCall): Promise<AbiReply> {
-      bindings ??= createBindings(paths);
+      bindings ??= loadBindings(paths, call);
       const b = bindings;
       const fn = b.fn(call.fn);
       const m = b.marshal(call);
@@ -51,6 +51,16 @@ export function createFfiAbi(opts: FfiAbiOptions = {}): HcnAbi {
       return reply;
     },
   };
+}
+
+/** koffi itself failing to load (e.g. a damaged native module) is reported like a missing DLL, as an HcnError. */
+function loadBindings(paths: Parameters<typeof createBindings>[0], call: AbiCall): HcnBindings {
+  try {
+    return createBindings(paths);
+  } catch (cause) {
+    if (cause instanceof HcnError) throw cause;
+    throw clientError('HCN_MODULE_NOT_FOUND', { fn: call.fn }, `cannot load koffi: ${String(cause)}`, { cause });
+  }
 }
 
 function slot(out: RawPointer[] | undefined): RawPointer {
