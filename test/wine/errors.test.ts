@@ -3,7 +3,7 @@
 // leave nothing behind that the runtime's follow-up DEL would not clean up.
 import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createNamespace, deleteNamespace, endpoints, expectOk, ipamStoreText } from './hns-view.js';
+import { allocationsOf, createNamespace, deleteNamespace, endpoints, expectOk } from './hns-view.js';
 import {
   type CnictlOutcome,
   cnictlExe,
@@ -15,8 +15,7 @@ import {
   writeLinuxConflist,
 } from './stage.js';
 
-const net = 'wine-errors';
-const conflist = (plugin: Record<string, unknown>) => ({
+const conflist = (net: string, plugin: Record<string, unknown>) => ({
   cniVersion: '1.0.0',
   name: net,
   plugins: [{ type: 'hns-cni', clusterCIDR: '10.244.0.0/16', serviceCIDR: '10.96.0.0/12', ...plugin }],
@@ -43,7 +42,7 @@ afterEach(() => {
 
 describe('hns-cni.exe error paths under Wine, compared with the Linux build', () => {
   it('a bad config: code 7 naming the field, identical to Linux', () => {
-    const body = conflist({ mode: 'bogus', ipam: { subnet: '10.244.31.0/24' } });
+    const body = conflist('wine-err-bad', { mode: 'bogus', ipam: { subnet: '10.244.31.0/24' } });
     const winConf = writeConflist('50-wine-bad.conflist', body);
     const linuxConf = writeLinuxConflist('bad', body);
     const both = addBoth(winConf, linuxConf, 'pod-bad-config', randomUUID());
@@ -54,7 +53,8 @@ describe('hns-cni.exe error paths under Wine, compared with the Linux build', ()
   });
 
   it('a namespace that does not exist: the same typed error, nothing left behind, the follow-up DEL succeeds', () => {
-    const body = conflist({ mode: 'nat', ipam: { subnet: '10.244.32.0/24' } });
+    const net = 'wine-err-missing-ns';
+    const body = conflist(net, { mode: 'nat', ipam: { subnet: '10.244.32.0/24' } });
     const winConf = writeConflist('51-wine-missing-ns.conflist', body);
     const linuxConf = writeLinuxConflist('missing-ns', body);
     const endpointsBefore = endpoints().length;
@@ -62,13 +62,14 @@ describe('hns-cni.exe error paths under Wine, compared with the Linux build', ()
     const windowsError = cniError(both.windows);
     expect(windowsError.code).not.toBe(999);
     expect(endpoints()).toHaveLength(endpointsBefore);
-    expect(ipamStoreText(net)).not.toContain('pod-missing-ns');
+    expect(allocationsOf(net, 'pod-missing-ns')).toEqual([]);
     expect(windowsError).toEqual(cniError(both.linux()));
     expectOk(cnictlExe(['del', '--conflist', winConf, '--netns', '', '--container-id', 'pod-missing-ns']));
   });
 
   it('an HRESULT injected by the simulator: named in msg, identical to Linux, rolled back', () => {
-    const body = conflist({ mode: 'nat', ipam: { subnet: '10.244.33.0/24' } });
+    const net = 'wine-err-hresult';
+    const body = conflist(net, { mode: 'nat', ipam: { subnet: '10.244.33.0/24' } });
     const winConf = writeConflist('52-wine-hresult.conflist', body);
     const linuxConf = writeLinuxConflist('hresult', body);
     const netns = createNamespace();
@@ -79,7 +80,7 @@ describe('hns-cni.exe error paths under Wine, compared with the Linux build', ()
     const windowsError = cniError(both.windows);
     expect(String(windowsError.msg)).toContain('HCN_E_INVALID_IP (0x803B001E)');
     expect(endpoints()).toHaveLength(endpointsBefore);
-    expect(ipamStoreText(net)).not.toContain('pod-hresult');
+    expect(allocationsOf(net, 'pod-hresult')).toEqual([]);
     expectOk(cnictlExe(['del', '--conflist', winConf, '--netns', netns, '--container-id', 'pod-hresult']));
 
     simCli(['sim', 'fault', '--fn', 'HcnCreateEndpoint', '--hr', '0x803B001E']);

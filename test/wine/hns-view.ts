@@ -1,7 +1,7 @@
 // What the Linux side sees of the HNS state the Windows exe produced (through `hns-cni hns ... --json` on the
 // simulator's state file), what the plugin left in its Windows-default IPAM store, and the pod-level helpers the
 // lifecycle tests share.
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'vitest';
 import { type CnictlOutcome, cnictlExe, onDriveC, runExe, simCli, win } from './stage.js';
@@ -68,16 +68,37 @@ export function deleteNamespace(id: string): void {
   if (r.status !== 0) throw new Error(`hns namespace-delete failed (${r.status}): ${r.stdout}${r.stderr}`);
 }
 
-/** Every file of the plugin's IPAM store for a network, at its Windows default C:\ProgramData\hns-cni\ipam\<net>. */
-export function ipamStoreText(network: string): string {
-  const dir = onDriveC(`${win.ipamDir}\\${network}`);
-  if (!existsSync(dir)) return '';
-  const read = (d: string): string =>
-    readdirSync(d)
-      .map((f) => join(d, f))
-      .map((p) => (statSync(p).isDirectory() ? read(p) : readFileSync(p, 'latin1')))
-      .join('\n');
-  return read(dir);
+/** One allocation as the operator command `hns-cni ipam --json` lists it. */
+export interface IpamAllocation {
+  address: string;
+  containerId: string;
+  ifName: string;
+}
+
+/**
+ * The allocations of a network in the plugin's IPAM store at its Windows default (C:\ProgramData\hns-cni\ipam),
+ * read from the Linux side with the operator command (`hns-cni ipam --data-dir ... --json`), so the assertions do
+ * not depend on the store's file format. None when the network has no store there.
+ */
+export function ipamAllocations(network: string): IpamAllocation[] {
+  const dataDir = onDriveC(win.ipamDir);
+  if (!existsSync(join(dataDir, network))) return [];
+  const view = simCli<{ networks: { network: string; allocations: IpamAllocation[] }[] }>([
+    'ipam',
+    '--network',
+    network,
+    '--data-dir',
+    dataDir,
+    '--json',
+  ]);
+  return view.networks.find((n) => n.network === network)?.allocations ?? [];
+}
+
+/** The allocations of one container, as `address ifName` strings. */
+export function allocationsOf(network: string, containerId: string): string[] {
+  return ipamAllocations(network)
+    .filter((a) => a.containerId === containerId)
+    .map((a) => `${a.address} ${a.ifName}`);
 }
 
 export interface PodRef {
