@@ -49,7 +49,7 @@ interface Case {
 
 interface BuildInfo {
   node: string;
-  codeCache: boolean;
+  codeCache: { linux: boolean };
   baseLinux: string;
   koffiLinux: { file: string };
 }
@@ -161,7 +161,7 @@ async function main(): Promise<void> {
     { label: 'hns-cni VERSION', argv: [binary], env: { CNI_COMMAND: 'VERSION' } },
     { label: describeAdd(addConfig), argv: [binary], env: NOOP_ADD_ENV, stdinFile: addConfig },
   ];
-  if (process.env.HNS_CNI_BENCH_CODE_CACHE === '1' && info.codeCache) {
+  if (process.env.HNS_CNI_BENCH_CODE_CACHE === '1' && info.codeCache.linux) {
     const variant = await buildWithoutCodeCache(info);
     cases.push({
       label: 'hns-cni VERSION, built without code cache',
@@ -171,7 +171,7 @@ async function main(): Promise<void> {
   }
 
   console.log(
-    `start-up of ${path.relative(repo, binary)} (SEA, code cache ${info.codeCache ? 'on' : 'off'}): median of ` +
+    `start-up of ${path.relative(repo, binary)} (SEA, code cache ${info.codeCache.linux ? 'on' : 'off'}): median of ` +
       `${runs} runs (${rounds} interleaved rounds, ${warmup} warm-up each), ` +
       `${hyperfine ?? 'spawnSync loop (hyperfine not installed)'}`,
   );

@@ -79,6 +79,19 @@ describe('the SEA blob in RT_RCDATA/NODE_SEA_BLOB', () => {
     expect(count(exe, `${FUSE}:1`)).toBe(1);
   });
 
+  it('has the SEA header: magic, assets, no warning, and neither snapshot nor code cache (made on Linux)', () => {
+    // node_sea.h: uint32 magic 0x143da20, then uint32 flags. A Linux-made snapshot stops the exe from starting and a
+    // Linux-made code cache is rejected (with a warning on every run), so the Windows blob must carry neither.
+    const SEA_MAGIC = 0x143da20;
+    const flags = { disableWarning: 1 << 0, useSnapshot: 1 << 1, useCodeCache: 1 << 2, includeAssets: 1 << 3 };
+    expect(blob.readUInt32LE(0)).toBe(SEA_MAGIC);
+    const f = blob.readUInt32LE(4);
+    expect(f & flags.disableWarning).toBe(flags.disableWarning);
+    expect(f & flags.includeAssets).toBe(flags.includeAssets);
+    expect(f & flags.useSnapshot).toBe(0);
+    expect(f & flags.useCodeCache).toBe(0);
+  });
+
   it("contains the win32 koffi module of koffi's version, byte for byte, and not the Linux one", () => {
     const win32Koffi = fs.readFileSync(info.koffiWin32.file);
     expect(sha256(win32Koffi)).toBe(PINNED[`@koromix/koffi-win32-x64@${info.koffi}`]?.memberSha256);

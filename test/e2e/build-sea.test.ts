@@ -1,0 +1,112 @@
+// dist/hns-cni, the Linux single executable: it runs the pinned Node, answers as a CNI plugin, ignores the host's
+// NODE_OPTIONS, and loads koffi from its SEA asset (extracted once to a hash-named temp file, reused, and replaced
+// when corrupted). Needs `npm run build` first.
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { NODE_VERSION } from '../../scripts/build/pins.mjs';
+import { pluginBinary, runPlugin } from '../helpers/plugin-process.js';
+
+beforeAll(() => {
+  if (!fs.existsSync(pluginBinary())) throw new Error(`${pluginBinary()} is missing: run npm run build first`);
+});
+
+describe('dist/hns-cni', () => {
+  it('answers VERSION with the supported spec versions, silently (its code cache is accepted)', async () => {
+    const run = await runPlugin({ env: { CNI_COMMAND: 'VERSION' } });
+    expect(run.code).toBe(0);
+    expect(run.json?.supportedVersions).toEqual(['0.3.0', '0.3.1', '0.4.0', '1.0.0', '1.1.0']);
+    expect(run.stderr).toBe('');
+  });
+
+  it(`runs on the embedded Node ${NODE_VERSION}, not the Node that ran the build`, () => {
+    const run = spawnSync(pluginBinary(), ['--version'], { encoding: 'utf8' });
+    expect(run.status).toBe(0);
+    expect(run.stdout).toContain(`Node v${NODE_VERSION}`);
+    expect(process.version).not.toBe(`v${NODE_VERSION}`); // otherwise this test could not tell them apart
+  });
+
+  it("ignores the host's NODE_OPTIONS (a stray --require would otherwise break every pod start)", async () => {
+    const plain = await runPlugin({ env: { CNI_COMMAND: 'VERSION' } });
+    const run = await runPlugin({
+      env: { CNI_COMMAND: 'VERSION', NODE_OPTIONS: '--require /nonexistent/preload.cjs --max-old-space-size=1' },
+    });
+    expect(run.code).toBe(0);
+    expect(run.stdout).toBe(plain.stdout);
+  });
+});
+
+// koffi through the product's own path: `hns-cni hns` on the FFI backend. With libc standing in for the HCN library,
+// koffi must load in the SEA, open libc and look the HCN function up, which fails with HCN_PROC_NOT_FOUND: proof that
+// the API works (a round trip through the C stub is test/e2e/hns-ffi.test.ts). Each test gets its own TMPDIR.
+describe('dist/hns-cni loading koffi from its SEA asset', () => {
+  const repo = path.resolve(import.meta.dirname, '../..');
+  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'hns-e2e-build-sea-'));
+  const info = JSON.parse(fs.readFileSync(path.join(repo, 'dist/build-info.json'), 'utf8')) as {
+    koffiLinux: { file: string };
+  };
+  const koffiLinux = fs.readFileSync(info.koffiLinux.file);
+  const fileName = `koffi-${createHash('sha256').update(koffiLinux).digest('hex').slice(0, 16)}.node`;
+  let tmp = '';
+  let n = 0;
+
+  afterAll(() => fs.rmSync(scratch, { recursive: true, force: true }));
+
+  const freshTmp = () => {
+    tmp = path.join(scratch, `t${n++}`);
+    fs.mkdirSync(tmp);
+    return tmp;
+  };
+  const extracted = () => path.join(tmp, 'hns-cni', fileName);
+  const hnsOverKoffi = () =>
+    runPlugin({
+      args: ['hns', 'namespaces'],
+      env: { TMPDIR: tmp, HNS_CNI_HCN: 'ffi', HNS_CNI_HCN_LIBRARY: 'libc.so.6' },
+    });
+  const expectKoffiWorked = (run: Awaited<ReturnType<typeof hnsOverKoffi>>) => {
+    expect(run.stderr).toContain('HCN_PROC_NOT_FOUND');
+    expect(run.stderr).toContain('libc.so.6 does not export HcnEnumerateNamespaces');
+    expect(run.code).toBe(1);
+  };
+
+  it('extracts the linux koffi module, byte for byte, to <tmp>/hns-cni/koffi-<sha256 prefix>.node', async () => {
+    freshTmp();
+    expectKoffiWorked(await hnsOverKoffi());
+    expect(fs.readFileSync(extracted()).equals(koffiLinux)).toBe(true);
+    expect(fs.readdirSync(path.dirname(extracted())).filter((f) => f.startsWith('koffi'))).toEqual([fileName]);
+  });
+
+  it('reuses the extracted file on the next invocation without rewriting it', async () => {
+    freshTmp();
+    expectKoffiWorked(await hnsOverKoffi());
+    const old = new Date('2020-01-01T00:00:00Z');
+    fs.utimesSync(extracted(), old, old);
+    const before = fs.statSync(extracted());
+    expectKoffiWorked(await hnsOverKoffi());
+    const after = fs.statSync(extracted());
+    expect(after.ino).toBe(before.ino);
+    expect(after.mtimeMs).toBe(old.getTime());
+  });
+
+  it('detects a corrupted extracted file and replaces it', async () => {
+    freshTmp();
+    expectKoffiWorked(await hnsOverKoffi());
+    const fd = fs.openSync(extracted(), 'r+');
+    fs.writeSync(fd, Buffer.from('corrupted!'), 0, 10, 4096);
+    fs.closeSync(fd);
+    expect(fs.readFileSync(extracted()).equals(koffiLinux)).toBe(false);
+    expectKoffiWorked(await hnsOverKoffi());
+    expect(fs.readFileSync(extracted()).equals(koffiLinux)).toBe(true);
+  });
+
+  it('survives concurrent first invocations: each loads a complete file, one file remains, no temp files', async () => {
+    freshTmp();
+    const runs = await Promise.all(Array.from({ length: 6 }, () => hnsOverKoffi()));
+    runs.forEach(expectKoffiWorked);
+    expect(fs.readdirSync(path.dirname(extracted())).filter((f) => f.startsWith('koffi'))).toEqual([fileName]);
+    expect(fs.readFileSync(extracted()).equals(koffiLinux)).toBe(true);
+  });
+});
