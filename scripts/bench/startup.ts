@@ -17,7 +17,8 @@ const rounds = 3;
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'hns-cni-bench-startup-'));
 
 // The no-op ADD: the least an ADD can do is find everything already in place (a repeated ADD of the same container
-// against the simulator). The first, unmeasured run sets the pod up. Adjust the config here when the schema moves.
+// against the simulator). The namespace is made the way containerd does (`hns-cni hns namespace-create`), and a
+// first, unmeasured ADD sets the pod up. Adjust the config here when the schema moves.
 const NOOP_ADD_CONFIG = {
   cniVersion: '1.1.0',
   name: 'k8s-pods',
@@ -30,7 +31,6 @@ const NOOP_ADD_CONFIG = {
 const NOOP_ADD_ENV = {
   CNI_COMMAND: 'ADD',
   CNI_CONTAINERID: 'bench-noop-add',
-  CNI_NETNS: '3f1a2b4c-0000-4000-8000-0000000be9c0',
   CNI_IFNAME: 'eth0',
   CNI_PATH: '/opt/cni/bin',
   CNI_ARGS: 'IgnoreUnknown=1;K8S_POD_NAMESPACE=default;K8S_POD_NAME=bench',
@@ -112,9 +112,18 @@ function measureInRounds(cases: Case[], useHyperfine: boolean): number[][] {
   return times;
 }
 
-/** Runs the ADD once (setting the pod up) and says honestly what the measured ADDs will be doing. */
-function describeAdd(addConfig: string): string {
-  const r = spawnSync(binary, [], { env: cleanEnv(NOOP_ADD_ENV), input: fs.readFileSync(addConfig) });
+/** Creates the pod's namespace in the simulator and returns the ADD's environment. */
+function prepareNoopAdd(): Record<string, string> {
+  const simEnv = { HNS_CNI_HCN: 'sim', HNS_CNI_SIM_STATE: NOOP_ADD_ENV.HNS_CNI_SIM_STATE };
+  const r = spawnSync(binary, ['hns', 'namespace-create'], { env: cleanEnv(simEnv), encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`hns-cni hns namespace-create failed: ${r.stderr}`);
+  return { ...NOOP_ADD_ENV, CNI_NETNS: r.stdout.trim() };
+}
+
+/** Runs the ADD twice (setting the pod up, then once more) and says honestly what the measured ADDs are doing. */
+function describeAdd(env: Record<string, string>, addConfig: string): string {
+  spawnSync(binary, [], { env: cleanEnv(env), input: fs.readFileSync(addConfig) });
+  const r = spawnSync(binary, [], { env: cleanEnv(env), input: fs.readFileSync(addConfig) });
   let reply: { code?: number; msg?: string } = {};
   try {
     reply = JSON.parse(r.stdout.toString()) as typeof reply;
@@ -156,10 +165,11 @@ async function main(): Promise<void> {
   const addConfig = path.join(work, 'add.json');
   fs.writeFileSync(addConfig, JSON.stringify(NOOP_ADD_CONFIG));
   const hyperfine = hyperfineVersion();
+  const addEnv = prepareNoopAdd();
   const cases: Case[] = [
     { label: `node -e 0 (the embedded Node ${nodeVersion}, baseline)`, argv: [node, '-e', '0'] },
     { label: 'hns-cni VERSION', argv: [binary], env: { CNI_COMMAND: 'VERSION' } },
-    { label: describeAdd(addConfig), argv: [binary], env: NOOP_ADD_ENV, stdinFile: addConfig },
+    { label: describeAdd(addEnv, addConfig), argv: [binary], env: addEnv, stdinFile: addConfig },
   ];
   if (process.env.HNS_CNI_BENCH_CODE_CACHE === '1' && info.codeCache.linux) {
     const variant = await buildWithoutCodeCache(info);
