@@ -114,7 +114,7 @@ STUB_EXPORT HRESULT STUB_CALL HNSCall(const stub_char *method, const stub_char *
 static void report_at_exit(void) {
   uint64_t a, f;
   stub_counters(&a, &f);
-  if (a > 0) stub_send_free_report(a, f);
+  stub_send_free_report(a, f); /* only if this process talked to the server or allocated */
 }
 
 #ifdef _WIN32

@@ -41,6 +41,9 @@ static pthread_mutex_t call_lock = PTHREAD_MUTEX_INITIALIZER;
 #define MAX_FRAME (64u * 1024u * 1024u)
 
 static stub_socket conn = STUB_NO_SOCKET;
+/* Whether this process ever reached the server: then it reports at exit even with nothing allocated, so the server
+ * can tell "every process that called reported" from "a process died". */
+static volatile int ever_connected = 0;
 
 /* ---- growable little-endian buffer ---------------------------------------------------------------------------- */
 
@@ -251,6 +254,7 @@ HRESULT stub_call(const stub_request *req, stub_reply *reply) {
 
   LOCK();
   HRESULT hr = conn == STUB_NO_SOCKET ? connect_server(&conn) : 0;
+  if (hr == 0) ever_connected = 1;
   uint8_t *frame = NULL;
   uint8_t len_le[4];
   uint32_t len = 0;
@@ -281,6 +285,7 @@ HRESULT stub_call(const stub_request *req, stub_reply *reply) {
 }
 
 void stub_send_free_report(uint64_t allocations, uint64_t frees) {
+  if (!ever_connected && allocations == 0) return;
   buffer b = {0};
   put_u32(&b, 0);
   put_u8(&b, PROTOCOL_VERSION);
