@@ -20,8 +20,9 @@ done
 bash scripts/build-go-client.sh
 
 missing=()
-for f in dist/hns-cni.exe dist/hns-cni dist/native/computenetwork.dll dist/native/vmcompute.dll \
-  dist/native/libcomputenetwork.so dist/test-tools/cnictl.exe; do
+# HNS_CNI_EXE / HNS_CNI_BIN point the stage at other builds of the executables (as test/wine/paths.ts does).
+for f in "${HNS_CNI_EXE:-dist/hns-cni.exe}" "${HNS_CNI_BIN:-dist/hns-cni}" dist/native/computenetwork.dll \
+  dist/native/vmcompute.dll dist/native/libcomputenetwork.so dist/test-tools/cnictl.exe; do
   [ -f "$f" ] || missing+=("$f")
 done
 if [ "${#missing[@]}" -gt 0 ]; then

@@ -79,9 +79,21 @@ function resetPrefixState(root: string, driveC: string): void {
   }
 }
 
+/**
+ * `hns-cni sim serve`, under a small shell that stops it when our end of its stdin closes: at teardown, or when this
+ * process dies however it dies (no orphaned server). If the server exits by itself, so does the shell, with its code.
+ */
+const SERVE_UNTIL_STDIN_CLOSES = `
+  exec 3<&0
+  "$0" sim serve --listen 127.0.0.1:0 </dev/null &
+  server=$!
+  # Explicit <&3: a background job's stdin is otherwise /dev/null.
+  ( cat <&3 >/dev/null; kill -TERM "$server" 2>/dev/null ) &
+  wait "$server"`;
+
 function startSimServer(runDir: string, simState: string): Promise<{ server: ChildProcess; addr: string }> {
-  const server = spawn(dist.linuxExe, ['sim', 'serve', '--listen', '127.0.0.1:0'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
+  const server = spawn('bash', ['-c', SERVE_UNTIL_STDIN_CLOSES, dist.linuxExe], {
+    stdio: ['pipe', 'pipe', 'pipe'],
     env: {
       ...process.env,
       HNS_CNI_HCN: 'sim',
@@ -114,11 +126,12 @@ function startSimServer(runDir: string, simState: string): Promise<{ server: Chi
   });
 }
 
-async function stopProcess(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
+/** Closes the child's stdin, which is how both of our long-lived children are told to stop, and waits for it. */
+async function closeAndWait(child: ChildProcess, graceMs = 15_000): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.kill(signal);
-  const killer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+  child.stdin?.end();
+  const killer = setTimeout(() => child.kill('SIGKILL'), graceMs);
   await exited;
   clearTimeout(killer);
 }
@@ -151,13 +164,12 @@ export default async function setup(project: TestProject): Promise<() => Promise
   let server: ChildProcess | undefined;
 
   const teardown = async () => {
-    if (server) await stopProcess(server, 'SIGTERM');
+    if (server) await closeAndWait(server);
     // Still under our lock: stop every Wine process of the prefix, and check nothing stayed mounted on the host.
     try {
       execFileSync('bash', [join(repo, 'scripts/wine/teardown.sh')], { stdio: 'inherit' });
     } finally {
-      holder.stdin?.end();
-      await stopProcess(holder, 'SIGTERM');
+      await closeAndWait(holder);
       summarize(runDir, startedAt, setupMs);
       if (process.env.HNS_CNI_WINE_KEEP === '1') log(`kept ${runDir}`);
       else rmSync(runDir, { recursive: true, force: true });
