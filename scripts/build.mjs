@@ -22,9 +22,10 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build as esbuild } from 'esbuild';
 import { fetchPinnedFile, sha256File } from './build/fetch.mjs';
+import { assertSelfContained, LAZY_MODULES, lazyBundleOptions, lazyModulesPlugin } from './build/lazy-modules.mjs';
 import { NODE_VERSION } from './build/pins.mjs';
 import { findOrInstallOsslsigncode, injectBlob, makeSeaBlob, removeSignature } from './build/sea.mjs';
-import { verifyLinuxBinary, verifyWindowsExe } from './build/verify.mjs';
+import { verifyLazyBundle, verifyLinuxBinary, verifyWindowsExe } from './build/verify.mjs';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const cacheDir = path.resolve(process.env.HNS_CNI_BUILD_CACHE ?? path.join(repo, '.cache', 'build'));
@@ -50,28 +51,42 @@ async function step(name, fn) {
 const mb = (file) => `${(statSync(file).size / 1e6).toFixed(1)} MB`;
 const sha256 = (buf) => createHash('sha256').update(buf).digest('hex');
 
+/** Options shared by the main bundle and the lazy-module bundles. */
+const esbuildCommon = {
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node24',
+  // CJS has no import.meta; modules that use import.meta.url (koffi-loader's createRequire) get the bundle's URL.
+  // In the SEA __filename is the executable, which is harmless: there koffi is loaded from the SEA asset.
+  banner: { js: "const __hnsCniImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
+  define: { 'import.meta.url': '__hnsCniImportMetaUrl' },
+  // Whitespace and syntax only: identifiers keep their names, so stack traces in the log stay readable.
+  minifyWhitespace: true,
+  minifySyntax: true,
+  legalComments: 'eof',
+  logLevel: 'warning',
+};
+
 async function bundle() {
   const outfile = path.join(dist, 'bundle', 'hns-cni.cjs');
   const result = await esbuild({
+    ...esbuildCommon,
     entryPoints: [entry],
     outfile,
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    target: 'node24',
     external: ['koffi'],
-    // CJS has no import.meta; modules that use import.meta.url (koffi-loader's createRequire) get the bundle's URL.
-    // In the SEA __filename is the executable, which is harmless: there koffi is loaded from the SEA asset.
-    banner: { js: "const __hnsCniImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
-    define: { 'import.meta.url': '__hnsCniImportMetaUrl' },
-    // Whitespace and syntax only: identifiers keep their names, so stack traces in the log stay readable.
-    minifyWhitespace: true,
-    minifySyntax: true,
-    legalComments: 'eof',
-    logLevel: 'warning',
+    plugins: [lazyModulesPlugin(LAZY_MODULES)],
     metafile: true,
   });
-  return { outfile, inputs: Object.keys(result.metafile.inputs).length };
+  const lazy = await Promise.all(
+    Object.entries(LAZY_MODULES).map(async ([specifier, asset]) => {
+      const file = path.join(dist, 'bundle', asset);
+      const r = await esbuild({ ...lazyBundleOptions(specifier, file, esbuildCommon), absWorkingDir: repo });
+      assertSelfContained(r.metafile, asset);
+      return [asset, file];
+    }),
+  );
+  return { outfile, inputs: Object.keys(result.metafile.inputs).length, lazyAssets: Object.fromEntries(lazy) };
 }
 
 async function main() {
@@ -89,7 +104,7 @@ async function main() {
   const koffiLinux = path.join(repo, 'node_modules/@koromix/koffi-linux-x64/linux_x64/koffi.node');
   if (!existsSync(koffiLinux)) throw new Error(`${koffiLinux} is missing: run npm ci on linux-x64`);
 
-  const { outfile: bundleFile, inputs } = await step('bundle (esbuild)', bundle);
+  const { outfile: bundleFile, inputs, lazyAssets } = await step('bundle (esbuild)', bundle);
 
   const targets = {
     linux: { base: nodeLinux.file, koffi: koffiLinux, out: path.join(dist, 'hns-cni') },
@@ -107,7 +122,7 @@ async function main() {
           configFile: path.join(work, `sea-config-${platform}.json`),
           main: bundleFile,
           output: t.blob,
-          assets: { 'koffi.node': t.koffi, 'koffi.json': t.meta },
+          assets: { 'koffi.node': t.koffi, 'koffi.json': t.meta, ...lazyAssets },
           useCodeCache: codeCache[platform],
         });
       }),
@@ -147,6 +162,7 @@ async function main() {
       osslsigncode !== undefined,
     );
     const version = verifyLinuxBinary(staged.linux, readFileSync(staged.linux), codeCache.linux);
+    for (const file of Object.values(lazyAssets)) verifyLazyBundle(nodeLinux.file, file);
     say(`hns-cni VERSION answers ${JSON.stringify(version)}`);
   });
   for (const platform of ['linux', 'win32']) renameSync(staged[platform], targets[platform].out);
@@ -168,9 +184,9 @@ async function main() {
       `${reusedBinaries}/2 injected executables reused)`,
   );
   for (const [name, ms] of timings) say(`  ${(ms / 1000).toFixed(2).padStart(6)} s  ${name}`);
-  say(
-    `  bundle ${path.relative(repo, bundleFile)}: ${(statSync(bundleFile).size / 1024).toFixed(0)} KiB from ${inputs} modules`,
-  );
+  const kib = (file) => `${(statSync(file).size / 1024).toFixed(0)} KiB`;
+  say(`  bundle ${path.relative(repo, bundleFile)}: ${kib(bundleFile)} from ${inputs} modules`);
+  for (const [asset, file] of Object.entries(lazyAssets)) say(`  lazy asset ${asset}: ${kib(file)}`);
   say(`  blobs: linux ${mb(targets.linux.blob)}, win32 ${mb(targets.win32.blob)}`);
   say(`  dist/hns-cni ${mb(targets.linux.out)}, dist/hns-cni.exe ${mb(targets.win32.out)}`);
 }

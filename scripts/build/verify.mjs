@@ -65,3 +65,22 @@ export function verifyLinuxBinary(file, binary, codeCache) {
   expect(withNodeOptions.stdout === r.stdout, `${file} ignores NODE_OPTIONS (execArgvExtension: none)`);
   return answer;
 }
+
+/**
+ * Evaluates a lazy-module bundle the way the SEA will (lazy-modules.mjs): with a require that only knows built-in
+ * modules, under the target Node. It must load and export something.
+ * @param {string} nodeBinary @param {string} file
+ */
+export function verifyLazyBundle(nodeBinary, file) {
+  const script = `
+    const { isBuiltin } = require('node:module');
+    const onlyBuiltins = (id) => { if (!isBuiltin(id)) throw new Error('requires ' + id); return require(id); };
+    const params = ['exports', 'require', 'module', '__filename', '__dirname'];
+    const source = require('node:fs').readFileSync(process.argv[1], 'utf8');
+    const wrapper = require('node:vm').compileFunction(source, params, { filename: 'lazy.cjs' });
+    const m = { exports: {} };
+    wrapper.call(m.exports, m.exports, onlyBuiltins, m, 'lazy.cjs', '.');
+    if (Object.keys(m.exports).length === 0) throw new Error('exports nothing');`;
+  const r = spawnSync(nodeBinary, ['-e', script, file], { encoding: 'utf8' });
+  expect(r.status === 0, `${file} loads with built-in modules only (${r.stderr.trim().split('\n').pop()})`);
+}

@@ -1,6 +1,6 @@
 // dist/hns-cni, the Linux single executable: it runs the pinned Node, answers as a CNI plugin, ignores the host's
-// NODE_OPTIONS, and loads koffi from its SEA asset (extracted once to a hash-named temp file, reused, and replaced
-// when corrupted). Needs `npm run build` first.
+// NODE_OPTIONS, loads koffi from its SEA asset (extracted once to a hash-named temp file, reused, and replaced when
+// corrupted) and the Kubernetes client from another asset, on demand. Needs `npm run build` first.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
@@ -8,7 +8,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NODE_VERSION } from '../../scripts/build/pins.mjs';
-import { pluginBinary, runPlugin } from '../helpers/plugin-process.js';
+import { cniEnv, pluginBinary, runPlugin } from '../helpers/plugin-process.js';
 
 beforeAll(() => {
   if (!fs.existsSync(pluginBinary())) throw new Error(`${pluginBinary()} is missing: run npm run build first`);
@@ -108,5 +108,48 @@ describe('dist/hns-cni loading koffi from its SEA asset', () => {
     runs.forEach(expectKoffiWorked);
     expect(fs.readdirSync(path.dirname(extracted())).filter((f) => f.startsWith('koffi'))).toEqual([fileName]);
     expect(fs.readFileSync(extracted()).equals(koffiLinux)).toBe(true);
+  });
+});
+
+// The Kubernetes client is a separate SEA asset (scripts/build/lazy-modules.mjs), compiled only when the IPAM needs
+// the Node object. An ADD whose subnet comes from a Node behind an unreachable API server must get as far as the
+// client's HTTP request (the URL in the error is the client's), not fail to load the module.
+describe('dist/hns-cni loading the Kubernetes client lazily from its SEA asset', () => {
+  it('reaches the API server named in the kubeconfig', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hns-e2e-build-lazy-'));
+    try {
+      const kubeconfig = path.join(dir, 'kubeconfig');
+      fs.writeFileSync(
+        kubeconfig,
+        [
+          'apiVersion: v1',
+          'kind: Config',
+          "clusters: [{name: c, cluster: {server: 'https://127.0.0.1:1'}}]",
+          'users: [{name: u, user: {token: t}}]',
+          'contexts: [{name: x, context: {cluster: c, user: u}}]',
+          'current-context: x',
+        ].join('\n'),
+      );
+      const sim = { HNS_CNI_HCN: 'sim', HNS_CNI_SIM_STATE: path.join(dir, 'sim.json') };
+      const ns = await runPlugin({ args: ['hns', 'namespace-create', '--json'], env: sim });
+      expect(ns.code).toBe(0);
+      const netns = String(ns.json?.ID);
+      const add = await runPlugin({
+        env: { ...cniEnv('ADD', { CNI_NETNS: netns }), ...sim, HNS_CNI_DATA_DIR: path.join(dir, 'data') },
+        stdin: {
+          cniVersion: '1.1.0',
+          name: 'k8s-pods',
+          type: 'hns-cni',
+          mode: 'nat',
+          clusterCIDR: '10.244.0.0/16',
+          serviceCIDR: '10.96.0.0/12',
+          ipam: { type: 'hns-cni', subnetFrom: 'node', kubeconfig, nodeName: 'n1' },
+        },
+      });
+      expect(add.code).toBe(1);
+      expect(String(add.json?.msg)).toContain('https://127.0.0.1:1/api/v1/nodes/n1');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
