@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync }
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { TestProject } from 'vitest/node';
-import { dist, repo, scripts, type WineStageInfo } from './paths.js';
+import { dist, scripts, type WineStageInfo } from './paths.js';
 
 const log = (line: string) => process.stderr.write(`[wine-stage] ${line}\n`);
 
@@ -160,14 +160,18 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const driveC = join(root, 'wine/prefix/drive_c');
   const runDir = mkdtempSync(join(tmpdir(), 'hns-cni-wine-'));
   const simState = join(runDir, 'sim-state.json');
-  const holder = await acquireStage(root);
+  const holder = await acquireStage(root).catch((err: unknown) => {
+    rmSync(runDir, { recursive: true, force: true });
+    throw err;
+  });
   let server: ChildProcess | undefined;
+  let setupMs = 0;
 
   const teardown = async () => {
     if (server) await closeAndWait(server);
     // Still under our lock: stop every Wine process of the prefix, and check nothing stayed mounted on the host.
     try {
-      execFileSync('bash', [join(repo, 'scripts/wine/teardown.sh')], { stdio: 'inherit' });
+      execFileSync('bash', [scripts.teardown], { stdio: 'inherit' });
     } finally {
       await closeAndWait(holder);
       summarize(runDir, startedAt, setupMs);
@@ -176,7 +180,6 @@ export default async function setup(project: TestProject): Promise<() => Promise
     }
   };
 
-  let setupMs = 0;
   try {
     resetPrefixState(root, driveC);
     const started = await startSimServer(runDir, simState);

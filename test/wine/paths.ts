@@ -29,6 +29,7 @@ export const scripts = {
   root: join(repo, 'scripts/wine/root.sh'),
   install: join(repo, 'scripts/wine/install.sh'),
   run: join(repo, 'scripts/wine/run.sh'),
+  teardown: join(repo, 'scripts/wine/teardown.sh'),
   lib: join(repo, 'scripts/wine/lib.sh'),
 };
 
