@@ -50,7 +50,7 @@ function loadFromSeaAssets(): Koffi {
   return loadKoffiFromBytes(bytes, meta, koffiExtractionDir());
 }
 
-/** `<tmp>/hns-cni`: per user on Linux; on Windows, SYSTEM's temp dir when run by containerd. */
+/** `<tmp>/hns-cni`: the temp dir of whoever runs the plugin (containerd's: C:\Windows\Temp as LocalSystem). */
 export function koffiExtractionDir(): string {
   return path.join(os.tmpdir(), 'hns-cni');
 }
@@ -119,7 +119,9 @@ function readIfPresent(file: string): Buffer | undefined {
 /**
  * A native module is executable code: on a shared temp dir (Linux /tmp) another user could pre-create `hns-cni/` and
  * swap the file between our check and dlopen. Refuse a directory we do not own or that others can write to.
- * (POSIX only: Windows ACLs are not expressed in mode bits; there the temp dir of the service account is private.)
+ * POSIX only: Windows ACLs are not in mode bits, and nothing can read them before koffi is loaded. There the dir is
+ * the service account's %TEMP% (C:\Windows\Temp for LocalSystem), where other users may create folders: see the
+ * open risk in docs/build.md.
  */
 function assertPrivateDir(dir: string): void {
   if (process.platform === 'win32' || typeof process.getuid !== 'function') return;
