@@ -9,6 +9,7 @@ import {
   type CniResult100,
   createNamespace,
   deleteNamespace,
+  endpoints,
   endpointsIn,
   expectOk,
   inSubnet,
@@ -86,6 +87,7 @@ describe.each(modes)('a pod lifecycle in $mode mode under Wine', (c) => {
     expect(namespaceEndpointIds(pod.netns)).toEqual(attached.map((e) => e.ID.toLowerCase()).sort());
     const podEndpoint = attached.find((e) => sameId(e.HostComputeNetwork, network?.ID ?? ''));
     expect(podEndpoint?.IpConfigurations?.[0]?.IpAddress).toBe(podIP);
+    expect(eth0?.mac).toMatch(/^([0-9a-f]{2}[-:]){5}[0-9a-f]{2}$/i);
     expect((podEndpoint?.MacAddress ?? '').toLowerCase().replaceAll(':', '-')).toBe(
       (eth0?.mac ?? '').toLowerCase().replaceAll(':', '-'),
     );
@@ -93,16 +95,20 @@ describe.each(modes)('a pod lifecycle in $mode mode under Wine', (c) => {
       // The second endpoint sits on a NAT network and carries the outbound traffic.
       const natEndpoint = attached.find((e) => e !== podEndpoint);
       const natNetwork = networks().find((n) => sameId(n.ID, natEndpoint?.HostComputeNetwork ?? ''));
+      expect(natNetwork, 'the outbound NAT network').toBeDefined();
+      expect(natNetwork?.ID).not.toBe(network?.ID);
       expect(natNetwork?.Type ?? 'NAT').toBe('NAT');
     }
     expect(existsSync(onDriveC(`${win.ipamDir}\\${net}`)), 'IPAM store at its Windows default').toBe(true);
     expect(allocationsOf(net, pod.containerId)).toEqual([`${podIP} eth0`]);
 
-    // Repeated ADD: the same answer, no new HNS objects.
+    // Repeated ADD: the same answer, no new HNS objects (attached or not).
+    const endpointCount = endpoints().length;
     const again = podVerb('add', pod);
     expectOk(again);
     expect(again.out.result).toEqual(add.out.result);
     expect(endpointsIn(pod.netns).map((e) => e.ID)).toEqual(attached.map((e) => e.ID));
+    expect(endpoints()).toHaveLength(endpointCount);
 
     expectOk(podVerb('check', pod));
 
@@ -115,6 +121,27 @@ describe.each(modes)('a pod lifecycle in $mode mode under Wine', (c) => {
 
     // Repeated DEL succeeds (the runtime retries until it does).
     expectOk(podVerb('del', pod));
+    deleteNamespace(pod.netns);
+  });
+});
+
+describe.each(['0.3.1', '0.4.0'])('an older cniVersion (%s) through libcni under Wine', (cniVersion) => {
+  it('ADD answers in that version, libcni and go-cni accept it, DEL releases it', () => {
+    const c: ModeCase = { ...modes[0], subnet: '10.244.14.0/24', gateway: '10.244.14.1' };
+    const net = `wine-v${cniVersion.replaceAll('.', '')}`;
+    writeConflist(`20-${net}.conflist`, minimalConflist(c, net, cniVersion));
+    const pod: PodRef = { net, containerId: `pod-v${cniVersion.replaceAll('.', '')}`, netns: createNamespace() };
+    const add = podVerb('add', pod);
+    expectOk(add);
+    expect((add.out.result as CniResult100).cniVersion).toBe(cniVersion);
+    const podIP = (add.out.podNetwork as { podIP: string }).podIP;
+    expect(inSubnet(podIP, c.subnet), `pod IP ${podIP} in ${c.subnet}`).toBe(true);
+    expect(endpointsIn(pod.netns)).toHaveLength(1);
+    // libcni itself refuses CHECK below 0.4.0, before the plugin is run.
+    if (cniVersion === '0.4.0') expectOk(podVerb('check', pod));
+    expectOk(podVerb('del', pod));
+    expect(endpointsIn(pod.netns)).toEqual([]);
+    expect(allocationsOf(net, pod.containerId)).toEqual([]);
     deleteNamespace(pod.netns);
   });
 });
