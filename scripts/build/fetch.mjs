@@ -48,6 +48,7 @@ export async function fetchPinnedFile(spec, member, cacheDir, say) {
   const tarball = path.join(cacheDir, 'npm', `${slug(spec)}.tgz`);
   const file = path.join(cacheDir, 'extracted', slug(spec), path.basename(member));
   if (pin && (await matches(file, pin.memberSha256))) return { file, reused: true };
+  if (existsSync(file)) say(`${spec}: cached ${path.basename(member)} does not match its pin, extracting it again`);
   mkdirSync(path.dirname(tarball), { recursive: true });
   mkdirSync(path.dirname(file), { recursive: true });
 
