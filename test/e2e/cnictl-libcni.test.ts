@@ -19,7 +19,8 @@ interface Outcome {
 }
 
 function run(args: string[]): Outcome {
-  const r = spawnSync(cnictl, args, { encoding: 'utf8', timeout: 30_000 });
+  const env = { ...process.env, RECORDER_LOG: join(work, 'recorder.jsonl') };
+  const r = spawnSync(cnictl, args, { encoding: 'utf8', timeout: 30_000, env });
   const lastLine = (text: string) => text.trim().split('\n').pop() ?? '';
   const parse = (text: string) => (text.trim() === '' ? {} : (JSON.parse(lastLine(text)) as Record<string, unknown>));
   return { status: r.status ?? -1, out: parse(r.stdout), err: parse(r.stderr) };
@@ -69,7 +70,6 @@ beforeAll(() => {
   execFileSync('mkdir', ['-p', bin]);
   writeFileSync(join(bin, 'recorder'), recorderSource);
   chmodSync(join(bin, 'recorder'), 0o755);
-  process.env.RECORDER_LOG = join(work, 'recorder.jsonl');
 });
 
 afterAll(() => {
