@@ -18,6 +18,12 @@ export interface Attachment {
   ifName?: string;
 }
 
+export interface Allocation {
+  address: string;
+  containerId: string;
+  ifName: string;
+}
+
 export interface SimStats {
   calls: Record<string, number>;
   totalCalls: number;
@@ -106,10 +112,10 @@ export class SimNode {
     return run.json as T;
   }
 
+  /** What containerd does before ADD: an HCN namespace, whose GUID becomes CNI_NETNS. */
   async createNamespace(): Promise<string> {
-    const run = await this.command(['hns', 'namespace-create']);
-    if (run.code !== 0) throw new Error(`namespace-create failed: ${run.stderr}`);
-    return run.stdout.trim();
+    const ns = await this.json<{ ID: string }>(['hns', 'namespace-create']);
+    return ns.ID.toLowerCase();
   }
 
   async endpoints(): Promise<Array<Record<string, unknown>>> {
@@ -125,11 +131,10 @@ export class SimNode {
     return all.find((n) => String(n.ID).toLowerCase() === id.toLowerCase());
   }
 
-  async allocations(): Promise<Array<{ address: string; containerId: string; ifName: string }>> {
-    const report = await this.json<{ allocations: Array<{ address: string; containerId: string; ifName: string }> }>([
-      'ipam',
-    ]);
-    return report.allocations;
+  /** Every allocation of every network's store (`hns-cni ipam --json`). */
+  async allocations(): Promise<Allocation[]> {
+    const report = await this.json<{ networks: Array<{ allocations: Allocation[] }> }>(['ipam']);
+    return report.networks.flatMap((n) => n.allocations);
   }
 
   async stats(): Promise<SimStats> {

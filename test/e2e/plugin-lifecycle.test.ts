@@ -19,7 +19,9 @@ const ipsOf = (e: Record<string, unknown>) =>
 
 describe.each(MODES)('%s mode', (mode) => {
   const containerId = `pod-${mode}`;
-  const conf = minimalConfig(mode);
+  // One network per mode: an existing network of another type is (rightly) a conflict.
+  const network = `pods-${mode}`;
+  const conf = { ...minimalConfig(mode), name: network };
   let netns: string;
   let result: Record<string, unknown>;
 
@@ -42,7 +44,7 @@ describe.each(MODES)('%s mode', (mode) => {
     const mine = (await node.endpoints()).filter((e) => epName(e).startsWith(`${containerId}_eth0_`));
     expect(mine).toHaveLength(mode === 'transparent' ? 2 : 1);
     for (const e of mine) expect(String(e.HostComputeNamespace).toLowerCase()).toBe(netns.toLowerCase());
-    const pod = mine.find((e) => epName(e) === `${containerId}_eth0_k8s-pods`)!;
+    const pod = mine.find((e) => epName(e) === `${containerId}_eth0_${network}`)!;
     expect(ipsOf(pod)).toEqual([podIp]);
     expect(String(pod.MacAddress).toLowerCase().replaceAll('-', ':')).toBe(interfaces[0]!.mac);
 
@@ -53,7 +55,7 @@ describe.each(MODES)('%s mode', (mode) => {
     );
     const allocations = await node.allocations();
     expect(allocations.filter((a) => a.containerId === containerId)).toMatchObject([
-      { containerId, ifName: 'eth0', address: ips[0]!.address },
+      { containerId, ifName: 'eth0', address: podIp },
     ]);
     if (mode === 'transparent') {
       const routes = pod.Routes as Array<{ DestinationPrefix: string }>;
@@ -101,11 +103,11 @@ describe.each(MODES)('%s mode', (mode) => {
     expect(again.code).toBe(0);
     const third = await node.cni('DEL', conf, { containerId, netns });
     expect(third.code).toBe(0);
-    expect((await node.networks()).map((n) => n.Name)).toContain('k8s-pods');
+    expect((await node.networks()).map((n) => n.Name)).toContain(network);
   });
 
   it('GC (1.1.0) removes attachments that are not valid and keeps the valid one', async () => {
-    const conf11 = minimalConfig(mode, '1.1.0');
+    const conf11 = { ...minimalConfig(mode, '1.1.0'), name: network };
     const keepNs = await node.createNamespace();
     const dropNs = await node.createNamespace();
     expect((await node.cni('ADD', conf11, { containerId: `keep-${mode}`, netns: keepNs })).code).toBe(0);
@@ -126,7 +128,7 @@ describe.each(MODES)('%s mode', (mode) => {
   });
 
   it('STATUS (1.1.0) is ready', async () => {
-    const run = await node.cni('STATUS', minimalConfig(mode, '1.1.0'));
+    const run = await node.cni('STATUS', { ...minimalConfig(mode, '1.1.0'), name: network });
     expect(run.stdout).toBe('');
     expect(run.code).toBe(0);
   });
@@ -134,12 +136,12 @@ describe.each(MODES)('%s mode', (mode) => {
 
 describe("GC never touches endpoints that are not hns-cni's", () => {
   it('an endpoint with a foreign ID on the pod network survives GC with no valid attachments', async () => {
-    const conf11 = minimalConfig('nat', '1.1.0');
+    const conf11 = { ...minimalConfig('nat', '1.1.0'), name: 'pods-gc' };
     const ns = await node.createNamespace();
     expect((await node.cni('ADD', conf11, { containerId: 'gc-mine', netns: ns })).code).toBe(0);
     // What another tool (win-bridge, kube-proxy) would create: same naming idea, random GUID.
-    const network = (await node.networks()).find((n) => n.Name === 'k8s-pods')!;
-    const foreignName = 'gc-foreign_eth0_k8s-pods';
+    const network = (await node.networks()).find((n) => n.Name === 'pods-gc')!;
+    const foreignName = 'gc-foreign_eth0_pods-gc';
     // Another tool talking to the same HNS: a client on the simulator's state file, in this process.
     const other = createHcnClient(createSimAbi({ stateFile: node.env.HNS_CNI_SIM_STATE! }));
     await other.createEndpoint(String(network.ID), { Name: foreignName, SchemaVersion: { Major: 2, Minor: 0 } });
