@@ -3,6 +3,8 @@
 //   networks|endpoints|namespaces [--json]   v2 JSON with --json, a table otherwise
 //   namespace-create [--json]                 what containerd does before ADD; prints the new GUID
 //   namespace-delete ID                       what containerd does after DEL
+//   network-delete ID                         removes a network (hns-cni itself never deletes one; pods on it lose
+//                                             their endpoints, and an external-switch network blips the node)
 import type { HcnClient } from '../hns/client.js';
 import { selectHcnClient } from '../hns/select.js';
 import {
@@ -16,7 +18,8 @@ import { printError, printJson, printTable, printText } from './output.js';
 
 const USAGE = `usage: hns-cni hns <networks|endpoints|namespaces> [--json]
        hns-cni hns namespace-create [--json]
-       hns-cni hns namespace-delete ID`;
+       hns-cni hns namespace-delete ID
+       hns-cni hns network-delete ID`;
 
 type Sub = (hcn: HcnClient, args: string[], json: boolean) => Promise<number>;
 
@@ -46,16 +49,19 @@ const SUBCOMMANDS: Record<string, Sub> = {
     else printText(ns.ID ?? '');
     return 0;
   },
-  'namespace-delete': async (hcn, args) => {
-    const [id] = args;
-    if (id === undefined) {
-      printError(USAGE);
-      return 2;
-    }
-    await hcn.deleteNamespace(id);
-    return 0;
-  },
+  'namespace-delete': (hcn, args) => deleteById(args, (id) => hcn.deleteNamespace(id)),
+  'network-delete': (hcn, args) => deleteById(args, (id) => hcn.deleteNetwork(id)),
 };
+
+async function deleteById(args: string[], remove: (id: string) => Promise<void>): Promise<number> {
+  const [id] = args;
+  if (id === undefined) {
+    printError(USAGE);
+    return 2;
+  }
+  await remove(id);
+  return 0;
+}
 
 export async function main(argv: string[]): Promise<number> {
   const json = argv.includes('--json');
