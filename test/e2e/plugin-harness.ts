@@ -102,12 +102,12 @@ export class SimNode {
   }
 
   /** A debug command of the built binary, through the same backend as the plugin. */
-  async command(args: string[]): Promise<PluginRun> {
-    return runPlugin({ env: this.env, args, stdin: '', timeoutMs: 60_000 });
+  async command(args: string[], expectJson = false): Promise<PluginRun> {
+    return runPlugin({ env: this.env, args, stdin: '', timeoutMs: 60_000, expectJson });
   }
 
   async json<T>(args: string[]): Promise<T> {
-    const run = await this.command([...args, '--json']);
+    const run = await this.command([...args, '--json'], true);
     if (run.code !== 0) throw new Error(`hns-cni ${args.join(' ')} failed (${run.code}): ${run.stderr}`);
     return run.json as T;
   }

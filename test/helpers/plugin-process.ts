@@ -30,6 +30,8 @@ export interface PluginRunOptions {
   stdin?: string | Buffer | Record<string, unknown> | 'leave-open';
   args?: string[];
   timeoutMs?: number;
+  /** Parse stdout as the one JSON document (default true); false for debug commands that print text. */
+  expectJson?: boolean;
 }
 
 export function runPlugin(options: PluginRunOptions = {}): Promise<PluginRun> {
@@ -64,13 +66,18 @@ export function runPlugin(options: PluginRunOptions = {}): Promise<PluginRun> {
       clearTimeout(timer);
       child.stdin.destroy();
       const out = Buffer.concat(stdout).toString('utf8');
-      resolve({
-        code,
-        signal,
-        stdout: out,
-        json: out.trim() === '' ? undefined : (JSON.parse(out) as Record<string, unknown>),
-        stderr: Buffer.concat(stderr).toString('utf8'),
-      });
+      const err = Buffer.concat(stderr).toString('utf8');
+      let json: Record<string, unknown> | undefined;
+      if (options.expectJson !== false && out.trim() !== '') {
+        try {
+          json = JSON.parse(out) as Record<string, unknown>;
+        } catch (e) {
+          // Rejecting (not throwing here, inside an event handler) keeps the caller's await from hanging.
+          reject(new Error(`stdout is not one JSON document (${(e as Error).message}): ${out.slice(0, 300)}`));
+          return;
+        }
+      }
+      resolve({ code, signal, stdout: out, json, stderr: err });
     });
   });
 }
