@@ -7,6 +7,7 @@ import { toErrorReply } from './cni/error-reply.js';
 import { hasWrittenStdout, readStdin, writeStderrText, writeStdoutJson } from './cni/io.js';
 import { SUPPORTED_VERSIONS } from './cni/versions.js';
 import { COMMANDS } from './commands/registry.js';
+import { exitProcess } from './hns/process-exit.js';
 import { closeLog, configureLog, log, setLogContext } from './log/logger.js';
 
 const ENVIRONMENT_HELP: [string, string][] = [
@@ -100,7 +101,7 @@ async function main(argv: string[]): Promise<number> {
 /** Ends the process once the log is on disk; an explicit exit so a stray handle cannot keep a CNI call hanging. */
 async function finish(code: number): Promise<never> {
   await closeLog();
-  process.exit(code);
+  exitProcess(code);
 }
 
 /** Last resort: a bug escaped every handler. In CNI mode the runtime still gets one well-formed error document. */

@@ -129,10 +129,27 @@ export function createHcnClient(abi: HcnAbi, opts: HcnClientOptions = {}): HcnCl
     const close = closeFor(openedBy);
     if (close === undefined) return;
     try {
-      const reply = await abi.invoke({ fn: close, handle });
-      if (isFailure(reply.hr)) log.warn('hcn close failed', { fn: close, hr: reply.hr });
+      // Bounded like every call: behind a hung HNS call (the stub and HNS serialise per connection) an unbounded
+      // close would hold the verb — and its rollback — for as long as HNS hangs. The close completes later anyway.
+      const reply = await withinTimeout(abi.invoke({ fn: close, handle }));
+      if (reply === undefined) log.warn('hcn close did not finish in time; left to complete', { fn: close });
+      else if (isFailure(reply.hr)) log.warn('hcn close failed', { fn: close, hr: reply.hr });
     } catch (err) {
       log.warn('hcn close failed', { fn: close, error: String(err) });
+    }
+  }
+
+  /** The promise's value, or undefined when it takes longer than the per-call timeout. */
+  async function withinTimeout<T>(pending: Promise<T>): Promise<T | undefined> {
+    if (timeoutMs === undefined) return pending;
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<undefined>((resolve) => {
+      timer = setTimeout(() => resolve(undefined), timeoutMs);
+    });
+    try {
+      return await Promise.race([pending, late]);
+    } finally {
+      clearTimeout(timer);
     }
   }
 

@@ -3,7 +3,9 @@
 // CoTaskMemFree right here, on success and on failure alike; callers only ever see JS strings.
 import type { AbiCall, AbiReply, HcnAbi } from '../abi.js';
 import { clientError, HcnError } from '../errors.js';
+import { registerImmediateExit } from '../process-exit.js';
 import { createBindings, defaultLibraryPaths, type HcnBindings, type RawPointer } from './bindings.js';
+import { loadKoffi } from './koffi-loader.js';
 
 export interface FfiAbiOptions {
   /**
@@ -17,6 +19,10 @@ export function createFfiAbi(opts: FfiAbiOptions = {}): HcnAbi {
   const paths = defaultLibraryPaths(opts.library ?? process.env.HNS_CNI_HCN_LIBRARY);
   // koffi and the libraries load on the first call: creating a client costs nothing on paths that never call HNS.
   let bindings: HcnBindings | undefined;
+  let inFlight = 0;
+  registerImmediateExit((code) => {
+    if (inFlight > 0) exitSkippingThreadpool(code);
+  });
 
   return {
     kind: 'ffi',
@@ -25,17 +31,22 @@ export function createFfiAbi(opts: FfiAbiOptions = {}): HcnAbi {
       const b = bindings;
       const fn = b.fn(call.fn);
       const m = b.marshal(call);
+      inFlight++;
       const hr = await new Promise<number>((resolve, reject) => {
         try {
           fn.async(...m.args, (err: unknown, result: number) => (err ? reject(err) : resolve(result)));
         } catch (err) {
           reject(err);
         }
-      }).catch((cause: unknown) => {
-        throw cause instanceof HcnError
-          ? cause
-          : clientError('HCN_INVALID_ARGUMENT', { fn: call.fn, id: call.id }, String(cause), { cause });
-      });
+      })
+        .finally(() => {
+          inFlight--;
+        })
+        .catch((cause: unknown) => {
+          throw cause instanceof HcnError
+            ? cause
+            : clientError('HCN_INVALID_ARGUMENT', { fn: call.fn, id: call.id }, String(cause), { cause });
+        });
 
       const reply: AbiReply = { hr };
       // Both strings are freed even if decoding the first one throws (takeString frees in its own finally).
@@ -60,6 +71,16 @@ function loadBindings(paths: Parameters<typeof createBindings>[0], call: AbiCall
   } catch (cause) {
     if (cause instanceof HcnError) throw cause;
     throw clientError('HCN_MODULE_NOT_FOUND', { fn: call.fn }, `cannot load koffi: ${String(cause)}`, { cause });
+  }
+}
+
+/** _exit (POSIX) / ExitProcess (Windows): other threads end without being joined, so a hung call cannot hold us. */
+function exitSkippingThreadpool(code: number): void {
+  const koffi = loadKoffi();
+  if (process.platform === 'win32') {
+    koffi.load('kernel32.dll').func('void __stdcall ExitProcess(uint32_t code)')(code);
+  } else {
+    koffi.load('libc.so.6').func('void _exit(int code)')(code);
   }
 }
 
