@@ -57,8 +57,11 @@ describe.each(['0.3.1', '0.4.0', '1.0.0'])('cniVersion %s through libcni', (vers
     // go-cni's view: the pod IP under eth0 (what containerd reports as the pod IP).
     expect((add.out.podNetwork as { podIP: string }).podIP).toBe(ips[0]!.address.split('/')[0]);
 
-    const check = cnictlRun(['check', ...common]);
-    expect(check.status, check.err).toBe(0);
+    // libcni has no CHECK below 0.4.0 (it refuses the verb itself); from 0.4.0 on it sends the cached prevResult.
+    if (version !== '0.3.1') {
+      const check = cnictlRun(['check', ...common]);
+      expect(check.status, check.err).toBe(0);
+    }
     const del = cnictlRun(['del', ...common]);
     expect(del.status, del.err).toBe(0);
     expect((await node.endpoints()).filter((e) => String(e.Name).startsWith(`${id}_`))).toEqual([]);
@@ -69,19 +72,12 @@ describe.each(['0.3.1', '0.4.0', '1.0.0'])('cniVersion %s through libcni', (vers
 describe('cniVersion 1.1.0 through libcni', () => {
   it('STATUS is ready and GC removes what is not valid', async () => {
     const list = conflist('1.1.0', 'nat');
-    const netns = await node.createNamespace();
-    const add = cnictlRun([
-      'add',
-      '--conflist',
-      list,
-      '--netns',
-      netns,
-      '--container-id',
-      'libcni-gc',
-      '--ifname',
-      'eth0',
-    ]);
-    expect(add.status, add.err).toBe(0);
+    // Debian's libcni 1.1.2 cannot parse 1.1.0 results, so this attachment is made by a direct ADD; GC and STATUS go
+    // through cnictl, which implements them as libcni 1.2 does.
+    const { plugins } = JSON.parse(fs.readFileSync(list, 'utf8')) as { plugins: Record<string, unknown>[] };
+    const direct = { ...plugins[0], cniVersion: '1.1.0', name: 'libcni-nat' };
+    const add = await node.cni('ADD', direct, { containerId: 'libcni-gc', netns: await node.createNamespace() });
+    expect(add.code, add.stdout).toBe(0);
     const status = cnictlRun(['status', '--conflist', list]);
     expect(status.status, status.err).toBe(0);
     const gc = cnictlRun(['gc', '--conflist', list, '--valid', 'someone-else:eth0']);
