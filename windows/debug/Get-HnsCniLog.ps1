@@ -1,6 +1,7 @@
 <#
 .SYNOPSIS
-    Reads the hns-cni log (one JSON object per line), filtered by container, verb, level or invocation.
+    Reads the hns-cni log (one JSON object per line: time, level, inv, verb, cid, ms, msg, ...), filtered by
+    container, verb, level or invocation.
 .EXAMPLE
     .\Get-HnsCniLog.ps1 -ContainerId 4f9c -Tail 200
 .EXAMPLE
@@ -25,9 +26,9 @@ Get-Content -LiteralPath $Path -Tail $Tail | ForEach-Object {
     try { $_ | ConvertFrom-Json } catch { $null }
 } | Where-Object {
     $_ -and
-    (-not $ContainerId -or ($_.containerId -and $_.containerId.StartsWith($ContainerId))) -and
+    (-not $ContainerId -or ($_.cid -and $_.cid.StartsWith($ContainerId))) -and
     (-not $Verb -or $_.verb -eq $Verb) -and
     (-not $Level -or $_.level -eq $Level) -and
-    (-not $Invocation -or $_.invocation -eq $Invocation) -and
-    (-not $Since -or ([datetime]$_.timestamp) -ge $Since)
+    (-not $Invocation -or $_.inv -eq $Invocation) -and
+    (-not $Since -or ([datetime]$_.time) -ge $Since)
 }
