@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import type { ConfigIssue } from '../cni/netconf.js';
 import { formatJsonPath } from '../cni/netconf.js';
-import type { EndpointPolicy } from '../hns/types.js';
+import { ENDPOINT_POLICY_TYPES, type EndpointPolicy } from '../hns/types.js';
 import { isIPv4, isIPv4Cidr, isPlaceholder } from './address.js';
 
 /** Top-level keys win-bridge/flannel write, in our spelling; any casing of them is accepted. */
@@ -20,28 +20,6 @@ export function normalizeCompatKeys(raw: Record<string, unknown>): Record<string
   }
   return out;
 }
-
-/** Every HCN v2 endpoint policy type (hns-api.md §4.2), canonically spelled. Matching ignores case (SDNROUTE). */
-const V2_TYPES = [
-  'PortMapping',
-  'ACL',
-  'QOS',
-  'L2Driver',
-  'OutBoundNAT',
-  'SDNRoute',
-  'L4Proxy',
-  'L4WFPPROXY',
-  'ProviderAddress',
-  'PortName',
-  'EncapOverhead',
-  'InterfaceConstraint',
-  'Encryption',
-  'VLAN',
-  'InterfaceParameters',
-  'Iov',
-  'TierAcl',
-  'Firewall',
-] as const;
 
 const checked = (ok: (s: string) => boolean, what: string) =>
   z.string().superRefine((s, ctx) => {
@@ -58,7 +36,7 @@ const protocol = z.union([z.literal(6), z.literal(17), z.enum(['TCP', 'UDP', 'tc
 });
 
 /** Settings schemas for the types hns-cni itself reasons about; other v2 types pass through with their Settings. */
-const V2_SETTINGS: Partial<Record<(typeof V2_TYPES)[number], z.ZodType>> = {
+const V2_SETTINGS: Partial<Record<(typeof ENDPOINT_POLICY_TYPES)[number], z.ZodType>> = {
   OutBoundNAT: z.strictObject({
     VirtualIP: address.optional(),
     Exceptions: z.array(cidrOrAddress).optional(),
@@ -205,11 +183,11 @@ function translateOne(value: Record<string, unknown>, path: (string | number)[],
 }
 
 function translateV2(rawType: string, settings: unknown, path: (string | number)[], out: TranslatedPolicies): void {
-  const type = V2_TYPES.find((t) => t.toLowerCase() === rawType.toLowerCase());
+  const type = ENDPOINT_POLICY_TYPES.find((t) => t.toLowerCase() === rawType.toLowerCase());
   if (!type) {
     out.issues.push({
       path: formatJsonPath([...path.slice(0, -1), 'Type']),
-      reason: `"${rawType}" is not an HCN endpoint policy type (known: ${V2_TYPES.join(', ')})`,
+      reason: `"${rawType}" is not an HCN endpoint policy type (known: ${ENDPOINT_POLICY_TYPES.join(', ')})`,
     });
     return;
   }

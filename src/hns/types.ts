@@ -191,6 +191,31 @@ export type EndpointProviderAddressPolicy = Policy<'ProviderAddress', { Provider
 export type EncapOverheadPolicy = Policy<'EncapOverhead', { Overhead: number }>;
 export type InterfaceParametersPolicy = Policy<'InterfaceParameters', { Mtu: number }>;
 
+/**
+ * Every v2 endpoint policy type (hns-api.md §4.2), canonically spelled, in the schema's order: HNS accepts the
+ * numeric index too (PortName = 9 is confirmed by WSL; later positions follow the list, UNCONFIRMED).
+ */
+export const ENDPOINT_POLICY_TYPES = [
+  'PortMapping',
+  'ACL',
+  'QOS',
+  'L2Driver',
+  'OutBoundNAT',
+  'SDNRoute',
+  'L4Proxy',
+  'L4WFPPROXY',
+  'ProviderAddress',
+  'PortName',
+  'EncapOverhead',
+  'InterfaceConstraint',
+  'Encryption',
+  'VLAN',
+  'InterfaceParameters',
+  'Iov',
+  'TierAcl',
+  'Firewall',
+] as const;
+
 export type EndpointPolicy =
   | PortMappingPolicy
   | OutBoundNatPolicy

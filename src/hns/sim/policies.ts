@@ -1,7 +1,7 @@
 // Policy lists (§4): every policy must have a known Type (matched case-insensitively, §4 "Calico sends SDNROUTE";
 // stored in canonical spelling), PortMapping and ACL settings are checked the way HNS is seen to check them.
 import { HR } from '../hresult.js';
-import type { Policy } from '../types.js';
+import { ENDPOINT_POLICY_TYPES, type Policy } from '../types.js';
 import { fail } from './failure.js';
 import type { JsonObject } from './schema-check.js';
 
@@ -21,27 +21,6 @@ export const NETWORK_POLICY_TYPES = [
   'LayerConstraint',
   'NetworkACL',
   'L4Proxy',
-] as const;
-
-export const ENDPOINT_POLICY_TYPES = [
-  'PortMapping',
-  'ACL',
-  'QOS',
-  'L2Driver',
-  'OutBoundNAT',
-  'SDNRoute',
-  'L4Proxy',
-  'L4WFPPROXY',
-  'PortName',
-  'EncapOverhead',
-  'ProviderAddress',
-  'InterfaceConstraint',
-  'Encryption',
-  'VLAN',
-  'InterfaceParameters',
-  'Iov',
-  'TierAcl',
-  'Firewall',
 ] as const;
 
 const SUBNET_POLICY_TYPES = ['VLAN', 'VSID'] as const;
