@@ -14,7 +14,10 @@ export interface LockOptions {
 }
 
 export class LockTimeoutError extends Error {
-  constructor(readonly lockPath: string, readonly waitedMs: number) {
+  constructor(
+    readonly lockPath: string,
+    readonly waitedMs: number,
+  ) {
     super(`timed out after ${waitedMs} ms waiting for lock ${lockPath}`);
     this.name = 'LockTimeoutError';
   }
