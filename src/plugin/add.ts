@@ -13,6 +13,7 @@ import { attachRequest, planAdd } from '../plan/add.js';
 import { completeResult } from '../plan/result.js';
 import type { AddPlan, AttachEndpointsStep, CreateEndpointStep, CreateNetworkStep, PodAddress } from '../plan/types.js';
 import type { VerbContext } from './context.js';
+import { deleteEndpoint } from './del.js';
 import { ignoreNotFound, toCniError } from './hns-errors.js';
 import { createNetworks, forgetNetworks, readHnsView } from './networks.js';
 
@@ -133,7 +134,7 @@ class AddTransaction {
     }
     log.warn('replacing an endpoint that does not match the plan', { endpoint: step.name, drift });
     if (existing.HostComputeNamespace) await this.detach(existing.HostComputeNamespace, [step.id]);
-    await ignoreNotFound(() => hcn.deleteEndpoint(step.id));
+    await deleteEndpoint(this.ctx, step.id);
     const endpoint = await hcn.createEndpoint(step.networkId, step.document, { id: step.id, query: needHnsView });
     this.created.push(step.id);
     return endpoint;
@@ -184,7 +185,7 @@ class AddTransaction {
     for (const id of [...this.created].reverse()) {
       try {
         await this.detach(this.netns, [id]);
-        await ignoreNotFound(() => this.ctx.hcn.deleteEndpoint(id));
+        await deleteEndpoint(this.ctx, id);
         log.info('ADD rollback: removed endpoint', { endpoint: id });
       } catch (error) {
         clean = false;
