@@ -9,6 +9,8 @@ import * as path from 'node:path';
 import { createInterface } from 'node:readline';
 import { type PluginRun, pluginBinary, runPlugin } from '../helpers/plugin-process.js';
 
+export { minimalConfig } from '../fixtures/minimal-config.js';
+
 export const repoRoot = path.resolve(import.meta.dirname, '..', '..');
 export const stubLibrary = path.join(repoRoot, 'dist/native/libcomputenetwork.so');
 
@@ -158,18 +160,6 @@ export function countedCalls(before: SimStats, after: SimStats): { total: number
     total += delta;
   }
   return { total, byFunction };
-}
-
-export function minimalConfig(mode: 'transparent' | 'nat' | 'l2bridge', cniVersion = '1.0.0'): Record<string, unknown> {
-  return {
-    cniVersion,
-    name: 'k8s-pods',
-    type: 'hns-cni',
-    mode,
-    clusterCIDR: '10.244.0.0/16',
-    serviceCIDR: '10.96.0.0/12',
-    ipam: { subnet: '10.244.3.0/24' },
-  };
 }
 
 export const MODES = ['transparent', 'nat', 'l2bridge'] as const;

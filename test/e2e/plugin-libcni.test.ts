@@ -25,7 +25,7 @@ afterAll(async () => {
 });
 
 function conflist(version: string, mode: 'transparent' | 'nat' | 'l2bridge'): string {
-  const { cniVersion: _, name: __, ...plugin } = minimalConfig(mode, version);
+  const { cniVersion: _, name: __, ...plugin } = minimalConfig(mode, { cniVersion: version });
   const file = path.join(node.dir, `${mode}-${version}.conflist`);
   fs.writeFileSync(file, JSON.stringify({ cniVersion: version, name: `libcni-${mode}`, plugins: [plugin] }));
   return file;

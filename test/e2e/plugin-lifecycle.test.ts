@@ -107,7 +107,7 @@ describe.each(MODES)('%s mode', (mode) => {
   });
 
   it('GC (1.1.0) removes attachments that are not valid and keeps the valid one', async () => {
-    const conf11 = { ...minimalConfig(mode, '1.1.0'), name: network };
+    const conf11 = { ...minimalConfig(mode, { cniVersion: '1.1.0' }), name: network };
     const keepNs = await node.createNamespace();
     const dropNs = await node.createNamespace();
     expect((await node.cni('ADD', conf11, { containerId: `keep-${mode}`, netns: keepNs })).code).toBe(0);
@@ -128,7 +128,7 @@ describe.each(MODES)('%s mode', (mode) => {
   });
 
   it('STATUS (1.1.0) is ready', async () => {
-    const run = await node.cni('STATUS', { ...minimalConfig(mode, '1.1.0'), name: network });
+    const run = await node.cni('STATUS', { ...minimalConfig(mode, { cniVersion: '1.1.0' }), name: network });
     expect(run.stdout).toBe('');
     expect(run.code).toBe(0);
   });
@@ -136,7 +136,7 @@ describe.each(MODES)('%s mode', (mode) => {
 
 describe("GC never touches endpoints that are not hns-cni's", () => {
   it('an endpoint with a foreign ID on the pod network survives GC with no valid attachments', async () => {
-    const conf11 = { ...minimalConfig('nat', '1.1.0'), name: 'pods-gc' };
+    const conf11 = { ...minimalConfig('nat', { cniVersion: '1.1.0' }), name: 'pods-gc' };
     const ns = await node.createNamespace();
     expect((await node.cni('ADD', conf11, { containerId: 'gc-mine', netns: ns })).code).toBe(0);
     // What another tool (win-bridge, kube-proxy) would create: same naming idea, random GUID.

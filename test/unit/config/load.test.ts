@@ -1,17 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { CNI_CODE, CniError } from '../../../src/cni/errors.js';
 import { loadNetConf } from '../../../src/config/load.js';
+import { minimalConfig } from '../../fixtures/minimal-config.js';
 
-const minimal = (extra: Record<string, unknown> = {}) => ({
-  cniVersion: '1.0.0',
-  name: 'k8s-pods',
-  type: 'hns-cni',
-  mode: 'transparent',
-  clusterCIDR: '10.244.0.0/16',
-  serviceCIDR: '10.96.0.0/12',
-  ipam: { subnet: '10.244.3.0/24' },
-  ...extra,
-});
+const minimal = (extra: Record<string, unknown> = {}) => minimalConfig('transparent', extra);
 
 /** The issues of the CniError 7 that loading `raw` throws, as "path: reason" strings. */
 function issuesOf(raw: unknown): { path: string; reason: string }[] {

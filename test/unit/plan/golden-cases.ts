@@ -3,19 +3,12 @@
 // cni-contract.md §D; golden.test.ts compares them exactly.
 import { loadNetConf } from '../../../src/config/load.js';
 import type { AddPlanInput } from '../../../src/plan/types.js';
+import { minimalConfig } from '../../fixtures/minimal-config.js';
 
 export const NETNS = '2a5a8d11-7d97-4c2e-9a55-0c8d7e6b9a10';
 export const CONTAINER_ID = '4f5c2a0e9b7d41c3a8e6f1d2c3b4a596';
 
-const minimal = (mode: string) => ({
-  cniVersion: '1.0.0',
-  name: 'k8s-pods',
-  type: 'hns-cni',
-  mode,
-  clusterCIDR: '10.244.0.0/16',
-  serviceCIDR: '10.96.0.0/12',
-  ipam: { subnet: '10.244.3.0/24' },
-});
+const minimal = (mode: string) => minimalConfig(mode);
 
 /** What containerd sends: go-cni's structs have no JSON tags, so the keys are PascalCase. */
 const containerdRuntimeConfig = {

@@ -6,6 +6,7 @@ import { planDel, rollbackSteps } from '../../../src/plan/del.js';
 import { HOST_NETWORK_ANNOTATION, isHostNetworkPod } from '../../../src/plan/host-network.js';
 import { endpointIdFor } from '../../../src/plan/identity.js';
 import { completeResult } from '../../../src/plan/result.js';
+import { minimalConfig } from '../../fixtures/minimal-config.js';
 
 const NETNS = '2a5a8d11-7d97-4c2e-9a55-0c8d7e6b9a10';
 const request = { containerId: 'c1', netns: NETNS, ifName: 'eth0' };
@@ -78,15 +79,7 @@ describe('host-network pods', () => {
 
 describe('DEL and rollback need no lookups', () => {
   it('DEL detaches then deletes the deterministic endpoints (both in transparent mode)', () => {
-    const c = loadNetConf({
-      cniVersion: '1.0.0',
-      name: 'k8s-pods',
-      type: 'hns-cni',
-      mode: 'transparent',
-      clusterCIDR: '10.244.0.0/16',
-      serviceCIDR: '10.96.0.0/12',
-      ipam: { subnet: '10.244.3.0/24' },
-    });
+    const c = loadNetConf(minimalConfig('transparent'));
     const pod = endpointIdFor('c1', 'k8s-pods');
     const nat = endpointIdFor('c1', 'k8s-pods-nat');
     expect(planDel(c, request).steps).toEqual([

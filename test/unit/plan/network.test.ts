@@ -5,18 +5,9 @@ import type { HostComputeNetwork } from '../../../src/hns/types.js';
 import { planAdd } from '../../../src/plan/add.js';
 import { reservedAddressesFor } from '../../../src/plan/gateway.js';
 import { networkCompatibility, podNetworkDocument } from '../../../src/plan/network.js';
+import { minimalConfig } from '../../fixtures/minimal-config.js';
 
-const config = (mode: string, extra: Record<string, unknown> = {}) =>
-  loadNetConf({
-    cniVersion: '1.0.0',
-    name: 'k8s-pods',
-    type: 'hns-cni',
-    mode,
-    clusterCIDR: '10.244.0.0/16',
-    serviceCIDR: '10.96.0.0/12',
-    ipam: { subnet: '10.244.3.0/24' },
-    ...extra,
-  });
+const config = (mode: string, extra: Record<string, unknown> = {}) => loadNetConf(minimalConfig(mode, extra));
 
 const network = (Type: HostComputeNetwork['Type'], prefix: string, adapter?: string): HostComputeNetwork => ({
   ID: '7198D0AB-9758-4C83-8CED-311F4DD0CF9C',
