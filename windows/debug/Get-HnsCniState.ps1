@@ -65,14 +65,14 @@ if ($AsJson) {
     return
 }
 Write-Host "== HNS networks ($($networks.Count))"
-$networks | Select-Object ID, Name, Type | Format-Table -AutoSize | Out-Host
+$networks | Select-Object -Property @('ID', 'Name', 'Type') | Format-Table -AutoSize | Out-Host
 Write-Host "== HNS endpoints ($($endpoints.Count))"
-$endpoints | Select-Object ID, Name, MacAddress, HostComputeNamespace,
-    @{ n = 'IP'; e = { @($_.IpConfigurations | Where-Object { $_ } | ForEach-Object { $_.IpAddress }) -join ',' } } |
+$ipColumn = @{ n = 'IP'; e = { @($_.IpConfigurations | Where-Object { $_ } | ForEach-Object { $_.IpAddress }) -join ',' } }
+$endpoints | Select-Object -Property @('ID', 'Name', 'MacAddress', 'HostComputeNamespace', $ipColumn) |
     Format-Table -AutoSize | Out-Host
 Write-Host "== HCN namespaces ($($namespaces.Count))"
-$namespaces | Select-Object ID, @{ n = 'Endpoints'; e = { @($_.Resources | Where-Object { $_ }).Count } } |
-    Format-Table -AutoSize | Out-Host
+$endpointCount = @{ n = 'Endpoints'; e = { @($_.Resources | Where-Object { $_ }).Count } }
+$namespaces | Select-Object -Property @('ID', $endpointCount) | Format-Table -AutoSize | Out-Host
 Write-Host "== IPAM allocations ($($allocations.Count))"
 $allocations | Format-Table -AutoSize | Out-Host
 if ($findings.Count -eq 0) {
