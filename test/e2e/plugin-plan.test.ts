@@ -1,0 +1,62 @@
+// `hns-cni plan`: the HCN calls and exact documents an ADD would send, with ADD's environment and stdin, and no write
+// to HNS or the IPAM (read-only lookups only).
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { runPlugin } from '../helpers/plugin-process.js';
+import { countedCalls, minimalConfig, SimNode } from './plugin-harness.js';
+
+let node: SimNode;
+beforeAll(async () => {
+  node = await SimNode.start();
+});
+afterAll(async () => {
+  await node?.stop();
+});
+
+it('prints the network and endpoint documents of an ADD and changes nothing', async () => {
+  const netns = await node.createNamespace();
+  const before = await node.stats();
+  const run = await runPlugin({
+    args: ['plan', '--json'],
+    env: {
+      ...node.env,
+      CNI_CONTAINERID: 'planned-pod',
+      CNI_NETNS: netns,
+      CNI_IFNAME: 'eth0',
+      CNI_PATH: '/usr/lib/cni',
+    },
+    stdin: minimalConfig('transparent'),
+  });
+  expect(run.stderr).toBe('');
+  expect(run.code).toBe(0);
+  const plan = run.json as { steps: Array<{ kind: string; document?: Record<string, unknown> }>; result: unknown };
+  expect(plan.steps.map((s) => s.kind)).toEqual([
+    'createNetwork',
+    'createNetwork',
+    'createEndpoint',
+    'createEndpoint',
+    'attachEndpoints',
+  ]);
+  const pod = plan.steps[2]!.document!;
+  expect(pod).toMatchObject({ Name: 'planned-pod_eth0_k8s-pods', IpConfigurations: [{ PrefixLength: 24 }] });
+
+  const calls = countedCalls(before, await node.stats()).byFunction;
+  for (const fn of Object.keys(calls)) expect(fn).toMatch(/^Hcn(Enumerate|Open|Query)/);
+  expect(await node.networks()).toEqual([]);
+  expect(await node.allocations()).toEqual([]);
+
+  const text = await runPlugin({
+    args: ['plan'],
+    env: {
+      ...node.env,
+      CNI_CONTAINERID: 'planned-pod',
+      CNI_NETNS: netns,
+      CNI_IFNAME: 'eth0',
+      CNI_PATH: '/usr/lib/cni',
+    },
+    stdin: minimalConfig('transparent'),
+    expectJson: false,
+  });
+  expect(text.code).toBe(0);
+  expect(text.stdout).toContain('HcnCreateEndpoint');
+  expect(text.stdout).toContain('"Name":"planned-pod_eth0_k8s-pods"');
+});
