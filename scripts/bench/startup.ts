@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { minimalConfig } from '../../test/fixtures/minimal-config.js';
 import { injectBlob, makeSeaBlob } from '../build/sea.mjs';
 
 const repo = path.resolve(import.meta.dirname, '../..');
@@ -19,15 +20,7 @@ const work = fs.mkdtempSync(path.join(os.tmpdir(), 'hns-cni-bench-startup-'));
 // The no-op ADD: the least an ADD can do is find everything already in place (a repeated ADD of the same container
 // against the simulator). The namespace is made the way containerd does (`hns-cni hns namespace-create`), and a
 // first, unmeasured ADD sets the pod up. Adjust the config here when the schema moves.
-const NOOP_ADD_CONFIG = {
-  cniVersion: '1.1.0',
-  name: 'k8s-pods',
-  type: 'hns-cni',
-  mode: 'nat',
-  clusterCIDR: '10.244.0.0/16',
-  serviceCIDR: '10.96.0.0/12',
-  ipam: { type: 'hns-cni', subnet: '10.244.3.0/24' },
-};
+const NOOP_ADD_CONFIG = minimalConfig('nat', { cniVersion: '1.1.0' });
 const NOOP_ADD_ENV = {
   CNI_COMMAND: 'ADD',
   CNI_CONTAINERID: 'bench-noop-add',

@@ -8,6 +8,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NODE_VERSION } from '../../scripts/build/pins.mjs';
+import { minimalConfig } from '../fixtures/minimal-config.js';
 import { cniEnv, pluginBinary, runPlugin } from '../helpers/plugin-process.js';
 
 beforeAll(() => {
@@ -136,15 +137,10 @@ describe('dist/hns-cni loading the Kubernetes client lazily from its SEA asset',
       const netns = String(ns.json?.ID);
       const add = await runPlugin({
         env: { ...cniEnv('ADD', { CNI_NETNS: netns }), ...sim, HNS_CNI_DATA_DIR: path.join(dir, 'data') },
-        stdin: {
+        stdin: minimalConfig('nat', {
           cniVersion: '1.1.0',
-          name: 'k8s-pods',
-          type: 'hns-cni',
-          mode: 'nat',
-          clusterCIDR: '10.244.0.0/16',
-          serviceCIDR: '10.96.0.0/12',
           ipam: { type: 'hns-cni', subnetFrom: 'node', kubeconfig, nodeName: 'n1' },
-        },
+        }),
       });
       expect(add.code).toBe(1);
       expect(String(add.json?.msg)).toContain('https://127.0.0.1:1/api/v1/nodes/n1');

@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { createInterface } from 'node:readline';
+import type { SimStats } from '../../src/hns/sim/instrumentation.js';
 import { type PluginRun, pluginBinary, runPlugin } from '../helpers/plugin-process.js';
 
 export { minimalConfig } from '../fixtures/minimal-config.js';
@@ -24,12 +25,6 @@ export interface Allocation {
   address: string;
   containerId: string;
   ifName: string;
-}
-
-export interface SimStats {
-  calls: Record<string, number>;
-  totalCalls: number;
-  stub: { allocated: number; freed: number; outstanding: number };
 }
 
 export class SimNode {
@@ -153,8 +148,9 @@ export class SimNode {
 export function countedCalls(before: SimStats, after: SimStats): { total: number; byFunction: Record<string, number> } {
   const byFunction: Record<string, number> = {};
   let total = 0;
+  const previous: Record<string, number | undefined> = before.calls;
   for (const [fn, n] of Object.entries(after.calls)) {
-    const delta = n - (before.calls[fn] ?? 0);
+    const delta = (n ?? 0) - (previous[fn] ?? 0);
     if (delta === 0 || /^HcnClose/.test(fn)) continue;
     byFunction[fn] = delta;
     total += delta;

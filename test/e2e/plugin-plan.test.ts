@@ -12,11 +12,10 @@ afterAll(async () => {
   await node?.stop();
 });
 
-it('prints the network and endpoint documents of an ADD and changes nothing', async () => {
-  const netns = await node.createNamespace();
-  const before = await node.stats();
-  const run = await runPlugin({
-    args: ['plan', '--json'],
+/** `hns-cni plan` with ADD's environment and stdin, as an operator runs it on a node. */
+function plan(netns: string, json: boolean) {
+  return runPlugin({
+    args: json ? ['plan', '--json'] : ['plan'],
     env: {
       ...node.env,
       CNI_CONTAINERID: 'planned-pod',
@@ -25,18 +24,25 @@ it('prints the network and endpoint documents of an ADD and changes nothing', as
       CNI_PATH: '/usr/lib/cni',
     },
     stdin: minimalConfig('transparent'),
+    expectJson: json,
   });
+}
+
+it('prints the network and endpoint documents of an ADD and changes nothing', async () => {
+  const netns = await node.createNamespace();
+  const before = await node.stats();
+  const run = await plan(netns, true);
   expect(run.stderr).toBe('');
   expect(run.code).toBe(0);
-  const plan = run.json as { steps: Array<{ kind: string; document?: Record<string, unknown> }>; result: unknown };
-  expect(plan.steps.map((s) => s.kind)).toEqual([
+  const planned = run.json as { steps: Array<{ kind: string; document?: Record<string, unknown> }>; result: unknown };
+  expect(planned.steps.map((s) => s.kind)).toEqual([
     'createNetwork',
     'createNetwork',
     'createEndpoint',
     'createEndpoint',
     'attachEndpoints',
   ]);
-  const pod = plan.steps[2]!.document!;
+  const pod = planned.steps[2]!.document!;
   expect(pod).toMatchObject({ Name: 'planned-pod_eth0_k8s-pods', IpConfigurations: [{ PrefixLength: 24 }] });
 
   const calls = countedCalls(before, await node.stats()).byFunction;
@@ -44,18 +50,7 @@ it('prints the network and endpoint documents of an ADD and changes nothing', as
   expect(await node.networks()).toEqual([]);
   expect(await node.allocations()).toEqual([]);
 
-  const text = await runPlugin({
-    args: ['plan'],
-    env: {
-      ...node.env,
-      CNI_CONTAINERID: 'planned-pod',
-      CNI_NETNS: netns,
-      CNI_IFNAME: 'eth0',
-      CNI_PATH: '/usr/lib/cni',
-    },
-    stdin: minimalConfig('transparent'),
-    expectJson: false,
-  });
+  const text = await plan(netns, false);
   expect(text.code).toBe(0);
   expect(text.stdout).toContain('HcnCreateEndpoint');
   expect(text.stdout).toContain('"Name":"planned-pod_eth0_k8s-pods"');

@@ -5,6 +5,7 @@ import { type SpawnSyncReturns, spawnSync } from 'node:child_process';
 import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, inject } from 'vitest';
+import type { SimStats } from '../../src/hns/sim/instrumentation.js';
 import { dist, repo, scripts, type WineStageInfo, win } from './paths.js';
 
 export { dist, repo, scripts, type WineStageInfo, win };
@@ -173,20 +174,6 @@ export function simCli<T>(args: string[]): T {
   });
   if (r.status !== 0) throw new Error(`hns-cni ${args.join(' ')} exited ${r.status}: ${r.stderr}${r.stdout}`);
   return (args.includes('--json') ? JSON.parse(r.stdout) : r.stdout) as T;
-}
-
-/** `hns-cni sim stats --json`, the fields the stage asserts on. */
-export interface SimStats {
-  calls: Record<string, number>;
-  openHandles: number;
-  stub: {
-    allocated: number;
-    freed: number;
-    outstanding: number;
-    allocatedReported: number;
-    processes: number;
-    processesReported: number;
-  };
 }
 
 export function simStats(): SimStats {
