@@ -194,13 +194,22 @@ export function writeLinuxConflist(tag: string, conflist: object): string {
   return file;
 }
 
+function settled({ stub }: SimStats): boolean {
+  return stub.outstanding === 0 && stub.allocatedReported === stub.allocated;
+}
+
 /**
  * Every out-string the simulator sent to a Windows process was freed there (the stub DLL counts the frees through
  * an IMallocSpy and reports them at DLL_PROCESS_DETACH; processes that got no string send no report), the stubs
  * counted the same allocations the server sent, and every HCN handle was closed.
  */
 export function expectEveryOutStringFreed(): void {
-  const { stub, openHandles } = simStats();
+  // Exit reports have no reply (native/PROTOCOL.md): the last process's may land just after it exited.
+  let stats = simStats();
+  for (const deadline = Date.now() + 5_000; !settled(stats) && Date.now() < deadline; stats = simStats()) {
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50);
+  }
+  const { stub, openHandles } = stats;
   expect(stub.allocated).toBeGreaterThan(0);
   expect({ outstanding: stub.outstanding, allocatedReported: stub.allocatedReported, openHandles }).toEqual({
     outstanding: 0,
