@@ -3,8 +3,9 @@
 # integration tests, the anchor plugins win-bridge and win-overlay with host-local — run under Wine 10 against
 # `hns-cni sim serve` through the stub DLLs (see docs/peers.md and shared/peers/PEERS.md).
 #   scripts/peers-stage.sh [--json FILE]   also write vitest's JSON report to FILE (scripts/test.sh uses it)
-# The peer programs come from HNS_CNI_PEERS_DIR, else the first shared/peers/bin above the repository. Where there
-# are none, the stage says so loudly and exits 0: the rest of the suite does not depend on them.
+# The peer programs come from HNS_CNI_PEERS_DIR (which must then hold all four), else the first shared/peers/bin
+# above the repository. Where there are none, the stage says so loudly and exits 0: the rest of the suite does not
+# depend on them.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 started=$SECONDS
@@ -31,10 +32,16 @@ locate() { # the same search as test/peers/locate.ts
 peers="$(locate)"
 missing=()
 for p in "${programs[@]}"; do [ -n "$peers" ] && [ -f "$peers/$p" ] || missing+=("$p"); done
+if [ "${#missing[@]}" -gt 0 ] && [ -n "${HNS_CNI_PEERS_DIR:-}" ]; then
+  echo "peers-stage: FAILED: HNS_CNI_PEERS_DIR=$HNS_CNI_PEERS_DIR lacks ${missing[*]}" >&2
+  exit 1
+fi
 if [ "${#missing[@]}" -gt 0 ]; then
+  if [ -z "$peers" ]; then why="no shared/peers/bin above $(pwd) and no HNS_CNI_PEERS_DIR."
+  else why="$peers lacks ${missing[*]}."; fi
   cat >&2 <<BANNER
 ############################################################################################################
-# peers stage NOT RUN: ${peers:-no shared/peers/bin above $(pwd) and no HNS_CNI_PEERS_DIR} lacks ${missing[*]}.
+# peers stage NOT RUN: ${why}
 # Nothing here was checked against hcsshim's HCN tests, win-bridge or win-overlay. Build them as
 # shared/peers/PEERS.md says and point HNS_CNI_PEERS_DIR at them to run this stage.
 ############################################################################################################
