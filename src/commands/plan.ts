@@ -28,20 +28,24 @@ export async function main(argv: string[]): Promise<number> {
     const rawConfig = readStdin();
     const { config, cniVersion } = parseEnvelope(rawConfig);
     const req: CniRequest = { ...env, cniVersion, config, rawConfig };
-    const conf = loadNetConf(config);
+    const conf = loadNetConf(config, { invokedAs: process.execPath });
     const ctx = await openContext(req, conf);
     const { allocation, source } = await previewAddress(ctx);
     const netns = isGuid(req.netns) ? normalizeGuid(req.netns) : req.netns;
     const plan = planAdd({
       config: conf,
-      request: { containerId: req.containerId, netns, ifName: req.ifName },
+      request: { containerId: req.containerId, netns, ifName: req.ifName, podNamespace: req.args.K8S_POD_NAMESPACE },
       allocation,
       hns: await readHnsView(ctx),
     });
+    const configNotes = conf.notes
+      .filter((n) => n.level !== 'debug')
+      .map((n) => (n.path ? `${n.path}: ${n.text}` : n.text));
     if (argv.includes('--json')) {
-      printJson({ addressSource: source, ...plan });
+      printJson({ addressSource: source, family: conf.family, configNotes, ...plan });
     } else {
-      printText([`# pod address: ${source}`, ...describePlan(plan)].join('\n'));
+      const header = [`# pod address: ${source}`, `# config read with ${conf.family}'s rules`];
+      printText([...header, ...configNotes.map((n) => `config: ${n}`), ...describePlan(plan)].join('\n'));
     }
     return 0;
   } catch (error) {

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import type { ConfigIssue } from '../cni/netconf.js';
 import { formatJsonPath } from '../cni/netconf.js';
 import { ENDPOINT_POLICY_TYPES, type EndpointPolicy } from '../hns/types.js';
-import { isIPv4, isIPv4Cidr, isPlaceholder } from './address.js';
+import { isIpAddress, isIpCidr, isPlaceholder } from './address.js';
 
 /** Top-level keys win-bridge/flannel write, in our spelling; any casing of them is accepted. */
 const COMPAT_TOP_LEVEL_KEYS = ['apiVersion', 'policies', 'loopbackDSR', 'ipMasq', 'ipMasqNetwork', 'HcnPolicyArgs'];
@@ -26,10 +26,13 @@ const checked = (ok: (s: string) => boolean, what: string) =>
     if (isPlaceholder(s)) ctx.addIssue({ code: 'custom', message: `"${s}" is an unfilled template placeholder` });
     else if (!ok(s)) ctx.addIssue({ code: 'custom', message: `must be ${what}` });
   });
-const cidr = checked(isIPv4Cidr, 'an IPv4 CIDR');
-const cidrOrAddress = checked((s) => isIPv4Cidr(s) || isIPv4(s), 'an IPv4 CIDR or address');
-const address = checked(isIPv4, 'an IPv4 address');
+// IPv4 or IPv6: dual-stack configs carry IPv6 exceptions, destinations and routes (WCN's dual-stack examples).
+const cidr = checked(isIpCidr, 'an IPv4 or IPv6 CIDR');
+const cidrOrAddress = checked((s) => isIpCidr(s) || isIpAddress(s), 'an IPv4 or IPv6 CIDR or address');
+const address = checked(isIpAddress, 'an IPv4 or IPv6 address');
 const port = z.number().int().min(1).max(65535);
+/** hcsshim hcn NatFlags: LocalRoutedVip 1, IPv6 2, ExternalPortReserved 4. */
+const NAT_FLAG_EXTERNAL_PORT_RESERVED = 4;
 const protocol = z.union([z.literal(6), z.literal(17), z.enum(['TCP', 'UDP', 'tcp', 'udp'])]).transform((p) => {
   if (typeof p === 'number') return p;
   return p.toUpperCase() === 'TCP' ? 6 : 17;
@@ -42,7 +45,7 @@ const V2_SETTINGS: Partial<Record<(typeof ENDPOINT_POLICY_TYPES)[number], z.ZodT
     Exceptions: z.array(cidrOrAddress).optional(),
     Destinations: z.array(address).optional(),
     Flags: z.number().int().optional(),
-    MaxPortPoolUsage: z.number().int().optional(),
+    MaxPortPoolUsage: z.number().int().min(0).max(65535).optional(),
   }),
   SDNRoute: z.strictObject({
     DestinationPrefix: cidr,
@@ -70,8 +73,16 @@ const V1_TRANSLATIONS: Record<string, { type: string; schema: z.ZodType<Record<s
         ExceptionList: z.array(cidrOrAddress).optional(),
         VIP: address.optional(),
         Destinations: z.array(address).optional(),
+        MaxPortPoolUsage: z.number().int().min(0).max(65535).optional(),
       })
-      .transform((v) => dropUndefined({ VirtualIP: v.VIP, Exceptions: v.ExceptionList, Destinations: v.Destinations })),
+      .transform((v) =>
+        dropUndefined({
+          VirtualIP: v.VIP,
+          Exceptions: v.ExceptionList,
+          Destinations: v.Destinations,
+          MaxPortPoolUsage: v.MaxPortPoolUsage,
+        }),
+      ),
   },
   route: {
     type: 'SDNRoute',
@@ -99,12 +110,15 @@ const V1_TRANSLATIONS: Record<string, { type: string; schema: z.ZodType<Record<s
         InternalPort: port,
         ExternalPort: port,
         VIP: z.string().optional(),
+        // v1 NatPolicy.ExternalPortReserved is v2's NatFlags ExternalPortReserved (4).
+        ExternalPortReserved: z.boolean().optional(),
       })
       .transform((v) => ({
         Protocol: v.Protocol,
         InternalPort: v.InternalPort,
         ExternalPort: v.ExternalPort,
         VIP: v.VIP ?? '',
+        ...(v.ExternalPortReserved === true && { Flags: NAT_FLAG_EXTERNAL_PORT_RESERVED }),
       })),
   },
 };

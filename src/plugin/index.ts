@@ -3,6 +3,7 @@
 import type { PluginHandlers } from '../cni/dispatch.js';
 import type { CniRequest } from '../cni/types.js';
 import { loadNetConf } from '../config/load.js';
+import { logConfigNotes } from '../config/notes.js';
 import type { NetConf } from '../config/types.js';
 import { add } from './add.js';
 import { check } from './check.js';
@@ -17,7 +18,12 @@ const run =
     verb(await openContext(req, conf));
 
 export const handlers: PluginHandlers<NetConf> = {
-  loadConfig: (raw) => loadNetConf(raw),
+  loadConfig: (raw) => {
+    // The executable's own file name selects an anchor's rules when hns-cni is installed as win-bridge.exe & co.
+    const conf = loadNetConf(raw, { invokedAs: process.execPath });
+    logConfigNotes(conf);
+    return conf;
+  },
   add: run(add),
   del: run(del),
   check: run(check),
