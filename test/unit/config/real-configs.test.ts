@@ -10,22 +10,12 @@ import { planAdd } from '../../../src/plan/add.js';
 import type { PodAddress } from '../../../src/plan/types.js';
 import {
   CORPUS,
-  type CorpusEntry,
   executableFor,
   expected,
   type NetworkFixture,
-  operatorConfig,
+  pluginStdin,
   RUNS,
-  type Run,
-  runtimePluginConfig,
 } from '../../fixtures/real-configs/corpus.js';
-import { flannelDelegate } from '../../helpers/flannel-delegate.js';
-
-/** What reaches the plugin's stdin for this run (flannel's delegate built as flannel builds it). */
-export function pluginStdin(entry: CorpusEntry, run: Run): Record<string, unknown> {
-  const plugin = runtimePluginConfig(operatorConfig(entry, run));
-  return entry.wrapper === 'flannel' ? flannelDelegate(plugin, entry.flannel!) : plugin;
-}
 
 function hcnNetwork(n: NetworkFixture, i: number): HostComputeNetwork {
   return {
