@@ -113,3 +113,15 @@ function to020(result: CniResult, version: string): Result020 {
   if (result.dns) out.dns = copyDns(result.dns);
   return out;
 }
+
+/** The other way (libcni's convertFrom02x): ip4 then ip6 become ips, their routes the result's routes. */
+export function resultFrom020(from: Result020): CniResult {
+  const out: CniResult = { cniVersion: from.cniVersion, ips: [], routes: [] };
+  for (const ip of [from.ip4, from.ip6]) {
+    if (ip === undefined || typeof ip.ip !== 'string') continue;
+    out.ips!.push({ address: ip.ip, ...(typeof ip.gateway === 'string' && { gateway: ip.gateway }) });
+    for (const r of ip.routes ?? []) out.routes!.push({ dst: r.dst, ...(r.gw !== undefined && { gw: r.gw }) });
+  }
+  if (from.dns !== undefined) out.dns = copyDns(from.dns);
+  return out;
+}

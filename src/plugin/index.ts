@@ -5,6 +5,7 @@ import type { CniRequest } from '../cni/types.js';
 import { loadNetConf } from '../config/load.js';
 import { logConfigNotes } from '../config/notes.js';
 import type { NetConf } from '../config/types.js';
+import { assertSupported } from '../plan/add.js';
 import { add } from './add.js';
 import { check } from './check.js';
 import { openContext } from './context.js';
@@ -24,9 +25,16 @@ export const handlers: PluginHandlers<NetConf> = {
     logConfigNotes(conf);
     return conf;
   },
-  add: run(add),
+  // A config whose feature is not built yet (overlay: issue 12) fails before anything is allocated; DEL still runs.
+  add: run(async (ctx) => {
+    assertSupported(ctx.conf);
+    return add(ctx);
+  }),
   del: run(del),
-  check: run(check),
+  check: run(async (ctx) => {
+    assertSupported(ctx.conf);
+    return check(ctx);
+  }),
   gc: run(gc),
   status: run(status),
 };
