@@ -74,8 +74,18 @@ function migratePlugin(plugin: Record<string, unknown>, as: string | undefined):
     const delegate = isObject(plugin.delegate) ? plugin.delegate : {};
     // What flannel_windows.go hands over, minus the values it injects at run time.
     const inner = migrateOne(
-      // ipMasq marks the delegate as flannel's (flanneld owns the network); ipMasqNetwork's value is only known then.
-      { type: 'win-bridge', ...delegate, name: plugin.name, cniVersion: plugin.cniVersion ?? '0.2.0', ipMasq: false },
+      // As flannel hands it over, with stand-ins for what flannel injects at run time (ipMasq marks flanneld's
+      // network as external; the ipam only shapes the reading and is left out of the output).
+      {
+        type: 'win-bridge',
+        ...delegate,
+        name: plugin.name,
+        cniVersion: plugin.cniVersion ?? '0.2.0',
+        ipMasq: false,
+        ipam: { type: 'host-local', subnet: '10.0.0.0/24' },
+        // the runtime's capability arguments reach the delegate through flannel's runtimeConfig
+        ...(plugin.capabilities !== undefined && { capabilities: plugin.capabilities }),
+      },
       as,
       true,
     );
@@ -99,8 +109,9 @@ export function nativeForm(conf: NetConf, original: Record<string, unknown>, fla
   }
   notes.push(...conf.pending.ipv6);
   const overlay = conf.pending.unsupported !== undefined;
+  if (conf.cniVersion === '') notes.push('no cniVersion: libcni reads that as 0.1.0, now written out');
   const config: Record<string, unknown> = {
-    cniVersion: conf.cniVersion,
+    cniVersion: conf.cniVersion === '' ? '0.1.0' : conf.cniVersion,
     name: conf.name,
     type: 'hns-cni',
     mode: overlay ? 'overlay' : conf.mode,
@@ -132,12 +143,20 @@ export function nativeForm(conf: NetConf, original: Record<string, unknown>, fla
       `dns: ${conf.family} writes "<pod namespace>." in front of "${conf.dns.search[0]}"; a native config passes the list through: declare the "dns" capability so the runtime's search list (which starts with the namespaced domain) is used`,
     );
   }
-  if (conf.ipam !== undefined) {
+  if (!conf.dnsRules.runtimeOptions && conf.capabilities.dns === true) {
+    notes.push(`dns: ${conf.family} ignores the runtime's DNS options (kubelet's ndots); a native config applies them`);
+  }
+  if (conf.policyLayout === 'wcn' && conf.mode === 'l2bridge' && conf.capabilities.portMappings === true) {
+    notes.push("port mappings follow the config's policies in the native l2bridge layout (WCN lists them first)");
+  }
+  if (conf.ipam !== undefined && flannel) {
+    // flannel injects its own ipam into the delegate at run time
+  } else if (conf.ipam !== undefined) {
     config.ipam = isDelegatedIpam(conf.ipam) ? original[keyOf(original, 'ipam') ?? 'ipam'] : conf.ipam;
   } else if (!flannel) {
     notes.push('no "ipam": HNS assigns the pod addresses, as before');
   }
-  if (Object.keys(conf.capabilities).length > 0) config.capabilities = conf.capabilities;
+  if (!flannel && Object.keys(conf.capabilities).length > 0) config.capabilities = conf.capabilities;
   for (const key of ['log', 'timeouts', 'hostNetwork']) if (original[key] !== undefined) config[key] = original[key];
   if (flannel) notes.push('flannel still injects name, ipam, ipMasq and ipMasqNetwork into this delegate');
   return { config, notes };
