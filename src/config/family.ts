@@ -57,6 +57,8 @@ const NATIVE_FIELDS = [
   'routes',
   'hostNetwork',
   'portMapping',
+  'networkSubnet',
+  'gatewayFrom',
 ];
 
 /** WCN's NetworkConfig fields (cni/cni.go). */
