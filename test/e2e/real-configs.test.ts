@@ -304,3 +304,30 @@ describe.each(CORPUS.map((entry, i) => ({ entry, i, id: entry.id })))('$id', ({ 
     }
   });
 });
+
+describe("flanneld's network does not exist yet (node boot, flanneld restarting)", () => {
+  it('ADD is 11 and STATUS 50 until flanneld creates cbr0; nothing is created under its name; then ADD works', async () => {
+    const entry = CORPUS.find((e) => e.id === 'sdn/flannel-l2bridge-cni.conf')!;
+    const ctx = await prepare({ ...entry, node: [] }, 'asOriginal', 900);
+    const add = libcni(ctx, 'add', 'boot-pod');
+    expect(add.status).toBe(1);
+    expect(add.err.code).toBe(11);
+    expect(String(add.err.msg)).toMatch(/HNS network "cbr0" does not exist yet.*win-bridge's rule.*try again later/);
+    expect(await other.listNetworks()).toEqual([]);
+    expect(hostLocalHeld(ctx)).toEqual([]);
+    // STATUS is a 1.1.0 verb: asked with the same delegate at 1.1.0 (host-local 1.1.1 is not forwarded GC/STATUS)
+    const status = await direct(ctx, '', 'STATUS', [], { ...ctx.stdin, cniVersion: '1.1.0' });
+    expect(status.code).toBe(1);
+    expect(status.json).toMatchObject({ code: 50, msg: expect.stringContaining('"cbr0" does not exist yet') });
+
+    await setUpNode(other, entry.node); // flanneld is up
+    const ready = await direct(ctx, '', 'STATUS', [], { ...ctx.stdin, cniVersion: '1.1.0' });
+    expect(ready.code, ready.stdout).toBe(0);
+    // host-local handed out .2 to the refused ADD and took it back: its round robin moves on to .3
+    const retry = libcni(ctx, 'add', 'boot-pod-2');
+    expect(retry.status, retry.stderr).toBe(0);
+    expect((add.out.podNetwork as { podIP: string } | undefined)?.podIP).toBeUndefined();
+    expect((retry.out.podNetwork as { podIP: string }).podIP).toBe('10.244.1.3');
+    expect(libcni(ctx, 'del', 'boot-pod-2').status).toBe(0);
+  });
+});

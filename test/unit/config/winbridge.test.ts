@@ -25,6 +25,24 @@ describe('win-bridge policies become typed HCN v2 endpoint policies', () => {
     ]);
   });
 
+  it('F13: v1 MaxPortPoolUsage and ExternalPortReserved, which hcsshim allows, are translated', () => {
+    const { policies, issues } = translateCompatPolicies(
+      [
+        entry({ Type: 'OutBoundNAT', ExceptionList: ['10.244.0.0/16'], MaxPortPoolUsage: 50 }),
+        entry({ Type: 'NAT', InternalPort: 80, ExternalPort: 8080, Protocol: 'TCP', ExternalPortReserved: true }),
+        entry({ Type: 'NAT', InternalPort: 81, ExternalPort: 8081, Protocol: 'UDP', ExternalPortReserved: false }),
+      ],
+      undefined,
+    );
+    expect(issues).toEqual([]);
+    expect(policies).toEqual([
+      { Type: 'OutBoundNAT', Settings: { Exceptions: ['10.244.0.0/16'], MaxPortPoolUsage: 50 } },
+      // hcsshim NatFlags: ExternalPortReserved = 4
+      { Type: 'PortMapping', Settings: { Protocol: 6, InternalPort: 80, ExternalPort: 8080, VIP: '', Flags: 4 } },
+      { Type: 'PortMapping', Settings: { Protocol: 17, InternalPort: 81, ExternalPort: 8081, VIP: '' } },
+    ]);
+  });
+
   it('keeps v2 forms, canonicalising the Type spelling (Calico sends SDNROUTE)', () => {
     const { policies, issues } = translateCompatPolicies(
       [
