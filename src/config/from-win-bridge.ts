@@ -58,6 +58,10 @@ const EXPLAINED: Explained = {
     'ignored, as current win-bridge ignores it (cni.dev still documents it): put these policies in "policies" to apply them',
   ],
   master: ['debug', 'the adapter; win-bridge does not read it (the network already exists)'],
+  clusternetworkprefix: [
+    'info',
+    "documented for win-bridge by flannel's 2018 README but never read by it; ignored (ipMasqNetwork is the exception)",
+  ],
   args: ['debug', 'not read by win-bridge'],
 };
 

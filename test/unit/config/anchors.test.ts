@@ -110,6 +110,12 @@ describe('win-bridge family', () => {
     ]);
   });
 
+  it("clusterNetworkPrefix (flannel's old README) is accepted and ignored, as win-bridge never read it", () => {
+    const c = loadNetConf({ ...base, ipMasq: true, clusterNetworkPrefix: '10.244.0.0/16' });
+    expect(c.notes.find((n) => n.path === 'clusterNetworkPrefix')).toMatchObject({ level: 'info' });
+    expect(c.policies).toEqual([]);
+  });
+
   it('non-EndpointPolicy entries are ignored with a warning, as win-bridge ignores them', () => {
     const c = loadNetConf({
       ...base,
