@@ -2,6 +2,7 @@
 // wincni): each family's module reads the config the way the anchor's Go code reads it (go-json.ts) and says what
 // the anchor would do with it; this module turns that into the NetConf the planner runs, with hns-cni's own
 // extensions (`log`, `timeouts`, `hostNetwork`) accepted in every family.
+import type { z } from 'zod';
 import type { ConfigIssue } from '../cni/netconf.js';
 import { formatJsonPath, logConfigSchema } from '../cni/netconf.js';
 import { normalizeRuntimeConfig } from '../cni/runtime-config.js';
@@ -173,26 +174,16 @@ function capabilitiesOf(raw: unknown): Record<string, boolean> {
 }
 
 /** hns-cni's own `log`, `timeouts` and `hostNetwork`, validated by the native schemas. */
-function extensions(common: GoCommon, issues: ConfigIssue[]) {
-  const out: Parameters<typeof sharedDefaults>[0] = {};
-  const check = <T>(key: 'log' | 'timeouts' | 'hostNetwork', schema: { safeParse(v: unknown): SafeParse<T> }) => {
+function extensions(common: GoCommon, issues: ConfigIssue[]): Parameters<typeof sharedDefaults>[0] {
+  const check = <S extends z.ZodType>(key: 'log' | 'timeouts' | 'hostNetwork', schema: S): z.output<S> | undefined => {
     if (common[key] === undefined) return undefined;
     const parsed = schema.safeParse(common[key]);
     if (parsed.success) return parsed.data;
-    for (const i of parsed.error!.issues) issues.push({ path: formatJsonPath([key, ...i.path]), reason: i.message });
+    for (const i of parsed.error.issues) issues.push({ path: formatJsonPath([key, ...i.path]), reason: i.message });
     return undefined;
   };
   const log = check('log', logConfigSchema);
   const timeouts = check('timeouts', timeoutsSchema);
   const hostNetwork = check('hostNetwork', hostNetworkSchema);
-  if (log) out.log = log;
-  if (timeouts) out.timeouts = timeouts;
-  if (hostNetwork) out.hostNetwork = hostNetwork;
-  return out;
-}
-
-interface SafeParse<T> {
-  success: boolean;
-  data?: T;
-  error?: { issues: { path: PropertyKey[]; message: string }[] };
+  return { ...(log && { log }), ...(timeouts && { timeouts }), ...(hostNetwork && { hostNetwork }) };
 }

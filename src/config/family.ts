@@ -166,11 +166,6 @@ function baseName(path: string): string {
   return path.split(/[\\/]/).pop() ?? path;
 }
 
-/** The families that follow WCN's config schema (cni/cni.go NetworkConfig). */
-export function isWcnFamily(f: Family): f is 'nat' | 'sdnbridge' | 'sdnoverlay' | 'wincni' {
-  return f === 'nat' || f === 'sdnbridge' || f === 'sdnoverlay' || f === 'wincni';
-}
-
 export function isWinBridgeFamily(f: Family): f is 'win-bridge' | 'win-overlay' {
   return f === 'win-bridge' || f === 'win-overlay';
 }

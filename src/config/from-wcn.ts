@@ -76,19 +76,17 @@ interface Route {
 
 interface WcnDoc extends GoCommon {
   ipam?: { type?: string; subnet?: string; routes?: (Route | undefined)[]; [k: string]: unknown };
-  optionalFlags?: Partial<Record<keyof typeof FLAG_NAMES, boolean>>;
+  optionalFlags?: {
+    localRoutedPortMapping?: boolean;
+    allowAclPortMapping?: boolean;
+    forceBridgeGateway?: boolean;
+    enableDualStack?: boolean;
+    loopbackDSR?: boolean;
+    gatewayFromAdditionalRoutes?: boolean;
+  };
   additionalRoutes?: (Route | undefined)[];
   AdditionalArgs?: ({ name?: string; value?: unknown } | undefined)[];
 }
-
-const FLAG_NAMES = {
-  localRoutedPortMapping: 1,
-  allowAclPortMapping: 1,
-  forceBridgeGateway: 1,
-  enableDualStack: 1,
-  loopbackDSR: 1,
-  gatewayFromAdditionalRoutes: 1,
-} as const;
 
 export function loadWcnFamily(raw: Record<string, unknown>, choice: FamilyChoice, issues: ConfigIssue[]): NetConf {
   const read = readLikeGo(raw, WCN_FIELDS);

@@ -121,6 +121,41 @@ const V1_TRANSLATIONS: Record<string, { type: string; schema: z.ZodType<Record<s
         ...(v.ExternalPortReserved === true && { Flags: NAT_FLAG_EXTERNAL_PORT_RESERVED }),
       })),
   },
+  // hcsshim internal/hns ACLPolicy → hcn AclPolicySetting: the single-value fields become the list fields v2 has.
+  acl: {
+    type: 'ACL',
+    schema: z
+      .strictObject({
+        Type: z.string(),
+        Id: z.string().optional(),
+        Protocol: z.number().int().min(0).max(255).optional(),
+        Protocols: z.string().optional(),
+        Action: z.string(),
+        Direction: z.string(),
+        LocalAddresses: z.string().optional(),
+        RemoteAddresses: z.string().optional(),
+        LocalPorts: z.string().optional(),
+        LocalPort: port.optional(),
+        RemotePorts: z.string().optional(),
+        RemotePort: port.optional(),
+        RuleType: z.string().optional(),
+        Priority: z.number().int().min(0).max(65535).optional(),
+      })
+      .transform((v) =>
+        dropUndefined({
+          Id: v.Id,
+          Protocols: v.Protocols ?? (v.Protocol === undefined ? undefined : String(v.Protocol)),
+          Action: v.Action,
+          Direction: v.Direction,
+          LocalAddresses: v.LocalAddresses,
+          RemoteAddresses: v.RemoteAddresses,
+          LocalPorts: v.LocalPorts ?? (v.LocalPort === undefined ? undefined : String(v.LocalPort)),
+          RemotePorts: v.RemotePorts ?? (v.RemotePort === undefined ? undefined : String(v.RemotePort)),
+          RuleType: v.RuleType,
+          Priority: v.Priority,
+        }),
+      ),
+  },
 };
 
 export interface TranslatedPolicies {
@@ -184,7 +219,7 @@ function translateOne(value: Record<string, unknown>, path: (string | number)[],
   if (!v1) {
     out.issues.push({
       path: formatJsonPath([...path, 'Type']),
-      reason: `HNS v1 policy "${rawType}" cannot be translated (supported v1 types: OutBoundNAT, ROUTE, PA, NAT); write it in HCN v2 form {"Type": ..., "Settings": {...}}`,
+      reason: `HNS v1 policy "${rawType}" cannot be translated (supported v1 types: OutBoundNAT, ROUTE, PA, NAT, ACL); write it in HCN v2 form {"Type": ..., "Settings": {...}}`,
     });
     return;
   }

@@ -43,6 +43,39 @@ describe('win-bridge policies become typed HCN v2 endpoint policies', () => {
     ]);
   });
 
+  it('translates v1 ACLs (wincni-era configs, AKS logs) into the v2 list fields', () => {
+    const { policies, issues } = translateCompatPolicies(
+      [
+        entry({
+          Type: 'ACL',
+          Protocol: 6,
+          Action: 'Block',
+          Direction: 'Out',
+          RemoteAddresses: '168.63.129.16/32',
+          RemotePort: 80,
+          RuleType: 'Switch',
+          Priority: 200,
+        }),
+      ],
+      undefined,
+    );
+    expect(issues).toEqual([]);
+    expect(policies).toEqual([
+      {
+        Type: 'ACL',
+        Settings: {
+          Protocols: '6',
+          Action: 'Block',
+          Direction: 'Out',
+          RemoteAddresses: '168.63.129.16/32',
+          RemotePorts: '80',
+          RuleType: 'Switch',
+          Priority: 200,
+        },
+      },
+    ]);
+  });
+
   it('keeps v2 forms, canonicalising the Type spelling (Calico sends SDNROUTE)', () => {
     const { policies, issues } = translateCompatPolicies(
       [
