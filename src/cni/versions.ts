@@ -2,8 +2,12 @@
 import { CNI_CODE, CniError } from './errors.js';
 import type { CniVerb } from './types.js';
 
-/** Oldest first, as libcni's PluginInfo lists them. 0.1.0/0.2.0 (the ip4/ip6 result shape) are not supported. */
-export const SUPPORTED_VERSIONS = ['0.3.0', '0.3.1', '0.4.0', '1.0.0', '1.1.0'] as const;
+/**
+ * Oldest first, as libcni's PluginInfo lists them (version.All). 0.1.0 and 0.2.0 results have the `ip4`/`ip6`
+ * shape (result-convert.ts): flannel hands its delegate "0.2.0", and Microsoft's scripts, GCE, aks-engine and
+ * containerd's install script write it.
+ */
+export const SUPPORTED_VERSIONS = ['0.1.0', '0.2.0', '0.3.0', '0.3.1', '0.4.0', '1.0.0', '1.1.0'] as const;
 export type SupportedVersion = (typeof SUPPORTED_VERSIONS)[number];
 
 /** The version we answer VERSION with and the one errors carry when the request's version is unusable. */
@@ -11,6 +15,11 @@ export const LATEST_VERSION: SupportedVersion = '1.1.0';
 
 /** Spec §1: a configuration without `cniVersion` is 0.1.0 (libcni's ConfigDecoder does the same). */
 export const IMPLICIT_VERSION = '0.1.0';
+
+/** The versions whose results are `{ip4, ip6, dns}` (types/020). */
+export function isPre03Version(version: string): boolean {
+  return version === '0.1.0' || version === '0.2.0';
+}
 
 /** The first version in which each verb exists (CHECK: 0.4.0; GC and STATUS: 1.1.0). */
 const VERB_SINCE: Partial<Record<CniVerb, SupportedVersion>> = { CHECK: '0.4.0', GC: '1.1.0', STATUS: '1.1.0' };

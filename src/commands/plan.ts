@@ -8,12 +8,14 @@ import { readStdin } from '../cni/io.js';
 import type { CniRequest } from '../cni/types.js';
 import { loadNetConf } from '../config/load.js';
 import { isGuid, normalizeGuid } from '../hns/guid.js';
+import type { DelegatedIpamConfig } from '../ipam/config.js';
 import { planAdd } from '../plan/add.js';
 import { describePlan } from '../plan/describe.js';
 import type { PodAddress } from '../plan/types.js';
 import { openContext, type VerbContext } from '../plugin/context.js';
 import { readHnsView } from '../plugin/networks.js';
 import { printError, printJson, printText } from './output.js';
+import { delegatedPreview } from './plan-delegated.js';
 
 const USAGE =
   'usage: CNI_CONTAINERID=... CNI_NETNS=... CNI_IFNAME=... CNI_PATH=... hns-cni plan [--json] < config.json';
@@ -28,20 +30,24 @@ export async function main(argv: string[]): Promise<number> {
     const rawConfig = readStdin();
     const { config, cniVersion } = parseEnvelope(rawConfig);
     const req: CniRequest = { ...env, cniVersion, config, rawConfig };
-    const conf = loadNetConf(config);
+    const conf = loadNetConf(config, { invokedAs: process.execPath });
     const ctx = await openContext(req, conf);
     const { allocation, source } = await previewAddress(ctx);
     const netns = isGuid(req.netns) ? normalizeGuid(req.netns) : req.netns;
     const plan = planAdd({
       config: conf,
-      request: { containerId: req.containerId, netns, ifName: req.ifName },
+      request: { containerId: req.containerId, netns, ifName: req.ifName, podNamespace: req.args.K8S_POD_NAMESPACE },
       allocation,
       hns: await readHnsView(ctx),
     });
+    const configNotes = conf.notes
+      .filter((n) => n.level !== 'debug')
+      .map((n) => (n.path ? `${n.path}: ${n.text}` : n.text));
     if (argv.includes('--json')) {
-      printJson({ addressSource: source, ...plan });
+      printJson({ addressSource: source, family: conf.family, configNotes, ...plan });
     } else {
-      printText([`# pod address: ${source}`, ...describePlan(plan)].join('\n'));
+      const header = [`# pod address: ${source}`, `# config read with ${conf.family}'s rules`];
+      printText([...header, ...configNotes.map((n) => `config: ${n}`), ...describePlan(plan)].join('\n'));
     }
     return 0;
   } catch (error) {
@@ -57,7 +63,15 @@ async function previewAddress(ctx: VerbContext): Promise<{ allocation?: PodAddre
   const { addressing } = ctx;
   if (addressing.kind === 'hns') return { source: 'assigned by HNS when the endpoint is created' };
   if (addressing.kind === 'delegated') {
-    return { source: 'from the delegated IPAM plugin (not run by plan); the documents show no address' };
+    const ipam = ctx.conf.ipam as DelegatedIpamConfig;
+    const preview = delegatedPreview(ipam);
+    if (preview === undefined) {
+      return { source: 'from the delegated IPAM plugin (not run by plan); the documents show no address' };
+    }
+    return {
+      allocation: preview,
+      source: `from ${ipam.type} (not run by plan; shown as the first address it would hand out, ${preview.address})`,
+    };
   }
   const held = await addressing.held();
   if (held !== undefined) return { allocation: { address: held }, source: `${held}, already held by this attachment` };

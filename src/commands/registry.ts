@@ -20,6 +20,10 @@ export const COMMANDS: Record<string, CommandEntry> = {
     summary: 'show IP allocations and pool usage (read-only)',
     load: async () => (await import('./ipam.js')).main,
   },
+  migrate: {
+    summary: 'print the native config equivalent to a win-bridge/WCN/flannel config, with a note per difference',
+    load: async () => (await import('./migrate.js')).main,
+  },
   plan: {
     summary: 'print the HCN calls and documents an ADD would make, without changing anything',
     load: async () => (await import('./plan.js')).main,

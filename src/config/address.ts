@@ -18,6 +18,15 @@ export function isIPv4Cidr(text: string): boolean {
   return parseCidr(text)?.family === 4;
 }
 
+/** An IPv4 or IPv6 address (policies carry both: dual-stack OutBoundNAT exceptions, IPv6 SDN routes). */
+export function isIpAddress(text: string): boolean {
+  return parseAddress(text) !== undefined;
+}
+
+export function isIpCidr(text: string): boolean {
+  return parseCidr(text) !== undefined;
+}
+
 /** Parses an IPv4 CIDR; throws on anything else (callers validated the text already). */
 export function ipv4Cidr(text: string): Cidr {
   const c = parseCidr(text);

@@ -33,3 +33,27 @@ export function chooseNatSubnet(avoid: readonly string[]): string | undefined {
 export function firstHost(subnet: string): string {
   return nthAddress(subnet, 1);
 }
+
+/** hns-cni's own settings that every family shares, with their defaults (the anchors have none of them). */
+export function sharedDefaults(input: {
+  hostNetwork?: {
+    mode?: 'emulate' | 'refuse';
+    dnsServers?: string[];
+    reservedPorts?: number[];
+    nodePortRange?: { min: number; max: number };
+  };
+  timeouts?: { hnsCallMs?: number };
+  log?: { file?: string; level?: 'error' | 'warn' | 'info' | 'debug' };
+}) {
+  const range = input.hostNetwork?.nodePortRange ?? DEFAULT_NODE_PORT_RANGE;
+  return {
+    hostNetwork: {
+      mode: input.hostNetwork?.mode ?? 'emulate',
+      dnsServers: input.hostNetwork?.dnsServers ?? [],
+      reservedPorts: input.hostNetwork?.reservedPorts ?? [...DEFAULT_RESERVED_HOST_PORTS],
+      nodePortRange: { min: range.min, max: range.max },
+    },
+    timeouts: { hnsCallMs: input.timeouts?.hnsCallMs ?? DEFAULT_HNS_CALL_TIMEOUT_MS },
+    log: { ...(input.log?.file !== undefined && { file: input.log.file }), level: input.log?.level ?? 'info' },
+  } as const;
+}

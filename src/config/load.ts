@@ -1,5 +1,7 @@
 // loadNetConf: stdin document → NetConf, fully defaulted and validated. Every problem is a CniError 7 whose msg
 // lists each issue as `<json path>: <reason>`, all at once, so an operator fixes a config in one round.
+// A config written for an anchor plugin (family.ts) is read by that family's module with the anchor's rules;
+// a native one by the schema below.
 
 import { CNI_CODE, CniError } from '../cni/errors.js';
 import { type ConfigIssue, describeIssues } from '../cni/netconf.js';
@@ -8,21 +10,47 @@ import { isDelegatedIpam } from '../ipam/config.js';
 import { canonicalCidr, cidrsOverlap, hostRoute, subnetContains } from './address.js';
 import {
   chooseNatSubnet,
-  DEFAULT_HNS_CALL_TIMEOUT_MS,
   DEFAULT_NODE_PORT_RANGE,
-  DEFAULT_RESERVED_HOST_PORTS,
   defaultNatNetworkName,
   firstHost,
+  sharedDefaults,
 } from './defaults.js';
-import { type NetConfInput, type NetworkMode, netConfInputSchema } from './schema.js';
+import { chooseFamily, type FamilyChoice, isWinBridgeFamily } from './family.js';
+import { loadWcnFamily } from './from-wcn.js';
+import { applyOutboundNatException, loadWinBridgeFamily } from './from-win-bridge.js';
+import { MODE_NETWORK_TYPES, type NetConfInput, type NetworkMode, netConfInputSchema } from './schema.js';
 import type { NatNetworkSettings, NetConf } from './types.js';
 import { normalizeCompatKeys, translateCompatPolicies } from './winbridge.js';
 
-export function loadNetConf(raw: unknown): NetConf {
+export interface LoadOptions {
+  /** The executable's path or file name: installed as win-bridge.exe, sdnbridge.exe, ... it selects the family. */
+  invokedAs?: string;
+}
+
+export function loadNetConf(raw: unknown, options: LoadOptions = {}): NetConf {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     throwIssues([{ path: '(root)', reason: 'the network configuration must be a JSON object' }]);
   }
-  const parsed = netConfInputSchema.safeParse(normalizeCompatKeys(raw as Record<string, unknown>));
+  const doc = raw as Record<string, unknown>;
+  const choice = chooseFamily(doc, options.invokedAs);
+  if (choice.family === 'hns-cni') return loadNative(doc, choice);
+  const issues: ConfigIssue[] = [];
+  const conf = isWinBridgeFamily(choice.family)
+    ? loadWinBridgeFamily(doc, choice, issues)
+    : loadWcnFamily(doc, choice, issues);
+  issues.push(...commonIssues(conf));
+  if (issues.length > 0) throwIssues(issues);
+  return conf;
+}
+
+/** What every family must have, whatever its plugin tolerates: a usable network name. */
+function commonIssues(conf: NetConf): ConfigIssue[] {
+  if (/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(conf.name)) return [];
+  return [{ path: 'name', reason: 'network name must match ^[a-zA-Z0-9][a-zA-Z0-9_.\\-]*$' }];
+}
+
+function loadNative(raw: Record<string, unknown>, choice: FamilyChoice): NetConf {
+  const parsed = netConfInputSchema.safeParse(normalizeCompatKeys(raw));
   if (!parsed.success) throwIssues(describeIssues(parsed.error.issues));
   const input = parsed.data;
   const issues: ConfigIssue[] = [];
@@ -35,6 +63,7 @@ export function loadNetConf(raw: unknown): NetConf {
   const network = input.network ?? input.name;
   const clusterCIDR = input.clusterCIDR ?? input.ipMasqNetwork;
   const natNetwork = resolveNatNetwork(input, network, clusterCIDR, issues);
+  const networkIpam = nativeNetworkIpam(input, issues);
   const range = input.hostNetwork?.nodePortRange ?? DEFAULT_NODE_PORT_RANGE;
   if (range.min > range.max) {
     issues.push({ path: 'hostNetwork.nodePortRange', reason: `min ${range.min} is greater than max ${range.max}` });
@@ -45,6 +74,11 @@ export function loadNetConf(raw: unknown): NetConf {
     ...(input.outboundNAT?.exceptions ?? []),
     ...(input.ipMasqNetwork ? [input.ipMasqNetwork] : []),
   ]);
+  const outboundNatEnabled = input.outboundNAT?.enabled ?? true;
+  // Without the generated OutBoundNAT, flannel's ipMasqNetwork is applied as win-bridge applies it.
+  if (!outboundNatEnabled && input.ipMasqNetwork !== undefined) {
+    applyOutboundNatException(translated.policies, canonicalCidr(input.ipMasqNetwork));
+  }
   return {
     cniVersion: input.cniVersion,
     name: input.name,
@@ -58,7 +92,7 @@ export function loadNetConf(raw: unknown): NetConf {
     ...(input.nodeSubnet !== undefined && { nodeSubnet: canonicalCidr(input.nodeSubnet) }),
     ...(input.gateway !== undefined && { gateway: input.gateway }),
     natNetwork,
-    outboundNAT: { enabled: input.outboundNAT?.enabled ?? true, exceptions },
+    outboundNAT: { enabled: outboundNatEnabled, exceptions },
     loopbackDSR: input.loopbackDSR ?? false,
     routes: (input.routes ?? []).map((r) => ({ dst: canonicalCidr(r.dst), ...(r.gw !== undefined && { gw: r.gw }) })),
     dns: {
@@ -67,18 +101,11 @@ export function loadNetConf(raw: unknown): NetConf {
       search: input.dns?.search ?? [],
       options: input.dns?.options ?? [],
     },
-    hostNetwork: {
-      mode: input.hostNetwork?.mode ?? 'emulate',
-      dnsServers: input.hostNetwork?.dnsServers ?? [],
-      reservedPorts: input.hostNetwork?.reservedPorts ?? [...DEFAULT_RESERVED_HOST_PORTS],
-      nodePortRange: { min: range.min, max: range.max },
-    },
+    ...sharedDefaults(input),
     policies: translated.policies,
     capabilities: input.capabilities ?? {},
     runtimeConfig: normalizeRuntimeConfig(input.runtimeConfig),
     ...(input.ipam !== undefined && { ipam: input.ipam }),
-    timeouts: { hnsCallMs: input.timeouts?.hnsCallMs ?? DEFAULT_HNS_CALL_TIMEOUT_MS },
-    log: { ...(input.log?.file !== undefined && { file: input.log.file }), level: input.log?.level ?? 'info' },
     ...(input['cni.dev/valid-attachments'] !== undefined && { validAttachments: input['cni.dev/valid-attachments'] }),
     ...(input.prevResult !== undefined && { prevResult: input.prevResult }),
     compat: {
@@ -86,7 +113,37 @@ export function loadNetConf(raw: unknown): NetConf {
       ...(input.ipMasq !== undefined && { ipMasq: input.ipMasq }),
       ...(input.ipMasqNetwork !== undefined && { ipMasqNetwork: canonicalCidr(input.ipMasqNetwork) }),
     },
+    family: 'hns-cni',
+    familySource: choice.source,
+    familyReason: choice.reason,
+    networkOwner: input.networkOwner ?? 'hns-cni',
+    acceptedNetworkTypes: [MODE_NETWORK_TYPES[mode]],
+    ...(networkIpam !== undefined && { networkIpam }),
+    gatewayFrom: input.gatewayFrom ?? (mode === 'l2bridge' ? 'hostEndpoint' : 'addressSource'),
+    policyLayout: 'generated',
+    portMapping: {
+      localRoutedVip: input.portMapping?.localRoutedVip ?? false,
+      inboundAcl: input.portMapping?.inboundAcl ?? false,
+    },
+    dnsRules: { namespaceSearch: false, runtimeOptions: true },
+    pending: { ipv6: [] },
+    notes: [],
   };
+}
+
+/** `networkSubnet`: the subnet (and, when `gateway` lies in it, the gateway) of a network hns-cni creates. */
+function nativeNetworkIpam(input: NetConfInput, issues: ConfigIssue[]): NetConf['networkIpam'] {
+  if (input.networkSubnet === undefined) return undefined;
+  const subnet = canonicalCidr(input.networkSubnet);
+  if (input.mode === 'transparent') {
+    issues.push({ path: 'networkSubnet', reason: 'applies to nat and l2bridge modes (transparent needs an ipam)' });
+  }
+  if (input.mode === 'nat' && input.natNetwork?.subnet !== undefined) {
+    issues.push({ path: 'networkSubnet', reason: 'nat mode: set natNetwork.subnet or networkSubnet, not both' });
+  }
+  const gateway =
+    input.gateway !== undefined && subnetContains(subnet, input.gateway) ? input.gateway : firstHost(subnet);
+  return { subnet, gateway };
 }
 
 /** Fields that only make sense in some modes are refused elsewhere rather than ignored. */

@@ -9,6 +9,13 @@ import { isIPv4, isIPv4Cidr, isPlaceholder } from './address.js';
 export const NETWORK_MODES = ['transparent', 'nat', 'l2bridge'] as const;
 export type NetworkMode = (typeof NETWORK_MODES)[number];
 
+/** The HNS network type of each mode's pod network. */
+export const MODE_NETWORK_TYPES: Readonly<Record<NetworkMode, 'Transparent' | 'NAT' | 'L2Bridge'>> = {
+  transparent: 'Transparent',
+  nat: 'NAT',
+  l2bridge: 'L2Bridge',
+};
+
 /** Modes the design has room for but that are not built yet: named so the error can say "not yet". */
 const PLANNED_MODES: Record<string, string> = {
   overlay: 'mode "overlay" (VXLAN with RemoteSubnetRoute policies) is not implemented yet',
@@ -16,6 +23,14 @@ const PLANNED_MODES: Record<string, string> = {
 
 export const HOST_NETWORK_MODES = ['emulate', 'refuse'] as const;
 export type HostNetworkMode = (typeof HOST_NETWORK_MODES)[number];
+
+/** hns-cni creates the HNS network when it is missing; "external": another component does (flanneld, node setup). */
+export const NETWORK_OWNERS = ['hns-cni', 'external'] as const;
+export type NetworkOwner = (typeof NETWORK_OWNERS)[number];
+
+/** The pod gateway: the host endpoint (.2, l2bridge's default) or what the address source reports (IPAM / HNS). */
+export const GATEWAY_SOURCES = ['hostEndpoint', 'addressSource'] as const;
+export type GatewayFrom = (typeof GATEWAY_SOURCES)[number];
 
 const PLACEHOLDER_HINT = 'looks like an unfilled template placeholder; put the real value here (see containerd#5729)';
 
@@ -102,6 +117,16 @@ export const netConfInputSchema = z.strictObject({
   nodeSubnet: ipv4CidrField.optional(),
   /** The pods' next hop on the pod network. Default: transparent .1 (or the IPAM's), l2bridge .2 (host endpoint). */
   gateway: ipv4AddressField.optional(),
+  /** Without `gateway`: "hostEndpoint" (subnet .2) or "addressSource" (the IPAM's or the HNS network's gateway). */
+  gatewayFrom: z.enum(GATEWAY_SOURCES).optional(),
+  /** "external": another component creates the network; hns-cni uses it and a missing one is code 11. */
+  networkOwner: z.enum(NETWORK_OWNERS).optional(),
+  /** The subnet hns-cni gives the network it creates when no IPAM allocation names one (HNS then assigns from it). */
+  networkSubnet: ipv4CidrField.optional(),
+  /** PortMapping extras: NatFlags LocalRoutedVip (the node reaches its own host ports), an inbound allow ACL. */
+  portMapping: z
+    .strictObject({ localRoutedVip: z.boolean().optional(), inboundAcl: z.boolean().optional() })
+    .optional(),
   natNetwork: natNetworkSchema.optional(),
   outboundNAT: outboundNatSchema.optional(),
   /** l2bridge: let a pod reach itself through a Service VIP (kube-proxy --enable-dsr). Needs HNS DSR support. */

@@ -2,11 +2,12 @@
 // nothing downstream re-reads the raw stdin document for settings.
 import type { RuntimeConfig } from '../cni/runtime-config.js';
 import type { Attachment } from '../cni/types.js';
-import type { EndpointPolicy } from '../hns/types.js';
+import type { EndpointPolicy, NetworkType } from '../hns/types.js';
 import type { IpamConfig } from '../ipam/config.js';
-import type { HostNetworkMode, NetworkMode } from './schema.js';
+import type { Family, FamilySource } from './family.js';
+import type { GatewayFrom, HostNetworkMode, NetworkMode, NetworkOwner } from './schema.js';
 
-export type { HostNetworkMode, NetworkMode };
+export type { Family, GatewayFrom, HostNetworkMode, NetworkMode, NetworkOwner };
 export type LogLevel = 'error' | 'warn' | 'info' | 'debug';
 
 export interface StaticRoute {
@@ -72,4 +73,36 @@ export interface NetConf {
   prevResult?: Record<string, unknown>;
   /** What the win-bridge compatibility layer saw, for `hns-cni plan` and the logs. */
   compat: { apiVersion?: 1 | 2; ipMasq?: boolean; ipMasqNetwork?: string };
+
+  // ---- the rules of the plugin the config came from (family.ts; docs/config.md "Moving from ...") ----
+  /** hns-cni's own rules, or those of the anchor plugin the config was written for. */
+  family: Family;
+  familySource: FamilySource;
+  /** Why that family (the executable's name, the `type`, or the field that gave the config away). */
+  familyReason: string;
+  /** Who creates the HNS network: hns-cni (when missing), or another component (a missing one is code 11). */
+  networkOwner: NetworkOwner;
+  /** Types an existing network may have to be used (the mode's own type for native configs). */
+  acceptedNetworkTypes: NetworkType[];
+  /** Subnet and gateway hns-cni gives the network it creates when no IPAM allocation says (WCN `ipam.subnet`). */
+  networkIpam?: { subnet: string; gateway: string };
+  /** Where the pods' gateway comes from when `gateway` is not set (plan/gateway.ts). */
+  gatewayFrom: GatewayFrom;
+  /** The endpoint's policy list: hns-cni's generated set, or exactly the anchor's list in the anchor's order. */
+  policyLayout: 'generated' | 'win-bridge' | 'wcn';
+  /** PortMapping extras: NatFlags LocalRoutedVip, and an inbound allow ACL per mapped port (WCN optionalFlags). */
+  portMapping: { localRoutedVip: boolean; inboundAcl: boolean };
+  /** WCN writes the pod namespace in front of the first search domain; win-bridge ignores runtime DNS options. */
+  dnsRules: { namespaceSearch: boolean; runtimeOptions: boolean };
+  /** What a later feature will use: a refusal for ADD/CHECK (overlay), IPv6 settings not applied yet (issue 12). */
+  pending: { unsupported?: { feature: string; message: string }; ipv6: string[] };
+  /** Ignored fields and deliberate differences from the anchor: logged once per invocation, printed by migrate. */
+  notes: ConfigNote[];
+}
+
+export interface ConfigNote {
+  level: 'warn' | 'info' | 'debug';
+  /** The JSON path the note is about, when there is one. */
+  path?: string;
+  text: string;
 }

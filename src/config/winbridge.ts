@@ -7,7 +7,7 @@ import { z } from 'zod';
 import type { ConfigIssue } from '../cni/netconf.js';
 import { formatJsonPath } from '../cni/netconf.js';
 import { ENDPOINT_POLICY_TYPES, type EndpointPolicy } from '../hns/types.js';
-import { isIPv4, isIPv4Cidr, isPlaceholder } from './address.js';
+import { isIpAddress, isIpCidr, isPlaceholder } from './address.js';
 
 /** Top-level keys win-bridge/flannel write, in our spelling; any casing of them is accepted. */
 const COMPAT_TOP_LEVEL_KEYS = ['apiVersion', 'policies', 'loopbackDSR', 'ipMasq', 'ipMasqNetwork', 'HcnPolicyArgs'];
@@ -26,10 +26,13 @@ const checked = (ok: (s: string) => boolean, what: string) =>
     if (isPlaceholder(s)) ctx.addIssue({ code: 'custom', message: `"${s}" is an unfilled template placeholder` });
     else if (!ok(s)) ctx.addIssue({ code: 'custom', message: `must be ${what}` });
   });
-const cidr = checked(isIPv4Cidr, 'an IPv4 CIDR');
-const cidrOrAddress = checked((s) => isIPv4Cidr(s) || isIPv4(s), 'an IPv4 CIDR or address');
-const address = checked(isIPv4, 'an IPv4 address');
+// IPv4 or IPv6: dual-stack configs carry IPv6 exceptions, destinations and routes (WCN's dual-stack examples).
+const cidr = checked(isIpCidr, 'an IPv4 or IPv6 CIDR');
+const cidrOrAddress = checked((s) => isIpCidr(s) || isIpAddress(s), 'an IPv4 or IPv6 CIDR or address');
+const address = checked(isIpAddress, 'an IPv4 or IPv6 address');
 const port = z.number().int().min(1).max(65535);
+/** hcsshim hcn NatFlags: LocalRoutedVip 1, IPv6 2, ExternalPortReserved 4. */
+const NAT_FLAG_EXTERNAL_PORT_RESERVED = 4;
 const protocol = z.union([z.literal(6), z.literal(17), z.enum(['TCP', 'UDP', 'tcp', 'udp'])]).transform((p) => {
   if (typeof p === 'number') return p;
   return p.toUpperCase() === 'TCP' ? 6 : 17;
@@ -42,7 +45,7 @@ const V2_SETTINGS: Partial<Record<(typeof ENDPOINT_POLICY_TYPES)[number], z.ZodT
     Exceptions: z.array(cidrOrAddress).optional(),
     Destinations: z.array(address).optional(),
     Flags: z.number().int().optional(),
-    MaxPortPoolUsage: z.number().int().optional(),
+    MaxPortPoolUsage: z.number().int().min(0).max(65535).optional(),
   }),
   SDNRoute: z.strictObject({
     DestinationPrefix: cidr,
@@ -70,8 +73,16 @@ const V1_TRANSLATIONS: Record<string, { type: string; schema: z.ZodType<Record<s
         ExceptionList: z.array(cidrOrAddress).optional(),
         VIP: address.optional(),
         Destinations: z.array(address).optional(),
+        MaxPortPoolUsage: z.number().int().min(0).max(65535).optional(),
       })
-      .transform((v) => dropUndefined({ VirtualIP: v.VIP, Exceptions: v.ExceptionList, Destinations: v.Destinations })),
+      .transform((v) =>
+        dropUndefined({
+          VirtualIP: v.VIP,
+          Exceptions: v.ExceptionList,
+          Destinations: v.Destinations,
+          MaxPortPoolUsage: v.MaxPortPoolUsage,
+        }),
+      ),
   },
   route: {
     type: 'SDNRoute',
@@ -99,13 +110,51 @@ const V1_TRANSLATIONS: Record<string, { type: string; schema: z.ZodType<Record<s
         InternalPort: port,
         ExternalPort: port,
         VIP: z.string().optional(),
+        // v1 NatPolicy.ExternalPortReserved is v2's NatFlags ExternalPortReserved (4).
+        ExternalPortReserved: z.boolean().optional(),
       })
       .transform((v) => ({
         Protocol: v.Protocol,
         InternalPort: v.InternalPort,
         ExternalPort: v.ExternalPort,
         VIP: v.VIP ?? '',
+        ...(v.ExternalPortReserved === true && { Flags: NAT_FLAG_EXTERNAL_PORT_RESERVED }),
       })),
+  },
+  // hcsshim internal/hns ACLPolicy → hcn AclPolicySetting: the single-value fields become the list fields v2 has.
+  acl: {
+    type: 'ACL',
+    schema: z
+      .strictObject({
+        Type: z.string(),
+        Id: z.string().optional(),
+        Protocol: z.number().int().min(0).max(255).optional(),
+        Protocols: z.string().optional(),
+        Action: z.string(),
+        Direction: z.string(),
+        LocalAddresses: z.string().optional(),
+        RemoteAddresses: z.string().optional(),
+        LocalPorts: z.string().optional(),
+        LocalPort: port.optional(),
+        RemotePorts: z.string().optional(),
+        RemotePort: port.optional(),
+        RuleType: z.string().optional(),
+        Priority: z.number().int().min(0).max(65535).optional(),
+      })
+      .transform((v) =>
+        dropUndefined({
+          Id: v.Id,
+          Protocols: v.Protocols ?? (v.Protocol === undefined ? undefined : String(v.Protocol)),
+          Action: v.Action,
+          Direction: v.Direction,
+          LocalAddresses: v.LocalAddresses,
+          RemoteAddresses: v.RemoteAddresses,
+          LocalPorts: v.LocalPorts ?? (v.LocalPort === undefined ? undefined : String(v.LocalPort)),
+          RemotePorts: v.RemotePorts ?? (v.RemotePort === undefined ? undefined : String(v.RemotePort)),
+          RuleType: v.RuleType,
+          Priority: v.Priority,
+        }),
+      ),
   },
 };
 
@@ -170,7 +219,7 @@ function translateOne(value: Record<string, unknown>, path: (string | number)[],
   if (!v1) {
     out.issues.push({
       path: formatJsonPath([...path, 'Type']),
-      reason: `HNS v1 policy "${rawType}" cannot be translated (supported v1 types: OutBoundNAT, ROUTE, PA, NAT); write it in HCN v2 form {"Type": ..., "Settings": {...}}`,
+      reason: `HNS v1 policy "${rawType}" cannot be translated (supported v1 types: OutBoundNAT, ROUTE, PA, NAT, ACL); write it in HCN v2 form {"Type": ..., "Settings": {...}}`,
     });
     return;
   }

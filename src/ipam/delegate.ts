@@ -6,6 +6,7 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { CNI_CODE, CniError } from '../cni/errors.js';
+import { type Result020, resultFrom020 } from '../cni/result-convert.js';
 import type { CniRequest, CniResult, CniVerb } from '../cni/types.js';
 import { log } from '../log/logger.js';
 
@@ -117,13 +118,19 @@ function delegateError(type: string, verb: CniVerb, code: number | null, stdout:
   );
 }
 
-/** The delegate answers in the request's cniVersion: 0.3.x/0.4.0 results carry ips[].version, which 1.x dropped. */
+/**
+ * The delegate answers in the request's cniVersion: 0.3.x/0.4.0 results carry ips[].version, which 1.x dropped;
+ * 0.1.0/0.2.0 results (flannel's delegates speak 0.2.0) are `{ip4, ip6}`.
+ */
 function normaliseResult(type: string, stdout: string, cniVersion: string): CniResult {
   let raw: Record<string, unknown>;
   try {
     raw = JSON.parse(stdout) as Record<string, unknown>;
   } catch {
     throw new CniError(CNI_CODE.DELEGATE_FAILED, `IPAM plugin ${type} printed no JSON result`, stdout.slice(0, 2000));
+  }
+  if (!Array.isArray(raw.ips) && (raw.ip4 !== undefined || raw.ip6 !== undefined)) {
+    return { ...resultFrom020(raw as unknown as Result020), cniVersion };
   }
   if (!Array.isArray(raw.ips)) {
     throw new CniError(CNI_CODE.DELEGATE_FAILED, `IPAM plugin ${type} returned no "ips"`, stdout.slice(0, 2000));

@@ -8,36 +8,48 @@ import { firstHost } from '../config/defaults.js';
 import type { NetConf } from '../config/types.js';
 import { normalizeGuid } from '../hns/guid.js';
 import type { EndpointPolicy, HostComputeNetwork, ModifyNamespaceRequest } from '../hns/types.js';
-import { mergeDns, toHcnDns } from './dns.js';
-import {
-  DEFAULT_ROUTE,
-  defaultGatewayRoutes,
-  endpointDocument,
-  l2bridgePolicies,
-  transparentPodRoutes,
-} from './endpoint.js';
+import { podDns, toHcnDns } from './dns.js';
+import { DEFAULT_ROUTE, defaultGatewayRoutes, endpointDocument, transparentPodRoutes } from './endpoint.js';
 import { formatHnsVersion, hnsSupports } from './features.js';
 import { networkGatewayFor, podGatewayFor, podSubnetOf } from './gateway.js';
 import { applyHostNetworkRules, isHostNetworkPod } from './host-network.js';
 import { endpointIdFor, endpointNameFor, networkIdFor } from './identity.js';
 import { macFromGuid, macFromIPv4 } from './mac.js';
-import { isDisruptiveToCreate, natNetworkDocument, networkCompatibility, podNetworkDocument } from './network.js';
+import {
+  type CompatibilityOptions,
+  isDisruptiveToCreate,
+  natNetworkDocument,
+  networkCompatibility,
+  podNetworkDocument,
+} from './network.js';
+import { podEndpointPolicies, withPortMappingExtras } from './policies.js';
 import { portMappingPolicies, readPortMappings } from './ports.js';
 import { buildResult, natIfNameFor } from './result.js';
 import type { AddPlan, AddPlanInput, AddStep, NetworkRole, PlannedEndpoint } from './types.js';
 
-/** The HNS version is one more HCN call; only loopback DSR needs it. */
+/** The HNS version is one more HCN call; only loopback DSR needs it (native configs allow it in l2bridge only). */
 export function planNeedsHnsVersion(config: NetConf): boolean {
-  return config.mode === 'l2bridge' && config.loopbackDSR;
+  return config.loopbackDSR;
+}
+
+/** ADD and CHECK of a config whose feature is not built yet (an overlay network: issue 12) fail with code 2. */
+export function assertSupported(config: NetConf): void {
+  const missing = config.pending.unsupported;
+  if (missing !== undefined) {
+    throw new CniError(CNI_CODE.UNSUPPORTED_FIELD, missing.message, JSON.stringify({ feature: missing.feature }));
+  }
 }
 
 export function planAdd(input: AddPlanInput): AddPlan {
   const { config, request, allocation, hns } = input;
-  const notes: string[] = [];
+  assertSupported(config);
+  const notes: string[] = [...config.pending.ipv6];
   const steps: AddStep[] = [];
 
   const mappings = readPortMappings(config.runtimeConfig.portMappings);
-  let dns = mergeDns(config.dns, config.runtimeConfig.dns);
+  const podDnsPlan = podDns(config, config.runtimeConfig.dns, request.podNamespace);
+  let dns = podDnsPlan.dns;
+  notes.push(...podDnsPlan.notes);
   if (isHostNetworkPod(config.runtimeConfig)) {
     const decision = applyHostNetworkRules(config.hostNetwork, mappings, dns);
     dns = decision.dns;
@@ -45,13 +57,16 @@ export function planAdd(input: AddPlanInput): AddPlan {
   }
 
   // ---- the pod network ----
+  requireOwnedOrExisting(config, hns.podNetwork);
   if (config.mode === 'transparent' && allocation === undefined) {
     throw new CniError(CNI_CODE.INVALID_CONFIG, 'transparent mode needs the pod IP from the IPAM (configure "ipam")');
   }
   const podSubnet =
     allocation !== undefined
       ? podSubnetOf(allocation)
-      : (firstSubnetOf(hns.podNetwork) ?? (config.mode === 'nat' ? config.natNetwork.subnet : undefined));
+      : (firstSubnetOf(hns.podNetwork) ??
+        config.networkIpam?.subnet ??
+        (config.mode === 'nat' ? config.natNetwork.subnet : undefined));
   if (podSubnet === undefined) {
     throw new CniError(
       CNI_CODE.INVALID_CONFIG,
@@ -65,14 +80,14 @@ export function planAdd(input: AddPlanInput): AddPlan {
   const networkGateway = networkGatewayFor(config, podSubnet, hint);
   const podGateway = podGatewayFor(config, podSubnet, hint);
   const desiredPodNetwork = podNetworkDocument(config, podSubnet, networkGateway);
-  const podNetworkId = resolveNetwork('pod', hns.podNetwork, desiredPodNetwork, false, steps, notes);
+  const podNetworkId = resolvePodNetwork(config, hns.podNetwork, desiredPodNetwork, steps, notes);
 
   // ---- transparent mode's NAT network ----
   let nat: { id: string; gateway: string } | undefined;
   if (config.mode === 'transparent') {
     const existing = hns.natNetwork ?? null;
     const natAuto = config.natNetwork.subnetSource === 'auto';
-    const id = resolveNetwork('nat', existing, natNetworkDocument(config), natAuto, steps, notes);
+    const id = resolveNetwork('nat', existing, natNetworkDocument(config), { ignoreSubnet: natAuto }, steps, notes);
     const gateway = (existing && defaultRouteNextHop(existing)) ?? config.natNetwork.gateway;
     nat = { id, gateway };
   }
@@ -96,15 +111,12 @@ export function planAdd(input: AddPlanInput): AddPlan {
   const hostPorts = portMappingPolicies(mappings);
   const hcnDns = toHcnDns(dns);
 
-  let podPolicies: EndpointPolicy[];
-  if (config.mode === 'l2bridge') {
-    const dsrDestination = loopbackDsrDestination(config, podIp, hns.hnsVersion, notes);
-    podPolicies = l2bridgePolicies({ config, portMappings: hostPorts, ...(dsrDestination && { dsrDestination }) });
-  } else if (config.mode === 'nat') {
-    podPolicies = [...config.policies, ...hostPorts];
-  } else {
-    podPolicies = [...config.policies]; // host ports go on the NAT endpoint
-  }
+  const dsrDestination = loopbackDsrDestination(config, podIp, hns.hnsVersion, notes);
+  const podPolicies: EndpointPolicy[] = podEndpointPolicies({
+    config,
+    hostPorts,
+    ...(dsrDestination && { dsrDestination }),
+  });
   const podRoutes =
     config.mode === 'transparent' ? transparentPodRoutes(config, podGateway) : defaultGatewayRoutes(config, podGateway);
   const endpoints: PlannedEndpoint[] = [pod];
@@ -150,7 +162,7 @@ export function planAdd(input: AddPlanInput): AddPlan {
         networkId: nat.id,
         mac: natEndpoint.mac,
         routes: [{ NextHop: nat.gateway, DestinationPrefix: DEFAULT_ROUTE }],
-        policies: hostPorts,
+        policies: withPortMappingExtras(config, hostPorts),
       }),
     });
   }
@@ -176,6 +188,46 @@ export function attachRequest(endpointId: string, requestType: 'Add' | 'Remove')
   return { ResourceType: 'Endpoint', RequestType: requestType, Settings: { EndpointId: endpointId } };
 }
 
+/** A network another component owns is never created: until it exists, ADD is "try again later" (code 11). */
+function requireOwnedOrExisting(config: NetConf, existing: HostComputeNetwork | null): void {
+  if (existing !== null || config.networkOwner !== 'external') return;
+  const rule = config.family === 'hns-cni' ? '"networkOwner": "external"' : `${config.family}'s rule`;
+  const guessed =
+    config.familySource === 'shape'
+      ? `; this config was read with ${config.family}'s rules because ${config.familyReason}: if it was written for another plugin, set "type" to that plugin's name`
+      : '';
+  throw new CniError(
+    CNI_CODE.TRY_AGAIN_LATER,
+    `HNS network "${config.network}" does not exist yet: another component creates it (flanneld, or the node's ` +
+      `setup) and hns-cni never creates it for this config (${rule}); try again later${guessed}`,
+    JSON.stringify({ network: config.network, owner: 'external' }),
+  );
+}
+
+/**
+ * The pod network: adopted as is when another component owns it or the config came from an anchor (which never
+ * checks a network's subnet), refused only for a type the config cannot use; a missing network that another
+ * component owns is "try again later" (flanneld may be restarting), never created under that name.
+ */
+function resolvePodNetwork(
+  config: NetConf,
+  existing: HostComputeNetwork | null,
+  desired: HostComputeNetwork,
+  steps: AddStep[],
+  notes: string[],
+): string {
+  requireOwnedOrExisting(config, existing);
+  const adopt = config.networkOwner === 'external' || config.family !== 'hns-cni';
+  return resolveNetwork(
+    'pod',
+    existing,
+    desired,
+    { ignoreSubnet: adopt, types: config.acceptedNetworkTypes },
+    steps,
+    notes,
+  );
+}
+
 /**
  * Uses the existing network when compatible (its own ID), plans its creation (with hns-cni's GUID) when missing,
  * and refuses an incompatible one: hns-cni never recreates a network (pods on it would lose their endpoints).
@@ -184,13 +236,13 @@ function resolveNetwork(
   role: NetworkRole,
   existing: HostComputeNetwork | null,
   desired: HostComputeNetwork,
-  ignoreSubnet: boolean,
+  compatibility: CompatibilityOptions,
   steps: AddStep[],
   notes: string[],
 ): string {
   const name = desired.Name!;
   if (existing !== null) {
-    const differences = networkCompatibility(existing, desired, { ignoreSubnet });
+    const differences = networkCompatibility(existing, desired, compatibility);
     if (differences.length > 0) {
       throw new CniError(
         CNI_CODE.NETWORK_CONFLICT,

@@ -1,13 +1,32 @@
 // The pod's DNS: the config's `dns`, overridden field by field by the runtime's `dns` capability (kubelet's
 // ClusterFirst servers, searches, ndots). Each container has its own registry on Windows, so these settings must
-// reach the endpoint's Dns; a resolv.conf has no effect. Lists are passed through unchanged: WCN rewrites the first
-// search entry with the pod namespace and loses `svc.cluster.local` (anchors.md §3.4); kubelet already sends the
-// complete, ordered list.
+// reach the endpoint's Dns; a resolv.conf has no effect. Lists are passed through unchanged for native configs;
+// kubelet already sends the complete, ordered list. A WCN config gets WCN's namespace rule (podDns), without its
+// loss of the original first search domain (anchors.md §3.4).
 
 import type { RuntimeDns } from '../cni/runtime-config.js';
 import type { CniDns } from '../cni/types.js';
-import type { DnsSettings } from '../config/types.js';
+import type { DnsSettings, NetConf } from '../config/types.js';
 import type { Dns } from '../hns/types.js';
+
+/**
+ * The DNS an ADD gives the pod. WCN writes `<namespace>.` in front of the config's first search domain (so
+ * `svc.cluster.local` resolves short service names of the pod's namespace) but overwrites it, losing
+ * `svc.cluster.local` itself; hns-cni inserts the namespaced domain before it instead (a deliberate difference,
+ * noted in the plan). win-bridge does not read the runtime's DNS options.
+ */
+export function podDns(config: NetConf, runtime: RuntimeDns | undefined, podNamespace: string | undefined) {
+  const notes: string[] = [];
+  let base = config.dns;
+  const first = base.search[0];
+  if (config.dnsRules.namespaceSearch && podNamespace && first !== undefined) {
+    const namespaced = `${podNamespace}.${first}`;
+    base = { ...base, search: [...new Set([namespaced, ...base.search])] };
+    notes.push(`dns: search domain ${namespaced} added before ${first} (WCN replaces ${first} with it)`);
+  }
+  const effective = config.dnsRules.runtimeOptions ? runtime : runtime && { ...runtime, options: undefined };
+  return { dns: mergeDns(base, effective), notes };
+}
 
 function stringsOf(value: unknown): string[] | undefined {
   if (!Array.isArray(value)) return undefined;

@@ -1,4 +1,4 @@
-// Which address is whose on the pod subnet, per mode.
+// Which address is whose on the pod subnet, per mode and per family (config `gatewayFrom`, `gateway`).
 //
 // transparent: the pod subnet is routed to the node, whose vNIC on the Transparent network holds the subnet's
 //   gateway (the .1 that the IPAM keeps out of the pool, or what the IPAM reports). Pods route the cluster and
@@ -9,7 +9,9 @@
 //   node↔pod and off-node traffic. win-bridge hard-codes network+2 for the same reason; here `gateway` or the
 //   built-in IPAM's `hostEndpoint` can move it.
 // nat: WinNAT's host-side address is the subnet's .1 (or the IPAM's gateway); pods route everything through it.
-import { addressOf, canonicalCidr, nthAddress } from '../config/address.js';
+// Anchor families say where their gateway comes from (config/from-*.ts): win-bridge's .2, WCN's IPAM or
+//   `ipam.routes[0].GW` (which may lie outside the pod subnet: AKS kubenet's VNet gateway), HNS's network gateway.
+import { addressOf, canonicalCidr, nthAddress, subnetContains } from '../config/address.js';
 import type { NetConf } from '../config/types.js';
 import { isDelegatedIpam } from '../ipam/config.js';
 import type { PodAddress } from './types.js';
@@ -26,20 +28,22 @@ export function podSubnetOf(allocation: PodAddress): string {
 /** The NextHop of the network subnet's default route (the network's gateway as HNS records it). */
 export function networkGatewayFor(config: NetConf, podSubnet: string, hint: GatewayHint = {}): string {
   if (config.mode === 'transparent') return podGatewayFor(config, podSubnet, hint);
+  const configured = config.networkIpam;
+  if (configured !== undefined && configured.subnet === podSubnet) return configured.gateway;
   return hint.gateway ?? builtinIpamGateway(config) ?? nthAddress(podSubnet, 1);
 }
 
 /** The pods' next hop on the pod network. */
 export function podGatewayFor(config: NetConf, podSubnet: string, hint: GatewayHint = {}): string {
   if (config.gateway !== undefined) return config.gateway;
-  if (config.mode === 'l2bridge') return builtinHostEndpoint(config) ?? nthAddress(podSubnet, 2);
+  if (config.gatewayFrom === 'hostEndpoint') return builtinHostEndpoint(config) ?? nthAddress(podSubnet, 2);
   return hint.gateway ?? builtinIpamGateway(config) ?? nthAddress(podSubnet, 1);
 }
 
 /** Addresses of the pod subnet that must never be handed to a pod in this mode (for the IPAM and CHECK). */
 export function reservedAddressesFor(config: NetConf, podSubnet: string, hint: GatewayHint = {}): string[] {
   const out = [networkGatewayFor(config, podSubnet, hint), podGatewayFor(config, podSubnet, hint)];
-  return [...new Set(out)];
+  return [...new Set(out.filter((a) => subnetContains(podSubnet, a)))];
 }
 
 export function podIpOf(allocation: PodAddress): string {

@@ -5,6 +5,7 @@
 // HcnModifyNetwork (E15); its endpoints would carry a ProviderAddress policy. Adding it means one more entry in
 // POD_NETWORK_TYPES and one builder case, nothing else here.
 import { subnetCovers } from '../config/address.js';
+import { MODE_NETWORK_TYPES } from '../config/schema.js';
 import type { NetConf, NetworkMode } from '../config/types.js';
 import {
   type HostComputeNetwork,
@@ -14,11 +15,7 @@ import {
   SCHEMA_V2,
 } from '../hns/types.js';
 
-export const POD_NETWORK_TYPES: Record<NetworkMode, NetworkType> = {
-  transparent: 'Transparent',
-  nat: 'NAT',
-  l2bridge: 'L2Bridge',
-};
+export const POD_NETWORK_TYPES: Readonly<Record<NetworkMode, NetworkType>> = MODE_NETWORK_TYPES;
 
 /** Network types that bind an external vSwitch to a physical adapter (creating one blips the node's network). */
 const EXTERNAL_SWITCH_TYPES: ReadonlySet<NetworkType> = new Set(['Transparent', 'L2Bridge', 'L2Tunnel', 'Overlay']);
@@ -60,8 +57,13 @@ export function natNetworkDocument(config: NetConf): HostComputeNetwork {
 }
 
 export interface CompatibilityOptions {
-  /** The subnet was chosen by hns-cni (NAT network, subnet "auto"): any subnet of an existing network will do. */
+  /**
+   * Any subnet of an existing network will do: hns-cni chose the subnet (NAT network, subnet "auto"), or the
+   * network is adopted (another component owns it, or the config came from an anchor, which never checks it).
+   */
   ignoreSubnet?: boolean;
+  /** Types the existing network may have (default: the desired document's type). */
+  types?: readonly NetworkType[];
 }
 
 function subnetsOf(network: HostComputeNetwork): string[] {
@@ -99,9 +101,9 @@ export function networkCompatibility(
 ): string[] {
   const differences: string[] = [];
   const haveType = networkType(existing);
-  const wantType = desired.Type ?? 'NAT';
-  if (haveType.toLowerCase() !== wantType.toLowerCase()) {
-    differences.push(`type is ${haveType}, the config needs ${wantType}`);
+  const wantTypes = options.types ?? [desired.Type ?? 'NAT'];
+  if (!wantTypes.some((t) => t.toLowerCase() === haveType.toLowerCase())) {
+    differences.push(`type is ${haveType}, the config needs ${wantTypes.join(' or ')}`);
   }
   if (!options.ignoreSubnet) {
     const have = subnetsOf(existing);

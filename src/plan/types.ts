@@ -23,6 +23,8 @@ export interface PlanRequest {
   /** CNI_NETNS: the HCN namespace GUID; '' on a DEL after the namespace is gone. */
   netns: string;
   ifName: string;
+  /** CNI_ARGS K8S_POD_NAMESPACE, when the runtime sends it (WCN's DNS rule uses it). */
+  podNamespace?: string;
 }
 
 /** The read-only lookups the executor made before planning. */

@@ -5,13 +5,14 @@
 import { CNI_CODE, CniError } from '../cni/errors.js';
 import type { CniResult } from '../cni/types.js';
 import type { NetConf, StaticRoute } from '../config/types.js';
-import { isAlreadyExists, isHcnError, isNotFound } from '../hns/errors.js';
+import { isHcnError, isNotFound } from '../hns/errors.js';
 import { isGuid, normalizeGuid, sameGuid } from '../hns/guid.js';
 import type { HostComputeEndpoint } from '../hns/types.js';
 import { log } from '../log/logger.js';
 import { attachRequest, planAdd } from '../plan/add.js';
 import { completeResult } from '../plan/result.js';
 import type { AddPlan, AttachEndpointsStep, CreateEndpointStep, CreateNetworkStep, PodAddress } from '../plan/types.js';
+import { existingEndpointOrConflict, mayBeExistingOrTaken } from './address-conflict.js';
 import type { VerbContext } from './context.js';
 import { deleteEndpoint } from './del.js';
 import { ignoreNotFound, toCniError } from './hns-errors.js';
@@ -68,7 +69,8 @@ class AddTransaction {
   ) {}
 
   async run(address: PodAddress | undefined): Promise<CniResult> {
-    const request = { containerId: this.ctx.req.containerId, netns: this.netns, ifName: this.ctx.req.ifName };
+    const { containerId, ifName, args } = this.ctx.req;
+    const request = { containerId, netns: this.netns, ifName, podNamespace: args.K8S_POD_NAMESPACE };
     for (let attempt = 0; ; attempt++) {
       let plan = planAdd({
         config: this.conf,
@@ -117,16 +119,20 @@ class AddTransaction {
 
   private async createEndpoint(step: CreateEndpointStep, needHnsView: boolean): Promise<HostComputeEndpoint> {
     const { hcn } = this.ctx;
+    let createError: unknown;
     try {
       const endpoint = await hcn.createEndpoint(step.networkId, step.document, { id: step.id, query: needHnsView });
       this.created.push(step.id);
       return endpoint;
     } catch (error) {
-      if (!isAlreadyExists(error)) throw error;
+      if (!mayBeExistingOrTaken(error)) throw error;
+      createError = error;
     }
     // The deterministic GUID exists: a repeated ADD (or one that crashed midway). Keep it only if it is the
-    // endpoint this plan describes; an endpoint from an earlier life with other settings is replaced.
-    const existing = await hcn.getEndpoint(step.id);
+    // endpoint this plan describes; an endpoint from an earlier life with other settings is replaced. If it does
+    // not exist, another endpoint holds the address: that is the error (address-conflict.ts).
+    const networkName = step.role === 'pod' ? this.conf.network : this.conf.natNetwork.name;
+    const existing = await existingEndpointOrConflict(this.ctx, step, networkName, createError);
     const drift = endpointDrift(existing, step);
     if (drift.length === 0) {
       this.adopted.set(step.id, existing);

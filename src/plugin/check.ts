@@ -26,7 +26,8 @@ async function findProblems(ctx: VerbContext, netns: string): Promise<string[]> 
   const { conf, req, hcn } = ctx;
   const problems: string[] = [];
   const prev = conf.prevResult as CniResult | undefined;
-  const prevAddress = prev?.ips?.find((i) => i.interface === undefined || i.interface === 0)?.address;
+  const prevIp = prev?.ips?.find((i) => i.interface === undefined || i.interface === 0);
+  const prevAddress = prevIp?.address;
 
   let allocation: PodAddress | undefined;
   if (ctx.addressing.kind === 'builtin') {
@@ -37,7 +38,8 @@ async function findProblems(ctx: VerbContext, netns: string): Promise<string[]> 
       problems.push(`the IPAM holds ${held} but prevResult says ${prevAddress}`);
     }
   } else if (ctx.addressing.kind === 'delegated' && prevAddress !== undefined) {
-    allocation = { address: prevAddress };
+    // The gateway ADD reported is the delegate's (or the rule's): the plan needs it to rebuild the same routes.
+    allocation = { address: prevAddress, ...(prevIp?.gateway !== undefined && { gateway: prevIp.gateway }) };
   }
   if (conf.mode === 'transparent' && allocation === undefined) return problems;
 

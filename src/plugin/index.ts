@@ -3,7 +3,9 @@
 import type { PluginHandlers } from '../cni/dispatch.js';
 import type { CniRequest } from '../cni/types.js';
 import { loadNetConf } from '../config/load.js';
+import { logConfigNotes } from '../config/notes.js';
 import type { NetConf } from '../config/types.js';
+import { assertSupported } from '../plan/add.js';
 import { add } from './add.js';
 import { check } from './check.js';
 import { openContext } from './context.js';
@@ -17,10 +19,22 @@ const run =
     verb(await openContext(req, conf));
 
 export const handlers: PluginHandlers<NetConf> = {
-  loadConfig: (raw) => loadNetConf(raw),
-  add: run(add),
+  loadConfig: (raw) => {
+    // The executable's own file name selects an anchor's rules when hns-cni is installed as win-bridge.exe & co.
+    const conf = loadNetConf(raw, { invokedAs: process.execPath });
+    logConfigNotes(conf);
+    return conf;
+  },
+  // A config whose feature is not built yet (overlay: issue 12) fails before anything is allocated; DEL still runs.
+  add: run(async (ctx) => {
+    assertSupported(ctx.conf);
+    return add(ctx);
+  }),
   del: run(del),
-  check: run(check),
+  check: run(async (ctx) => {
+    assertSupported(ctx.conf);
+    return check(ctx);
+  }),
   gc: run(gc),
   status: run(status),
 };

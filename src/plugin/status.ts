@@ -1,6 +1,7 @@
 // STATUS (CNI 1.1): could an ADD succeed now? containerd polls it for NetworkReady, so it is cheap (one HCN call,
 // plus a query the first time the network is seen) and read-only.
-//   50 unavailable: HNS unreachable, the pod network incompatible with the config, or the pool exhausted.
+//   50 unavailable: HNS unreachable, the pod network incompatible with the config, missing while another
+//                   component owns it (networkOwner external, the anchors' flanneld networks), or the pool exhausted.
 //   51 degraded:    the pod network is gone while pods still hold addresses (their connectivity is lost).
 //   0 otherwise — including a nearly full pool and a missing network that the next ADD creates.
 import { CNI_CODE, CniError } from '../cni/errors.js';
@@ -36,6 +37,13 @@ export async function status(ctx: VerbContext): Promise<void> {
     }
   }
   const [id] = ids;
+  if (id === undefined && conf.networkOwner === 'external') {
+    // ADD would answer 11 until the owner (flanneld, the node's setup) creates it: the network is not ready yet.
+    throw new CniError(
+      CNI_CODE.PLUGIN_UNAVAILABLE,
+      `HNS network "${conf.network}" does not exist yet: another component creates it, hns-cni does not`,
+    );
+  }
   if (id === undefined) {
     if (usage && usage.held > 0) {
       throw new CniError(
@@ -49,7 +57,11 @@ export async function status(ctx: VerbContext): Promise<void> {
   if (usage === undefined) return;
   const network = await knownNetwork(ctx, id);
   const desired = podNetworkDocument(conf, usage.subnet, networkGatewayFor(conf, usage.subnet));
-  const differences = networkCompatibility(network, desired);
+  const adopted = conf.networkOwner === 'external' || conf.family !== 'hns-cni';
+  const differences = networkCompatibility(network, desired, {
+    ignoreSubnet: adopted,
+    types: conf.acceptedNetworkTypes,
+  });
   if (differences.length > 0) {
     throw new CniError(
       CNI_CODE.PLUGIN_UNAVAILABLE,

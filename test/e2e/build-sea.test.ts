@@ -19,7 +19,7 @@ describe('dist/hns-cni', () => {
   it('answers VERSION with the supported spec versions, silently (its code cache is accepted)', async () => {
     const run = await runPlugin({ env: { CNI_COMMAND: 'VERSION' } });
     expect(run.code).toBe(0);
-    expect(run.json?.supportedVersions).toEqual(['0.3.0', '0.3.1', '0.4.0', '1.0.0', '1.1.0']);
+    expect(run.json?.supportedVersions).toEqual(['0.1.0', '0.2.0', '0.3.0', '0.3.1', '0.4.0', '1.0.0', '1.1.0']);
     expect(run.stderr).toBe('');
   });
 

@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { cniEnv, type LogDir, makeLogDir, pluginBinary, runPlugin } from '../helpers/plugin-process.js';
 
-const SUPPORTED = ['0.3.0', '0.3.1', '0.4.0', '1.0.0', '1.1.0'];
+const SUPPORTED = ['0.1.0', '0.2.0', '0.3.0', '0.3.1', '0.4.0', '1.0.0', '1.1.0'];
 const config = (cniVersion: string | undefined, extra: Record<string, unknown> = {}) => ({
   ...(cniVersion === undefined ? {} : { cniVersion }),
   name: 'pods',
@@ -54,7 +54,7 @@ describe('no CNI_COMMAND', () => {
     const r = await runPlugin({ env: newLog().env });
     expect(r.code).toBe(0);
     expect(r.stdout).toBe('');
-    expect(r.stderr).toContain('CNI protocol versions supported: 0.3.0, 0.3.1, 0.4.0, 1.0.0, 1.1.0');
+    expect(r.stderr).toContain('CNI protocol versions supported: 0.1.0, 0.2.0, 0.3.0, 0.3.1, 0.4.0, 1.0.0, 1.1.0');
   });
 });
 
@@ -97,9 +97,10 @@ describe('code 6: decoding', () => {
 
 describe('code 1: versions', () => {
   it.each([
-    ['ADD', undefined, 'incompatible CNI versions'], // no cniVersion means 0.1.0
-    ['ADD', '0.2.0', 'incompatible CNI versions'],
+    ['ADD', '0.5.0', 'incompatible CNI versions'],
     ['DEL', '1.2.0', 'incompatible CNI versions'],
+    ['CHECK', '0.2.0', 'config version does not allow CHECK'],
+    ['CHECK', undefined, 'config version does not allow CHECK'], // no cniVersion means 0.1.0
     ['CHECK', '0.3.1', 'config version does not allow CHECK'],
     ['GC', '1.0.0', 'config version does not allow GC'],
     ['STATUS', '1.0.0', 'config version does not allow STATUS'],

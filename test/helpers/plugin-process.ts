@@ -29,6 +29,8 @@ export interface PluginRunOptions {
   /** The config: an object is JSON-encoded; 'leave-open' never writes nor closes stdin (VERSION must not wait). */
   stdin?: string | Buffer | Record<string, unknown> | 'leave-open';
   args?: string[];
+  /** Another path of the executable (a hard link named win-bridge, sdnbridge.exe, ...); default pluginBinary(). */
+  binary?: string;
   timeoutMs?: number;
   /** Parse stdout as the one JSON document (default true); false for debug commands that print text. */
   expectJson?: boolean;
@@ -40,7 +42,7 @@ export function runPlugin(options: PluginRunOptions = {}): Promise<PluginRun> {
     if (v !== undefined && !k.startsWith('CNI_') && !k.startsWith('HNS_CNI_')) env[k] = v;
   }
   Object.assign(env, options.env);
-  const child = spawn(pluginBinary(), options.args ?? [], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn(options.binary ?? pluginBinary(), options.args ?? [], { env, stdio: ['pipe', 'pipe', 'pipe'] });
   const stdout: Buffer[] = [];
   const stderr: Buffer[] = [];
   child.stdout.on('data', (b: Buffer) => stdout.push(b));

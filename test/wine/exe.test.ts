@@ -41,7 +41,7 @@ describe('hns-cni.exe under Wine', () => {
     expect(winRun.stdout).toBe(linuxRun.stdout);
     expect(parseStdout(winRun.stdout)).toEqual({
       cniVersion: '1.1.0',
-      supportedVersions: ['0.3.0', '0.3.1', '0.4.0', '1.0.0', '1.1.0'],
+      supportedVersions: ['0.1.0', '0.2.0', '0.3.0', '0.3.1', '0.4.0', '1.0.0', '1.1.0'],
     });
   });
 
@@ -49,7 +49,7 @@ describe('hns-cni.exe under Wine', () => {
     const r = cnictlExe(['version', '--type', 'hns-cni']);
     expect({ status: r.status, err: r.err }).toEqual({ status: 0, err: {} });
     expect(r.out.plugins).toEqual({
-      'hns-cni': { supportedVersions: ['0.3.0', '0.3.1', '0.4.0', '1.0.0', '1.1.0'] },
+      'hns-cni': { supportedVersions: ['0.1.0', '0.2.0', '0.3.0', '0.3.1', '0.4.0', '1.0.0', '1.1.0'] },
     });
   });
 

@@ -125,7 +125,7 @@ describe('runCni: dispatch', () => {
     expect(r.stdinReads).toBe(0);
     expect(r.calls).toEqual([]);
     expect(r.stdout).toEqual([
-      { cniVersion: '1.1.0', supportedVersions: ['0.3.0', '0.3.1', '0.4.0', '1.0.0', '1.1.0'] },
+      { cniVersion: '1.1.0', supportedVersions: ['0.1.0', '0.2.0', '0.3.0', '0.3.1', '0.4.0', '1.0.0', '1.1.0'] },
     ]);
   });
 
@@ -133,7 +133,7 @@ describe('runCni: dispatch', () => {
     const r = await run({ CNI_COMMAND: '' }, conf('1.1.0'));
     expect(r).toMatchObject({ code: 0, stdout: [], stdinReads: 0 });
     expect(r.stderr.join('')).toMatch(
-      /hns-cni[\s\S]*CNI protocol versions supported: 0.3.0, 0.3.1, 0.4.0, 1.0.0, 1.1.0/,
+      /hns-cni[\s\S]*CNI protocol versions supported: 0.1.0, 0.2.0, 0.3.0, 0.3.1, 0.4.0, 1.0.0, 1.1.0/,
     );
   });
 });
@@ -149,6 +149,13 @@ describe('runCni: ADD result in the requested version', () => {
     const r = await run({ ...attachmentEnv, CNI_COMMAND: 'ADD' }, conf(version));
     expect(r.code).toBe(0);
     expect(r.stdout).toEqual([{ cniVersion: version, interfaces, ips }]);
+  });
+
+  // types/020: flannel hands its delegate "0.2.0"; a config without cniVersion is 0.1.0.
+  it.each(['0.1.0', '0.2.0'])('%s: ip4 (the first IPv4 address, with its gateway), no interfaces', async (version) => {
+    const r = await run({ ...attachmentEnv, CNI_COMMAND: 'ADD' }, conf(version));
+    expect(r.code).toBe(0);
+    expect(r.stdout).toEqual([{ cniVersion: version, ip4: { ip: '10.244.1.5/24', gateway: '10.244.1.2' } }]);
   });
 });
 
@@ -169,7 +176,7 @@ describe('runCni: errors', () => {
   });
 
   it('an unsupported version is code 1 and the error speaks 1.1.0', async () => {
-    const r = await run({ ...attachmentEnv, CNI_COMMAND: 'ADD' }, conf('0.2.0'));
+    const r = await run({ ...attachmentEnv, CNI_COMMAND: 'ADD' }, conf('0.5.0'));
     expect(r.stdout).toEqual([expect.objectContaining({ cniVersion: '1.1.0', code: 1 })]);
     expect(r.calls).toEqual([]);
   });

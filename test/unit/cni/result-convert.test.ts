@@ -51,6 +51,26 @@ describe('convertResult', () => {
     });
   });
 
+  // libcni types/040 convertTo02x: the first address of each family; each route under its destination's family.
+  it.each(['0.1.0', '0.2.0'] as const)('%s: ip4/ip6 with their routes, and dns; no interfaces', (version) => {
+    const withV6Route: CniResult = { ...result, routes: [...(result.routes ?? []), { dst: '::/0', gw: 'fd00::2' }] };
+    expect(convertResult(withV6Route, version)).toEqual({
+      cniVersion: version,
+      ip4: { ip: '10.244.1.5/24', gateway: '10.244.1.2', routes: [{ dst: '0.0.0.0/0', gw: '10.244.1.2' }] },
+      ip6: { ip: 'fd00::5/64', gateway: 'fd00::2', routes: [{ dst: '::/0', gw: 'fd00::2' }] },
+      dns,
+    });
+  });
+
+  it('0.2.0: a route of a family without an address is dropped (0.2.0 cannot say where it goes)', () => {
+    const v4only: CniResult = {
+      cniVersion: '1.1.0',
+      ips: [{ address: '10.0.0.5/24', interface: 0 }],
+      routes: [{ dst: 'fd00::/8' }],
+    };
+    expect(convertResult(v4only, '0.2.0')).toEqual({ cniVersion: '0.2.0', ip4: { ip: '10.0.0.5/24' } });
+  });
+
   it('omits sections the handler did not fill, and never copies unknown fields', () => {
     const extra = { cniVersion: '1.1.0', ips: [{ address: '10.0.0.1/24', secret: 'x' }] } as unknown as CniResult;
     expect(convertResult(extra, '0.4.0')).toEqual({

@@ -17,7 +17,7 @@ describe('versions', () => {
   it('VERSION lists exactly the supported versions, answering as 1.1.0', () => {
     expect(versionReply()).toEqual({
       cniVersion: '1.1.0',
-      supportedVersions: ['0.3.0', '0.3.1', '0.4.0', '1.0.0', '1.1.0'],
+      supportedVersions: ['0.1.0', '0.2.0', '0.3.0', '0.3.1', '0.4.0', '1.0.0', '1.1.0'],
     });
   });
 
@@ -27,17 +27,18 @@ describe('versions', () => {
     expect(compareVersions('0.3.1', '0.4.0')).toBe(-1);
   });
 
-  it.each(['0.1.0', '0.2.0', '1.2.0', '2.0.0', 'latest', '1.0'])('rejects unsupported version %s with code 1', (v) => {
+  it.each(['0.0.1', '0.5.0', '1.2.0', '2.0.0', 'latest', '1.0'])('rejects unsupported version %s with code 1', (v) => {
     expect(codeOf(() => checkVersionForVerb('ADD', v))).toBe(1);
   });
 
-  it.each(['0.3.0', '0.3.1', '0.4.0', '1.0.0', '1.1.0'])('accepts %s for ADD and DEL', (v) => {
+  it.each(['0.1.0', '0.2.0', '0.3.0', '0.3.1', '0.4.0', '1.0.0', '1.1.0'])('accepts %s for ADD and DEL', (v) => {
     expect(checkVersionForVerb('ADD', v)).toBe(v);
     expect(checkVersionForVerb('DEL', v)).toBe(v);
   });
 
   it('CHECK needs 0.4.0 or later (code 1, as skel)', () => {
     expect(codeOf(() => checkVersionForVerb('CHECK', '0.3.1'))).toBe(1);
+    expect(codeOf(() => checkVersionForVerb('CHECK', '0.2.0'))).toBe(1);
     expect(checkVersionForVerb('CHECK', '0.4.0')).toBe('0.4.0');
   });
 
@@ -51,10 +52,10 @@ describe('versions', () => {
 describe('parseEnvelope', () => {
   const parse = (text: string) => parseEnvelope(Buffer.from(text));
 
-  it('treats a config without cniVersion as 0.1.0 (then unsupported: code 1)', () => {
+  it('treats a config without cniVersion as 0.1.0, as libcni does (win-bridge sample-v1.conf has none)', () => {
     const { cniVersion } = parse('{"name":"n","type":"t"}');
     expect(cniVersion).toBe('0.1.0');
-    expect(codeOf(() => checkVersionForVerb('ADD', cniVersion))).toBe(1);
+    expect(checkVersionForVerb('ADD', cniVersion)).toBe('0.1.0');
   });
 
   it.each([

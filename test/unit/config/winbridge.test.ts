@@ -25,6 +25,57 @@ describe('win-bridge policies become typed HCN v2 endpoint policies', () => {
     ]);
   });
 
+  it('F13: v1 MaxPortPoolUsage and ExternalPortReserved, which hcsshim allows, are translated', () => {
+    const { policies, issues } = translateCompatPolicies(
+      [
+        entry({ Type: 'OutBoundNAT', ExceptionList: ['10.244.0.0/16'], MaxPortPoolUsage: 50 }),
+        entry({ Type: 'NAT', InternalPort: 80, ExternalPort: 8080, Protocol: 'TCP', ExternalPortReserved: true }),
+        entry({ Type: 'NAT', InternalPort: 81, ExternalPort: 8081, Protocol: 'UDP', ExternalPortReserved: false }),
+      ],
+      undefined,
+    );
+    expect(issues).toEqual([]);
+    expect(policies).toEqual([
+      { Type: 'OutBoundNAT', Settings: { Exceptions: ['10.244.0.0/16'], MaxPortPoolUsage: 50 } },
+      // hcsshim NatFlags: ExternalPortReserved = 4
+      { Type: 'PortMapping', Settings: { Protocol: 6, InternalPort: 80, ExternalPort: 8080, VIP: '', Flags: 4 } },
+      { Type: 'PortMapping', Settings: { Protocol: 17, InternalPort: 81, ExternalPort: 8081, VIP: '' } },
+    ]);
+  });
+
+  it('translates v1 ACLs (wincni-era configs, AKS logs) into the v2 list fields', () => {
+    const { policies, issues } = translateCompatPolicies(
+      [
+        entry({
+          Type: 'ACL',
+          Protocol: 6,
+          Action: 'Block',
+          Direction: 'Out',
+          RemoteAddresses: '168.63.129.16/32',
+          RemotePort: 80,
+          RuleType: 'Switch',
+          Priority: 200,
+        }),
+      ],
+      undefined,
+    );
+    expect(issues).toEqual([]);
+    expect(policies).toEqual([
+      {
+        Type: 'ACL',
+        Settings: {
+          Protocols: '6',
+          Action: 'Block',
+          Direction: 'Out',
+          RemoteAddresses: '168.63.129.16/32',
+          RemotePorts: '80',
+          RuleType: 'Switch',
+          Priority: 200,
+        },
+      },
+    ]);
+  });
+
   it('keeps v2 forms, canonicalising the Type spelling (Calico sends SDNROUTE)', () => {
     const { policies, issues } = translateCompatPolicies(
       [
@@ -143,11 +194,33 @@ describe('real win-bridge and flannel configs load by changing only `type`', () 
       ipam: { type: 'host-local', subnet: '192.168.3.0/24' },
     };
     const c = loadNetConf(delegate);
+    // Read with win-bridge's rules (it has win-bridge's fields): flanneld's network is adopted, never created, the
+    // gateway is the IPAM subnet + 2, and the policies are exactly win-bridge's: no generated OutBoundNAT.
+    expect(c.family).toBe('win-bridge');
+    expect(c.familySource).toBe('shape');
     expect(c.compat).toEqual({ apiVersion: 2, ipMasq: true, ipMasqNetwork: '192.168.0.0/16' });
-    expect(c.clusterCIDR).toBe('192.168.0.0/16'); // from ipMasqNetwork
-    expect(c.outboundNAT.exceptions).toEqual(['192.168.0.0/16']);
+    expect(c.networkOwner).toBe('external');
+    expect(c.acceptedNetworkTypes).toEqual(['L2Bridge', 'L2Tunnel']);
+    expect(c.gatewayFrom).toBe('hostEndpoint');
+    expect(c.policyLayout).toBe('win-bridge');
+    expect(c.clusterCIDR).toBeUndefined();
     expect(c.ipam).toEqual({ type: 'host-local', subnet: '192.168.3.0/24' });
+    // The first OutBoundNAT already lists ipMasqNetwork: nothing is added (ApplyOutboundNatPolicy).
     expect(c.policies).toHaveLength(3);
+  });
+
+  it('ipMasqNetwork becomes one more OutBoundNAT when no OutBoundNAT lists it, as win-bridge does', () => {
+    const c = loadNetConf({ ...sampleV1, ipMasqNetwork: '10.244.0.0/16' });
+    expect(c.policies.at(-1)).toEqual({ Type: 'OutBoundNAT', Settings: { Exceptions: ['10.244.0.0/16'] } });
+    expect(c.policies).toHaveLength(4);
+  });
+
+  it('a native config (it has "mode") keeps hns-cni\'s own rules for the same fields', () => {
+    const c = loadNetConf({ ...sampleV1, mode: 'l2bridge', ipMasqNetwork: '10.244.0.0/16' });
+    expect(c.family).toBe('hns-cni');
+    expect(c.clusterCIDR).toBe('10.244.0.0/16');
+    expect(c.outboundNAT.exceptions).toEqual(['10.244.0.0/16']);
+    expect(c.networkOwner).toBe('hns-cni');
   });
 
   it('accepts Go-style key casing (sig-windows-tools writes Name/Value, ApiVersion)', () => {
