@@ -40,7 +40,7 @@ function throughPipe(args: string[]): { out: string; status: number; stderr: str
     'bash',
     [
       '-c',
-      '"$@" 2>"$ERR" | { dd bs=1 count=1 2>/dev/null; sleep 0.5; cat; } >"$OUT"; exit "${PIPESTATUS[0]}"',
+      `"$@" 2>"$ERR" | { dd bs=1 count=1 2>/dev/null; sleep 0.5; cat; } >"$OUT"; exit "\${PIPESTATUS[0]}"`,
       'pipe',
       pluginBinary(),
       ...args,

@@ -103,7 +103,7 @@ export function runExePiped(args: string[], opts: { env?: Record<string, string>
     'bash',
     [
       '-c',
-      'bash "$RUN" "$@" 2>"$BASE.err" | { dd bs=1 count=1 2>/dev/null; sleep 0.5; cat; } >"$BASE.out"; exit "${PIPESTATUS[0]}"',
+      `bash "$RUN" "$@" 2>"$BASE.err" | { dd bs=1 count=1 2>/dev/null; sleep 0.5; cat; } >"$BASE.out"; exit "\${PIPESTATUS[0]}"`,
       'piped',
       '--timeout',
       String(timeoutSec),
