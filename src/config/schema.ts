@@ -34,7 +34,8 @@ const port = z.number().int().min(1).max(65535);
 
 const modeField = z.string().superRefine((s, ctx) => {
   if ((NETWORK_MODES as readonly string[]).includes(s)) return;
-  const planned = PLANNED_MODES[s.toLowerCase()];
+  const key = s.toLowerCase();
+  const planned = Object.hasOwn(PLANNED_MODES, key) ? PLANNED_MODES[key] : undefined;
   ctx.addIssue({
     code: 'custom',
     message: planned

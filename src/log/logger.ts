@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { setOwnProperty } from '../cni/own-property.js';
 
 export type LogLevel = 'error' | 'warn' | 'info' | 'debug';
 
@@ -107,7 +108,9 @@ function stamp(level: LogLevel, msg: string, meta?: LogMeta): LogRecord {
   };
   if (meta) {
     for (const [key, value] of Object.entries(meta)) {
-      if (!Object.hasOwn(record, key)) record[key] = serializable(value);
+      if (!Object.hasOwn(record, key)) {
+        setOwnProperty(record, key, serializable(value));
+      }
     }
   }
   return record;
