@@ -1,0 +1,50 @@
+// The directories hns-cni keeps state in or loads code from are writable by it (LocalSystem or root) and
+// administrators only: anyone else who could write there could swap a file that a privileged process trusts
+// (docs/security.md). Missing ones are created that way; existing ones are checked, never silently "repaired".
+// Windows reads owner and DACL through src/winsec (loaded only there); POSIX uses the owner and mode bits.
+import * as fs from 'node:fs';
+
+export class UnsafeDirectoryError extends Error {
+  constructor(
+    readonly dir: string,
+    readonly problems: readonly string[],
+    /** Commands an administrator can run to make it safe, keeping its content. */
+    readonly fix: readonly string[],
+  ) {
+    super(`${dir} is not safe for hns-cni: ${problems.join('; ')}`);
+    this.name = 'UnsafeDirectoryError';
+  }
+}
+
+/** Creates `dir` (and missing parents) or checks the existing one; throws UnsafeDirectoryError when it is not private. */
+export async function ensurePrivateDirectory(dir: string, platform: NodeJS.Platform = process.platform): Promise<void> {
+  if (platform !== 'win32') {
+    ensurePrivatePosixDirectory(dir);
+    return;
+  }
+  const link = fs.lstatSync(dir, { throwIfNoEntry: false });
+  if (link !== undefined && (link.isSymbolicLink() || !link.isDirectory())) {
+    const what = link.isSymbolicLink() ? 'a symbolic link or junction' : 'not a directory';
+    throw new UnsafeDirectoryError(dir, [`it is ${what}`], [`Remove-Item -LiteralPath '${dir.replaceAll("'", "''")}'`]);
+  }
+  const { ensurePrivateWindowsDirectory } = await import('../winsec/private-dir.js');
+  const check = ensurePrivateWindowsDirectory(dir);
+  if (!check.verdict.ok) throw new UnsafeDirectoryError(dir, check.verdict.problems, check.fix);
+}
+
+/**
+ * POSIX: a real directory (not a symbolic link) owned by this user or root, that neither group nor others may write.
+ * Created with mode 0700 when missing.
+ */
+export function ensurePrivatePosixDirectory(dir: string): void {
+  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const st = fs.lstatSync(dir);
+  const uid = process.getuid?.() ?? 0;
+  const problems: string[] = [];
+  if (st.isSymbolicLink()) problems.push('it is a symbolic link');
+  else if (!st.isDirectory()) problems.push('it is not a directory');
+  if (st.uid !== uid && st.uid !== 0) problems.push(`it is owned by uid ${st.uid}, not ${uid} or root`);
+  if ((st.mode & 0o022) !== 0) problems.push(`group or others may write to it (mode ${(st.mode & 0o777).toString(8)})`);
+  if (problems.length > 0)
+    throw new UnsafeDirectoryError(dir, problems, [`chown ${uid} '${dir}' && chmod go-w '${dir}'`]);
+}
