@@ -49,6 +49,11 @@ export interface LogOptions {
   level?: LogLevel;
 }
 
+/** The effective options, and where the file came from (for the message when it is refused). */
+export interface ResolvedLogOptions extends Required<LogOptions> {
+  fileSource: 'HNS_CNI_LOG' | 'log.file' | 'default';
+}
+
 const LEVEL_RANK: Record<LogLevel, number> = { error: 0, warn: 1, info: 2, debug: 3 };
 const MAX_BUFFERED = 2000;
 
@@ -68,12 +73,12 @@ export function defaultLogFile(platform: NodeJS.Platform = process.platform): st
  * The effective options: the environment (HNS_CNI_LOG, HNS_CNI_LOG_LEVEL) overrides the config's `log` section, so
  * an operator can redirect or raise the log of one node without editing the network config; then the defaults.
  */
-export function resolveLogOptions(fromConfig: LogOptions, env: NodeJS.ProcessEnv = process.env): Required<LogOptions> {
+export function resolveLogOptions(fromConfig: LogOptions, env: NodeJS.ProcessEnv = process.env): ResolvedLogOptions {
   const envLevel = env.HNS_CNI_LOG_LEVEL?.toLowerCase();
-  return {
-    file: env.HNS_CNI_LOG || fromConfig.file || defaultLogFile(),
-    level: isLogLevel(envLevel) ? envLevel : (fromConfig.level ?? 'info'),
-  };
+  const level = isLogLevel(envLevel) ? envLevel : (fromConfig.level ?? 'info');
+  if (env.HNS_CNI_LOG) return { file: env.HNS_CNI_LOG, fileSource: 'HNS_CNI_LOG', level };
+  if (fromConfig.file) return { file: fromConfig.file, fileSource: 'log.file', level };
+  return { file: defaultLogFile(), fileSource: 'default', level };
 }
 
 const context = { inv: randomBytes(4).toString('hex'), verb: '', cid: '' };
@@ -166,20 +171,30 @@ export const log: Log = {
 
 /**
  * Opens the log file (winston, loaded only now) and writes out what was buffered. Call once; later calls are
- * ignored. If the file cannot be opened the process carries on without a log.
+ * ignored. A configured file that may not be used (log-file.ts: not hns-cni's own log, an unsafe directory, a
+ * relative path) is refused: the log goes to the default file, whose first new line says what was refused and why.
+ * If no file can be opened the process carries on without a log.
  */
 export async function configureLog(options: LogOptions, env: NodeJS.ProcessEnv = process.env): Promise<void> {
   if (configured) return;
   configured = true;
   const resolved = resolveLogOptions(options, env);
   threshold = resolved.level;
+  let refusal: LogMeta | undefined;
   try {
     const { openFileSink } = await import('./file-sink.js');
-    writer = openFileSink(resolved.file);
+    try {
+      writer = await openFileSink(resolved.file);
+    } catch (error) {
+      if (resolved.fileSource === 'default') throw error;
+      refusal = { file: resolved.file, source: resolved.fileSource, reason: (error as Error).message };
+      writer = await openFileSink(defaultLogFile());
+    }
   } catch {
     writer = undefined;
   }
   useWriter(writer);
+  if (refusal) log.warn('the configured log file was refused; logging to the default file', refusal);
 }
 
 /** Sends buffered and future records to `next` (the file sink; tests pass a collector). */
