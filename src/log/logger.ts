@@ -86,6 +86,9 @@ let buffered: LogRecord[] = [];
 let writer: RecordWriter | undefined;
 let threshold: LogLevel = 'debug'; // until configured, keep everything: the configured level filters the buffer
 let configured = false;
+// Lines keep being buffered until a destination is known, also while configureLog is opening the file (opening it
+// may itself log: on Windows the directory check loads koffi, which reports a repaired native module).
+let destinationKnown = false;
 
 /** Sets the verb and container id stamped on every later line (and on buffered lines not yet written). */
 export function setLogContext(next: { verb?: string; containerId?: string }): void {
@@ -136,7 +139,7 @@ function record(level: LogLevel, msg: string, meta?: LogMeta): void {
   const line = stamp(level, msg, meta);
   if (writer) {
     writer.write(line);
-  } else if (!configured) {
+  } else if (!destinationKnown) {
     buffered.push(line);
     if (buffered.length > MAX_BUFFERED) buffered.shift();
   }
@@ -200,6 +203,7 @@ export async function configureLog(options: LogOptions, env: NodeJS.ProcessEnv =
 /** Sends buffered and future records to `next` (the file sink; tests pass a collector). */
 export function useWriter(next: RecordWriter | undefined): void {
   configured = true;
+  destinationKnown = true;
   writer = next;
   const pending = buffered;
   buffered = [];
@@ -240,6 +244,7 @@ export function resetLogForTests(): void {
   writer = undefined;
   threshold = 'debug';
   configured = false;
+  destinationKnown = false;
   context.verb = '';
   context.cid = '';
   sink = record;
