@@ -8,6 +8,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setOwnProperty } from '../cni/own-property.js';
+import { redactDeep, redactSecrets } from './redact.js';
 
 export type LogLevel = 'error' | 'warn' | 'info' | 'debug';
 
@@ -112,12 +113,13 @@ function stamp(level: LogLevel, msg: string, meta?: LogMeta): LogRecord {
     verb: context.verb,
     cid: context.cid,
     ms: Math.round(performance.now() * 10) / 10,
-    msg,
+    msg: redactSecrets(msg),
   };
   if (meta) {
     for (const [key, value] of Object.entries(meta)) {
       if (!Object.hasOwn(record, key)) {
-        setOwnProperty(record, key, serializable(value));
+        // Redacted here, before the record reaches a file or a test's collector (log/redact.ts).
+        setOwnProperty(record, key, redactDeep(serializable(value)));
       }
     }
   }
