@@ -24,7 +24,7 @@ const defaultLog = () => path.join(tmp, 'hns-cni', 'hns-cni.log');
 let pod = 0;
 
 async function add(config: Record<string, unknown>, env: Record<string, string> = {}) {
-  const netns = `5a1e2c3d-0000-4000-8000-${String(++pod).padStart(12, '0')}`;
+  pod++;
   const base = {
     HNS_CNI_HCN: 'sim',
     HNS_CNI_SIM_STATE: path.join(dir, 'sim-state.json'),

@@ -136,7 +136,13 @@ async function fetchNode(opts: NodeSourceOptions, now: number): Promise<NodeCach
       );
     }
     // An HTTP error's text carries the response body and headers: its first line is enough to say what happened.
-    throw new Unreachable(redactSecrets(String((e as Error).message).split('\n')[0]!.slice(0, 300)));
+    throw new Unreachable(
+      redactSecrets(
+        String((e as Error).message)
+          .split('\n')[0]!
+          .slice(0, 300),
+      ),
+    );
   } finally {
     clearTimeout(timer);
   }
