@@ -3,6 +3,7 @@
 // (docs/security.md). Missing ones are created that way; existing ones are checked, never silently "repaired".
 // Windows reads owner and DACL through src/winsec (loaded only there); POSIX uses the owner and mode bits.
 import * as fs from 'node:fs';
+import { log } from '../log/logger.js';
 
 export class UnsafeDirectoryError extends Error {
   constructor(
@@ -16,8 +17,21 @@ export class UnsafeDirectoryError extends Error {
   }
 }
 
+// Directories found private in this process (the log's and the data directory are usually the same one): checked
+// once per invocation, not once per user.
+const found = new Set<string>();
+
 /** Creates `dir` (and missing parents) or checks the existing one; throws UnsafeDirectoryError when it is not private. */
 export async function ensurePrivateDirectory(dir: string, platform: NodeJS.Platform = process.platform): Promise<void> {
+  const key = `${platform}:${dir}`;
+  if (found.has(key)) return;
+  const started = performance.now();
+  await checkPrivateDirectory(dir, platform);
+  found.add(key);
+  log.debug('directory is private', { dir, checkMs: Math.round((performance.now() - started) * 100) / 100 });
+}
+
+async function checkPrivateDirectory(dir: string, platform: NodeJS.Platform): Promise<void> {
   if (platform !== 'win32') {
     ensurePrivatePosixDirectory(dir);
     return;

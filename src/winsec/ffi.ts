@@ -79,6 +79,7 @@ function bind(): WinSecurity {
 
   const bytesAt = (pointer: unknown, length: number) =>
     Uint8Array.from(koffi.decode(pointer, 'uint8_t', length) as number[]);
+  let user: Sid | undefined; // the process token's user never changes
   const sidAt = (pointer: unknown, what: string): Sid => {
     const parsed = parseSid(bytesAt(pointer, getLengthSid(pointer) as number));
     if (parsed === undefined) throw new WinSecurityError(what, 0, 'not a SID');
@@ -130,20 +131,25 @@ function bind(): WinSecurity {
     },
 
     currentUser() {
-      const token: unknown[] = [null];
-      if (!openProcessToken(getCurrentProcess(), TOKEN_QUERY, token)) {
-        throw new WinSecurityError('OpenProcessToken', getLastError() as number, '');
-      }
-      try {
-        const buffer = Buffer.alloc(256);
-        if (!getTokenInformation(token[0], TOKEN_USER, buffer, buffer.length, [0])) {
-          throw new WinSecurityError('GetTokenInformation', getLastError() as number, 'TokenUser');
-        }
-        // TOKEN_USER starts with SID_AND_ATTRIBUTES: a pointer to the SID (stored further on in the same buffer).
-        return sidAt(koffi.decode(buffer, 'void *'), 'GetTokenInformation TokenUser');
-      } finally {
-        closeHandle(token[0]);
-      }
+      user ??= readCurrentUser();
+      return user;
     },
   };
+
+  function readCurrentUser(): Sid {
+    const token: unknown[] = [null];
+    if (!openProcessToken(getCurrentProcess(), TOKEN_QUERY, token)) {
+      throw new WinSecurityError('OpenProcessToken', getLastError() as number, '');
+    }
+    try {
+      const buffer = Buffer.alloc(256);
+      if (!getTokenInformation(token[0], TOKEN_USER, buffer, buffer.length, [0])) {
+        throw new WinSecurityError('GetTokenInformation', getLastError() as number, 'TokenUser');
+      }
+      // TOKEN_USER starts with SID_AND_ATTRIBUTES: a pointer to the SID (stored further on in the same buffer).
+      return sidAt(koffi.decode(buffer, 'void *'), 'GetTokenInformation TokenUser');
+    } finally {
+      closeHandle(token[0]);
+    }
+  }
 }
