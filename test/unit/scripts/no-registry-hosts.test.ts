@@ -122,7 +122,7 @@ describe('no registry or archive host is written in the repository', () => {
     const found = texts
       .filter(({ file }) => file !== 'package-lock.json')
       .flatMap(({ file, text }) =>
-        [...text.matchAll(/\b[a-z][a-z0-9+.-]*:\/\/([A-Za-z0-9.-]+)/g)]
+        [...text.matchAll(/\b[a-z][a-z0-9+.-]*:\/\/(?:[^/\s@]*@)?([A-Za-z0-9.-]+)/g)]
           .map((m) => m[1]!.toLowerCase())
           .filter((host) => !allowed(host))
           .map((host) => `${file}: ${host}`),
