@@ -32,14 +32,17 @@ export async function ensurePrivateDirectory(dir: string, platform: NodeJS.Platf
 }
 
 async function checkPrivateDirectory(dir: string, platform: NodeJS.Platform): Promise<void> {
+  const existing = fs.lstatSync(dir, { throwIfNoEntry: false });
+  if (existing !== undefined && !existing.isDirectory() && !existing.isSymbolicLink()) {
+    throw new Error(`${dir} is a file, not a directory`);
+  }
   if (platform !== 'win32') {
     ensurePrivatePosixDirectory(dir);
     return;
   }
-  const link = fs.lstatSync(dir, { throwIfNoEntry: false });
-  if (link !== undefined && (link.isSymbolicLink() || !link.isDirectory())) {
-    const what = link.isSymbolicLink() ? 'a symbolic link or junction' : 'not a directory';
-    throw new UnsafeDirectoryError(dir, [`it is ${what}`], [`Remove-Item -LiteralPath '${dir.replaceAll("'", "''")}'`]);
+  if (existing?.isSymbolicLink()) {
+    const fix = [`Remove-Item -LiteralPath '${dir.replaceAll("'", "''")}'`];
+    throw new UnsafeDirectoryError(dir, ['it is a symbolic link or junction'], fix);
   }
   const { ensurePrivateWindowsDirectory } = await import('../winsec/private-dir.js');
   const check = ensurePrivateWindowsDirectory(dir);
