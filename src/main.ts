@@ -17,10 +17,13 @@ const ENVIRONMENT_HELP: [string, string][] = [
   ['CNI_IFNAME', 'interface name in the pod (containerd: eth0); ADD, DEL, CHECK'],
   ['CNI_ARGS', 'K=V;K2=V2 (K8S_POD_NAMESPACE, K8S_POD_NAME, ..., IgnoreUnknown=1)'],
   ['CNI_PATH', "plugin directories, ';'-separated on Windows, ':' elsewhere"],
-  ['HNS_CNI_LOG', "log file (overrides the config's log.file)"],
+  ['HNS_CNI_LOG', "log file (overrides the config's log.file); only hns-cni's own log, else the default is used"],
   ['HNS_CNI_LOG_LEVEL', 'error, warn, info (default) or debug (overrides log.level)'],
   ['HNS_CNI_HCN', 'ffi or sim: the HNS backend'],
-  ['HNS_CNI_DATA_DIR', 'state directory override'],
+  [
+    'HNS_CNI_DATA_DIR',
+    'state directory override: an absolute path; created private, refused (104) if others can write it',
+  ],
 ];
 
 function usage(): string {

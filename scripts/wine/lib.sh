@@ -11,11 +11,45 @@ HNS_WINE_LOCK="${HNS_WINE_ROOT}.lock"
 HNS_WINE_STAMP="$HNS_WINE_ROOT/.hns-cni-wine-stamp"
 # Bump when the recipe changes, so roots made by an older recipe are rebuilt.
 HNS_WINE_RECIPE="hns-cni wine stage recipe 1: debootstrap minbase trixie + wine64, prefix /wine/prefix win10"
-HNS_WINE_MIRROR="${HNS_CNI_WINE_MIRROR:-http://deb.debian.org/debian}"
 # Paths inside the root.
 HNS_WINE_PREFIX=/wine/prefix
 HNS_WINE_BIN=/usr/lib/wine/wine64
 HNS_WINESERVER_BIN=/usr/lib/wine/wineserver
+
+# wine_apt_archive [ROOT]: the Debian archive this machine's apt already uses, read from ROOT/etc/apt (deb822
+# `sources.list.d/*.sources` first, then one-line `sources.list` and `sources.list.d/*.list`): the URI of the first
+# enabled `deb` source with a release suite (no `-security`/`-updates`/`-backports` suffix). The project names no
+# mirror of its own, so the root is bootstrapped from whatever mirror or proxy the host is set up for.
+wine_apt_archive() {
+  local root="${1:-}" f uri
+  uri="$({
+    for f in "$root"/etc/apt/sources.list.d/*.sources; do
+      [ -f "$f" ] && cat "$f" && printf '\n'
+    done
+  } | awk '
+    function flush() { if (isdeb && enabled && release != "" && uri != "") { print uri; found = 1; exit }
+                       isdeb = 0; enabled = 1; uri = ""; release = "" }
+    BEGIN { enabled = 1 }
+    /^[ \t]*#/ { next }
+    /^[ \t]*$/ { flush(); next }
+    /^[ \t]/ { next }
+    {
+      key = tolower($1); sub(/:$/, "", key)
+      if (key == "types") { for (i = 2; i <= NF; i++) if ($i == "deb") isdeb = 1 }
+      else if (key == "enabled") { enabled = (tolower($2) != "no") }
+      else if (key == "uris") { uri = $2 }
+      else if (key == "suites") { for (i = 2; i <= NF; i++) if (release == "" && $i !~ /-/ && $i !~ /\//) release = $i }
+    }
+    END { if (!found) flush() }')"
+  [ -n "$uri" ] || uri="$(cat "$root/etc/apt/sources.list" "$root"/etc/apt/sources.list.d/*.list 2>/dev/null | awk '
+    $1 == "deb" {
+      line = $0; sub(/^[ \t]*deb[ \t]+/, "", line); gsub(/\[[^]]*\][ \t]*/, "", line)
+      split(line, f, /[ \t]+/)
+      if (f[1] != "" && f[2] !~ /-/ && f[2] !~ /\//) { print f[1]; exit }
+    }')"
+  [ -n "$uri" ] || return 1
+  printf '%s\n' "$uri"
+}
 
 wine_log() { printf '[wine-stage] %s\n' "$*" >&2; }
 wine_die() { wine_log "ERROR: $*"; exit 1; }

@@ -45,11 +45,13 @@ ensure_host_tools() {
 }
 
 debootstrap_root() {
-  local target="$1" log="$1.debootstrap.log"
+  local target="$1" log="$1.debootstrap.log" mirror
+  mirror="${HNS_CNI_WINE_MIRROR:-$(wine_apt_archive)}" ||
+    wine_die "no Debian archive found in /etc/apt/sources.list.d/*.sources or /etc/apt/sources.list: set HNS_CNI_WINE_MIRROR"
   # Two stages so that dpkg runs with force-unsafe-io (no fsync per file: the root is a cache; a crash before the
   # stamp is written means a rebuild, and the stamp is written after a sync). In a private mount namespace:
   # whatever debootstrap mounts inside the target dies with it.
-  timeout --kill-after=10 600 debootstrap --foreign --variant=minbase trixie "$target" "$HNS_WINE_MIRROR" >"$log" 2>&1 ||
+  timeout --kill-after=10 600 debootstrap --foreign --variant=minbase trixie "$target" "$mirror" >"$log" 2>&1 ||
     { tail -n 20 "$log" >&2; wine_die "debootstrap (first stage) failed (full log: $log)"; }
   mkdir -p "$target/etc/dpkg/dpkg.cfg.d"
   echo force-unsafe-io >"$target/etc/dpkg/dpkg.cfg.d/hns-cni-unsafe-io"

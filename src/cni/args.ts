@@ -1,6 +1,7 @@
 // CNI_ARGS: `K=V;K2=V2` (spec §2, deprecated but still what containerd uses for the Kubernetes pod identity).
 // Keys arrive in any order (containerd builds them from a map). Like libcni's types.LoadArgs, a key we do not know
 // is an error unless the runtime set `IgnoreUnknown` to 1/true; containerd and CRI-O always set it.
+import { setOwnProperty } from './own-property.js';
 
 /** The keys hns-cni understands: the Kubernetes pod identity (containerd's toCNILabels) and the conventional IP. */
 export const KNOWN_CNI_ARGS = [
@@ -36,10 +37,10 @@ export function parseCniArgs(raw: string, known: readonly string[] = KNOWN_CNI_A
       continue;
     }
     const key = segment.slice(0, eq);
-    args[key] = segment.slice(eq + 1);
+    setOwnProperty(args, key, segment.slice(eq + 1));
     if (!known.includes(key)) unknown.push(key);
   }
-  const ignoreUnknown = args.IgnoreUnknown;
+  const ignoreUnknown = Object.hasOwn(args, 'IgnoreUnknown') ? args.IgnoreUnknown : undefined;
   let ignoring = false;
   if (ignoreUnknown !== undefined) {
     const flag = ignoreUnknown.toLowerCase();

@@ -2,6 +2,7 @@
 // request to the verb's handler, and print exactly one JSON document (result or error) in the requested version.
 
 import { isLogLevel, type LogLevel, type LogOptions, log, setLogContext } from '../log/logger.js';
+import { registerSecretsIn } from '../log/redact.js';
 import { readEnvironment } from './env.js';
 import { parseEnvelope } from './envelope.js';
 import { toErrorReply } from './error-reply.js';
@@ -67,6 +68,8 @@ export async function runCni<C>(loadHandlers: () => Promise<PluginHandlers<C>>, 
     }
     const rawConfig = io.readStdin();
     const { config, cniVersion } = parseEnvelope(rawConfig);
+    // Values under secret-looking keys (a delegated IPAM's password, say) never leave in an error or the log.
+    registerSecretsIn(config);
     if (isSupportedVersion(cniVersion)) replyVersion = cniVersion;
     await io.configureLog(logOptionsFrom(config));
     log.info(`${env.verb} start`, { netns: env.netns, ifName: env.ifName, args: env.args, cniVersion });

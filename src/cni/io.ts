@@ -31,15 +31,26 @@ export function writeStderrText(text: string): void {
   writeAll(2, text.endsWith('\n') ? text : `${text}\n`);
 }
 
-function writeAll(fd: number, text: string): void {
+/**
+ * Writes all of `text` to `fd` before returning, whatever the fd is: a pipe may take only part of a write (64 KiB
+ * at a time on Linux), and once anything in the process touched `process.stdout`, libuv made the pipe non-blocking,
+ * so a full pipe answers EAGAIN. Both are retried until the reader has drained everything; EAGAIN waits briefly
+ * (a synchronous sleep, not a busy loop) for the reader. Any other error (EPIPE: the reader is gone) is thrown.
+ */
+export function writeAll(fd: number, text: string): void {
   const bytes = Buffer.from(text, 'utf8');
   let offset = 0;
+  let waitMs = 0;
   while (offset < bytes.length) {
     try {
       offset += fs.writeSync(fd, bytes, offset, bytes.length - offset);
+      waitMs = 0;
     } catch (e) {
-      // A non-blocking pipe whose buffer is full: the reader (libcni) drains it, so try again.
       if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') throw e;
+      waitMs = Math.min(waitMs * 2 || 1, 50);
+      Atomics.wait(sleeper, 0, 0, waitMs);
     }
   }
 }
+
+const sleeper = new Int32Array(new SharedArrayBuffer(4));

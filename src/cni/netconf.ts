@@ -4,11 +4,20 @@
 import { z } from 'zod';
 import { CNI_NAME_PATTERN } from './env.js';
 import { CNI_CODE, CniError } from './errors.js';
+import { MAX_NAME_LENGTH } from './text-rules.js';
 
 // Kept light for the CNI path (env.ts needs the pattern without loading zod); re-exported for schema authors.
 export { CNI_NAME_PATTERN };
 
 const stringList = z.array(z.string());
+
+/** A string field checked by one of text-rules.ts's rules (the rule's reason becomes the issue's message). */
+export function ruleField(problem: (text: string) => string | undefined) {
+  return z.string().superRefine((text, ctx) => {
+    const reason = problem(text);
+    if (reason !== undefined) ctx.addIssue({ code: 'custom', message: reason });
+  });
+}
 
 /** The well-known `dns` key (spec §1). Strict: a typo here would silently drop a resolver setting. */
 export const dnsConfigSchema = z.strictObject({
@@ -38,7 +47,10 @@ export const baseNetConfShape = {
   cniVersion: z.string().min(1),
   /** Only meaningful in the file on disk; the runtime negotiates and sends `cniVersion`. */
   cniVersions: stringList.optional(),
-  name: z.string().regex(CNI_NAME_PATTERN, 'network name must match ^[a-zA-Z0-9][a-zA-Z0-9_.\\-]*$'),
+  name: z
+    .string()
+    .regex(CNI_NAME_PATTERN, 'network name must match ^[a-zA-Z0-9][a-zA-Z0-9_.\\-]*$')
+    .max(MAX_NAME_LENGTH, `network name must be at most ${MAX_NAME_LENGTH} characters`),
   type: z.string().min(1),
   /** Removed by the runtime before it calls us, but kept legal so a config file validates as is. */
   capabilities: z.record(z.string(), z.boolean()).optional(),
@@ -98,4 +110,41 @@ export function parseConfig<S extends z.ZodType>(schema: S, value: unknown): z.o
   const issues = describeIssues(parsed.error.issues);
   const listed = issues.map((i) => `${i.path}: ${i.reason}`).join('; ');
   throw new CniError(CNI_CODE.INVALID_CONFIG, `invalid network configuration: ${listed}`, JSON.stringify(issues));
+}
+
+/**
+ * `prevResult` as CHECK reads it (spec: a Result of the config's version). Only the members CHECK compares are
+ * checked, loosely: extra members pass, as they do in libcni. A malformed one is a code-7 issue under `prevResult`.
+ */
+const prevResultSchema = z.looseObject({
+  cniVersion: z.string().optional(),
+  interfaces: z
+    .array(z.looseObject({ name: z.string(), mac: z.string().optional(), sandbox: z.string().optional() }))
+    .optional(),
+  ips: z
+    .array(
+      z.looseObject({
+        address: z
+          .string()
+          .regex(/^[0-9a-fA-F.:]+\/\d{1,3}$/, 'must be an address with its prefix length, e.g. "10.244.3.7/24"'),
+        gateway: z.string().optional(),
+        interface: z.number().int().min(0).optional(),
+      }),
+    )
+    .optional(),
+  routes: z.array(z.looseObject({ dst: z.string(), gw: z.string().optional() })).optional(),
+  dns: z.looseObject({}).optional(),
+});
+
+export type PrevResult = z.output<typeof prevResultSchema>;
+
+export function parsePrevResult(value: unknown): PrevResult {
+  const parsed = prevResultSchema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  const issues = describeIssues(parsed.error.issues).map((i) => ({
+    path: i.path === '(root)' ? 'prevResult' : /^\[/.test(i.path) ? `prevResult${i.path}` : `prevResult.${i.path}`,
+    reason: i.reason,
+  }));
+  const listed = issues.map((i) => `${i.path}: ${i.reason}`).join('; ');
+  throw new CniError(CNI_CODE.INVALID_CONFIG, `invalid prevResult: ${listed}`, JSON.stringify(issues));
 }

@@ -2,6 +2,7 @@
 // (`hostPort`, `servers`), but containerd marshals go-cni's PortMapping/DNS/BandWidth structs, which have no JSON
 // tags, so the same keys arrive in PascalCase (`HostPort`, `Servers`). Go plugins never notice because
 // encoding/json matches case-insensitively; here both spellings are accepted explicitly.
+import { setOwnProperty } from './own-property.js';
 
 /** Case-insensitive property lookup: an exact match wins, then the first key equal ignoring case. */
 export function getIgnoringCase(obj: unknown, key: string): unknown {
@@ -101,8 +102,9 @@ function normalizeObject(obj: Record<string, unknown>, plan: KeyPlan): Record<st
     const name = canonical ?? key;
     // An exact canonical spelling is never overwritten by a differently-cased duplicate.
     if (Object.hasOwn(out, name) && key !== name) continue;
-    const childPlan = canonical ? plan.children?.[canonical] : undefined;
-    out[name] = childPlan ? normalizeValue(value, childPlan) : value;
+    const childPlan =
+      canonical && plan.children && Object.hasOwn(plan.children, canonical) ? plan.children[canonical] : undefined;
+    setOwnProperty(out, name, childPlan ? normalizeValue(value, childPlan) : value);
   }
   return out;
 }

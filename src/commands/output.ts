@@ -1,13 +1,15 @@
-// The one place debug commands print from. stdout is written with fs.writeSync: Node's stream-based stdout throws
-// EBADF when Wine hands the process a Unix pipe (toolchain.md), and a CNI plugin must never mix streams anyway.
-import * as fs from 'node:fs';
+// The one place debug commands print from. stdout is written synchronously with fs.writeSync (cni/io.ts writeAll):
+// Node's stream-based stdout throws EBADF when Wine hands the process a Unix pipe (toolchain.md), a CNI plugin must
+// never mix streams anyway, and a synchronous write that loops until every byte is taken cannot be cut short by the
+// exit that follows it (output of any size arrives whole through a pipe).
+import { writeAll } from '../cni/io.js';
 
 export function printText(text: string): void {
-  fs.writeSync(1, text.endsWith('\n') ? text : `${text}\n`);
+  writeAll(1, text.endsWith('\n') ? text : `${text}\n`);
 }
 
 export function printJson(value: unknown): void {
-  fs.writeSync(1, `${JSON.stringify(value, null, 2)}\n`);
+  writeAll(1, `${JSON.stringify(value, null, 2)}\n`);
 }
 
 /** A plain fixed-width table: columns sized to their widest cell. */
@@ -22,5 +24,5 @@ export function printTable(headers: string[], rows: string[][]): void {
 }
 
 export function printError(text: string): void {
-  fs.writeSync(2, text.endsWith('\n') ? text : `${text}\n`);
+  writeAll(2, text.endsWith('\n') ? text : `${text}\n`);
 }

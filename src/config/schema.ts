@@ -2,7 +2,8 @@
 // is documented here and in docs/config.md; load.ts turns the parsed value into the fully defaulted NetConf.
 // Unknown keys are errors (a typo must not silently drop a setting), so win-bridge's fields are listed explicitly.
 import { z } from 'zod';
-import { baseNetConfShape } from '../cni/netconf.js';
+import { baseNetConfShape, ruleField } from '../cni/netconf.js';
+import { hnsNameProblem } from '../cni/text-rules.js';
 import { ipamConfigSchema } from '../ipam/config.js';
 import { isIPv4, isIPv4Cidr, isPlaceholder } from './address.js';
 
@@ -49,7 +50,8 @@ const port = z.number().int().min(1).max(65535);
 
 const modeField = z.string().superRefine((s, ctx) => {
   if ((NETWORK_MODES as readonly string[]).includes(s)) return;
-  const planned = PLANNED_MODES[s.toLowerCase()];
+  const key = s.toLowerCase();
+  const planned = Object.hasOwn(PLANNED_MODES, key) ? PLANNED_MODES[key] : undefined;
   ctx.addIssue({
     code: 'custom',
     message: planned
@@ -63,7 +65,7 @@ export const routeSchema = z.strictObject({ dst: ipv4CidrField, gw: ipv4AddressF
 
 export const natNetworkSchema = z.strictObject({
   /** HNS name of the NAT network (transparent mode's outbound network). Default `<network>-nat`. */
-  name: z.string().min(1).optional(),
+  name: ruleField(hnsNameProblem).optional(),
   /** Its IPv4 subnet. Default: a private /20 chosen to avoid every configured prefix (defaults.ts). */
   subnet: ipv4CidrField.optional(),
 });
@@ -104,13 +106,13 @@ export const netConfInputSchema = z.strictObject({
   /** transparent | nat | l2bridge. Default l2bridge (what win-bridge does, so a migrated config keeps working). */
   mode: modeField.optional(),
   /** HNS network name: the one kube-proxy watches (KUBE_NETWORK / --network-name). Default: `name`. */
-  network: z.string().min(1).optional(),
+  network: ruleField(hnsNameProblem).optional(),
   /** The cluster-wide pod CIDR. Required in transparent mode. Default in l2bridge: ipMasqNetwork. */
   clusterCIDR: ipv4CidrField.optional(),
   /** The Service CIDR. Required in transparent mode. */
   serviceCIDR: ipv4CidrField.optional(),
   /** Physical adapter for transparent/l2bridge networks (NetAdapterName policy). Default: HNS chooses. */
-  adapter: z.string().min(1).optional(),
+  adapter: ruleField((s) => hnsNameProblem(s, 256)).optional(),
   /** The node's own IPv4 address (SDNRoute /32 in l2bridge). */
   nodeIP: ipv4AddressField.optional(),
   /** The node's host subnet (OutBoundNAT exception in l2bridge; avoided by the automatic NAT subnet). */

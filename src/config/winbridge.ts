@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import type { ConfigIssue } from '../cni/netconf.js';
 import { formatJsonPath } from '../cni/netconf.js';
+import { setOwnProperty } from '../cni/own-property.js';
 import { ENDPOINT_POLICY_TYPES, type EndpointPolicy } from '../hns/types.js';
 import { isIpAddress, isIpCidr, isPlaceholder } from './address.js';
 
@@ -215,7 +216,8 @@ function translateOne(value: Record<string, unknown>, path: (string | number)[],
     translateV2(rawType, value[settingsKey], [...path, settingsKey], out);
     return;
   }
-  const v1 = V1_TRANSLATIONS[rawType.toLowerCase()];
+  const v1Key = rawType.toLowerCase();
+  const v1 = Object.hasOwn(V1_TRANSLATIONS, v1Key) ? V1_TRANSLATIONS[v1Key] : undefined;
   if (!v1) {
     out.issues.push({
       path: formatJsonPath([...path, 'Type']),
@@ -287,7 +289,7 @@ function renameKeys(obj: Record<string, unknown>, canonical: readonly string[]):
   for (const [key, value] of Object.entries(obj)) {
     const name = byLower.get(key.toLowerCase()) ?? key;
     if (Object.hasOwn(out, name) && key !== name) continue; // the canonical spelling wins
-    out[name] = value;
+    setOwnProperty(out, name, value); // "__proto__" stays a key, which the schema reports as unknown
   }
   return out;
 }

@@ -81,8 +81,13 @@ const TABLE: readonly (readonly [string, number, string])[] = [
   ['E_NOTIMPL', 0x80004001, 'Not implemented.'],
   ['E_POINTER', 0x80004003, 'Invalid pointer.'],
   ['E_FAIL', 0x80004005, 'Unspecified error.'],
+  ['ERROR_FILE_NOT_FOUND', 0x80070002, 'The system cannot find the file specified.'],
+  ['ERROR_PATH_NOT_FOUND', 0x80070003, 'The system cannot find the path specified.'],
+  ['E_ACCESSDENIED', 0x80070005, 'Access is denied.'],
   ['E_HANDLE', 0x80070006, 'The handle is invalid.'],
+  ['ERROR_INVALID_DATA', 0x8007000d, 'The data is invalid.'],
   ['E_OUTOFMEMORY', 0x8007000e, 'Not enough memory resources are available to complete this operation.'],
+  ['ERROR_GEN_FAILURE', 0x8007001f, 'A device attached to the system is not functioning.'],
   ['ERROR_NOT_SUPPORTED', 0x80070032, 'The request is not supported.'],
   [
     'ERROR_DUP_NAME',
@@ -91,6 +96,7 @@ const TABLE: readonly (readonly [string, number, string])[] = [
       'Control Panel to change the computer name and try again. If joining a workgroup, choose another workgroup name.',
   ],
   ['E_INVALIDARG', 0x80070057, 'The parameter is incorrect.'],
+  ['ERROR_BUSY', 0x800700aa, 'The requested resource is in use.'],
   ['ERROR_ALREADY_EXISTS', 0x800700b7, 'Cannot create a file when that file already exists.'],
   ['ERROR_SERVICE_DOES_NOT_EXIST', 0x80070424, 'The specified service does not exist as an installed service.'],
   ['ERROR_SERVICE_NOT_ACTIVE', 0x80070426, 'The service has not been started.'],
@@ -169,9 +175,19 @@ export function hresultName(hr: number): string {
   return lookupHresult(hr)?.name ?? formatHresult(hr);
 }
 
-/** The system message (with final period); a generic text for unknown codes. */
+/**
+ * The system message (with final period). For a code not in the table: a Win32 error wrapped as an HRESULT
+ * (facility 7, `HRESULT_FROM_WIN32`) names its Win32 error number, which `net helpmsg <n>` explains; anything else
+ * names its facility and code.
+ */
 export function hresultMessage(hr: number): string {
-  return lookupHresult(hr)?.message ?? `Unknown error ${formatHresult(hr)}.`;
+  const known = lookupHresult(hr)?.message;
+  if (known !== undefined) return known;
+  const u = toUnsigned(hr);
+  const facility = (u >>> 16) & 0x1fff;
+  const code = u & 0xffff;
+  if (facility === 7) return `Windows error ${code} (${formatHresult(hr)}; \`net helpmsg ${code}\` explains it).`;
+  return `Unrecognised HRESULT ${formatHresult(hr)} (facility ${facility}, code ${code}).`;
 }
 
 function named(name: string): number {
@@ -218,6 +234,7 @@ export const HR = {
   E_NOTIMPL: named('E_NOTIMPL'),
   E_POINTER: named('E_POINTER'),
   E_FAIL: named('E_FAIL'),
+  E_ACCESSDENIED: named('E_ACCESSDENIED'),
   E_HANDLE: named('E_HANDLE'),
   E_INVALIDARG: named('E_INVALIDARG'),
   E_OUTOFMEMORY: named('E_OUTOFMEMORY'),

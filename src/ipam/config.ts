@@ -6,6 +6,8 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { z } from 'zod';
+import { ruleField } from '../cni/netconf.js';
+import { configPathProblem } from '../cni/text-rules.js';
 import { defaultDataDir } from '../store/data-dir.js';
 import { cidrContains, parseAddress, parseAddressOrCidr, parseCidr } from './cidr.js';
 
@@ -51,13 +53,13 @@ export const builtinIpamConfigSchema = z
     /** Learn the subnet from the Node object ("node") or from flannel's subnet.env ("flannel"). */
     subnetFrom: z.enum(['node', 'flannel']).optional(),
     /** subnetFrom "node": kubeconfig path (default C:\k\config on Windows). */
-    kubeconfig: z.string().min(1).optional(),
+    kubeconfig: ruleField(configPathProblem).optional(),
     /** subnetFrom "node": the Node object's name (default: the host name, lower-cased). */
     nodeName: z.string().min(1).optional(),
     /** subnetFrom "node": trust the on-disk cache of the Node's podCIDRs for this long before re-reading it. */
     nodeCacheTtlSeconds: z.number().int().min(0).max(86_400).optional(),
     /** subnetFrom "flannel": path of subnet.env (default C:\run\flannel\subnet.env on Windows). */
-    subnetFile: z.string().min(1).optional(),
+    subnetFile: ruleField(configPathProblem).optional(),
     rangeStart: ipv4Address.optional(),
     rangeEnd: ipv4Address.optional(),
     /** Default: the subnet's first address (.1). Never handed out. */
@@ -83,7 +85,7 @@ export const builtinIpamConfigSchema = z
     /** Default: the IPv6 subnet's first address (::1). */
     gateway6: ipv6Address.optional(),
     /** Store directory (one subdirectory per network). Default: `<hns-cni data dir>/ipam`. */
-    dataDir: z.string().min(1).optional(),
+    dataDir: ruleField(configPathProblem).optional(),
   })
   .superRefine((c, ctx) => {
     const issue = (p: string, message: string) => ctx.addIssue({ code: 'custom', path: [p], message });

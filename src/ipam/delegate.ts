@@ -4,6 +4,7 @@
 // shape; its CNI error (code, msg, details) is propagated as is; a failure without one becomes DELEGATE_FAILED.
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
+import { isIP } from 'node:net';
 import * as path from 'node:path';
 import { CNI_CODE, CniError } from '../cni/errors.js';
 import { type Result020, resultFrom020 } from '../cni/result-convert.js';
@@ -129,6 +130,9 @@ function normaliseResult(type: string, stdout: string, cniVersion: string): CniR
   } catch {
     throw new CniError(CNI_CODE.DELEGATE_FAILED, `IPAM plugin ${type} printed no JSON result`, stdout.slice(0, 2000));
   }
+  if (typeof raw !== 'object' || raw === null) {
+    throw new CniError(CNI_CODE.DELEGATE_FAILED, `IPAM plugin ${type} returned no "ips"`, stdout.slice(0, 2000));
+  }
   if (!Array.isArray(raw.ips) && (raw.ip4 !== undefined || raw.ip6 !== undefined)) {
     return { ...resultFrom020(raw as unknown as Result020), cniVersion };
   }
@@ -145,5 +149,43 @@ function normaliseResult(type: string, stdout: string, cniVersion: string): CniR
   };
   if (Array.isArray(raw.routes)) result.routes = raw.routes as CniResult['routes'];
   if (raw.dns && typeof raw.dns === 'object') result.dns = raw.dns as CniResult['dns'];
+  const problems = resultProblems(raw);
+  if (problems.length > 0) {
+    throw new CniError(
+      CNI_CODE.DELEGATE_FAILED,
+      `IPAM plugin ${type} returned an unusable result: ${problems.join('; ')}`,
+      stdout.slice(0, 2000),
+    );
+  }
   return result;
+}
+
+/** What hns-cni passes on to HNS from a delegate's result must be addresses and prefixes, nothing else. */
+function resultProblems(raw: Record<string, unknown>): string[] {
+  const problems: string[] = [];
+  const isObject = (v: unknown): v is Record<string, unknown> =>
+    typeof v === 'object' && v !== null && !Array.isArray(v);
+  const isCidr = (v: unknown) => typeof v === 'string' && /^[^/]+\/\d{1,3}$/.test(v) && isIP(v.split('/')[0]!) !== 0;
+  (raw.ips as unknown[]).forEach((ip, i) => {
+    if (!isObject(ip)) problems.push(`ips[${i}] is not an object`);
+    else {
+      if (!isCidr(ip.address))
+        problems.push(`ips[${i}].address ${JSON.stringify(ip.address)} is not an address/prefix`);
+      if (ip.gateway !== undefined && (typeof ip.gateway !== 'string' || isIP(ip.gateway) === 0)) {
+        problems.push(`ips[${i}].gateway ${JSON.stringify(ip.gateway)} is not an IP address`);
+      }
+    }
+  });
+  if (raw.routes !== undefined) {
+    if (!Array.isArray(raw.routes)) problems.push('routes is not a list');
+    else {
+      raw.routes.forEach((r: unknown, i) => {
+        if (!isObject(r) || !isCidr(r.dst)) problems.push(`routes[${i}].dst is not a prefix`);
+        else if (r.gw !== undefined && (typeof r.gw !== 'string' || isIP(r.gw) === 0)) {
+          problems.push(`routes[${i}].gw ${JSON.stringify(r.gw)} is not an IP address`);
+        }
+      });
+    }
+  }
+  return problems;
 }

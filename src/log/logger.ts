@@ -7,6 +7,8 @@ import { randomBytes } from 'node:crypto';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { setOwnProperty } from '../cni/own-property.js';
+import { redactDeep, redactSecrets } from './redact.js';
 
 export type LogLevel = 'error' | 'warn' | 'info' | 'debug';
 
@@ -48,6 +50,11 @@ export interface LogOptions {
   level?: LogLevel;
 }
 
+/** The effective options, and where the file came from (for the message when it is refused). */
+export interface ResolvedLogOptions extends Required<LogOptions> {
+  fileSource: 'HNS_CNI_LOG' | 'log.file' | 'default';
+}
+
 const LEVEL_RANK: Record<LogLevel, number> = { error: 0, warn: 1, info: 2, debug: 3 };
 const MAX_BUFFERED = 2000;
 
@@ -67,12 +74,12 @@ export function defaultLogFile(platform: NodeJS.Platform = process.platform): st
  * The effective options: the environment (HNS_CNI_LOG, HNS_CNI_LOG_LEVEL) overrides the config's `log` section, so
  * an operator can redirect or raise the log of one node without editing the network config; then the defaults.
  */
-export function resolveLogOptions(fromConfig: LogOptions, env: NodeJS.ProcessEnv = process.env): Required<LogOptions> {
+export function resolveLogOptions(fromConfig: LogOptions, env: NodeJS.ProcessEnv = process.env): ResolvedLogOptions {
   const envLevel = env.HNS_CNI_LOG_LEVEL?.toLowerCase();
-  return {
-    file: env.HNS_CNI_LOG || fromConfig.file || defaultLogFile(),
-    level: isLogLevel(envLevel) ? envLevel : (fromConfig.level ?? 'info'),
-  };
+  const level = isLogLevel(envLevel) ? envLevel : (fromConfig.level ?? 'info');
+  if (env.HNS_CNI_LOG) return { file: env.HNS_CNI_LOG, fileSource: 'HNS_CNI_LOG', level };
+  if (fromConfig.file) return { file: fromConfig.file, fileSource: 'log.file', level };
+  return { file: defaultLogFile(), fileSource: 'default', level };
 }
 
 const context = { inv: randomBytes(4).toString('hex'), verb: '', cid: '' };
@@ -80,6 +87,9 @@ let buffered: LogRecord[] = [];
 let writer: RecordWriter | undefined;
 let threshold: LogLevel = 'debug'; // until configured, keep everything: the configured level filters the buffer
 let configured = false;
+// Lines keep being buffered until a destination is known, also while configureLog is opening the file (opening it
+// may itself log: on Windows the directory check loads koffi, which reports a repaired native module).
+let destinationKnown = false;
 
 /** Sets the verb and container id stamped on every later line (and on buffered lines not yet written). */
 export function setLogContext(next: { verb?: string; containerId?: string }): void {
@@ -103,11 +113,14 @@ function stamp(level: LogLevel, msg: string, meta?: LogMeta): LogRecord {
     verb: context.verb,
     cid: context.cid,
     ms: Math.round(performance.now() * 10) / 10,
-    msg,
+    msg: redactSecrets(msg),
   };
   if (meta) {
     for (const [key, value] of Object.entries(meta)) {
-      if (!Object.hasOwn(record, key)) record[key] = serializable(value);
+      if (!Object.hasOwn(record, key)) {
+        // Redacted here, before the record reaches a file or a test's collector (log/redact.ts).
+        setOwnProperty(record, key, redactDeep(serializable(value)));
+      }
     }
   }
   return record;
@@ -128,7 +141,7 @@ function record(level: LogLevel, msg: string, meta?: LogMeta): void {
   const line = stamp(level, msg, meta);
   if (writer) {
     writer.write(line);
-  } else if (!configured) {
+  } else if (!destinationKnown) {
     buffered.push(line);
     if (buffered.length > MAX_BUFFERED) buffered.shift();
   }
@@ -163,25 +176,36 @@ export const log: Log = {
 
 /**
  * Opens the log file (winston, loaded only now) and writes out what was buffered. Call once; later calls are
- * ignored. If the file cannot be opened the process carries on without a log.
+ * ignored. A configured file that may not be used (log-file.ts: not hns-cni's own log, an unsafe directory, a
+ * relative path) is refused: the log goes to the default file, whose first new line says what was refused and why.
+ * If no file can be opened the process carries on without a log.
  */
 export async function configureLog(options: LogOptions, env: NodeJS.ProcessEnv = process.env): Promise<void> {
   if (configured) return;
   configured = true;
   const resolved = resolveLogOptions(options, env);
   threshold = resolved.level;
+  let refusal: LogMeta | undefined;
   try {
     const { openFileSink } = await import('./file-sink.js');
-    writer = openFileSink(resolved.file);
+    try {
+      writer = await openFileSink(resolved.file);
+    } catch (error) {
+      if (resolved.fileSource === 'default') throw error;
+      refusal = { file: resolved.file, source: resolved.fileSource, reason: (error as Error).message };
+      writer = await openFileSink(defaultLogFile());
+    }
   } catch {
     writer = undefined;
   }
   useWriter(writer);
+  if (refusal) log.warn('the configured log file was refused; logging to the default file', refusal);
 }
 
 /** Sends buffered and future records to `next` (the file sink; tests pass a collector). */
 export function useWriter(next: RecordWriter | undefined): void {
   configured = true;
+  destinationKnown = true;
   writer = next;
   const pending = buffered;
   buffered = [];
@@ -222,6 +246,7 @@ export function resetLogForTests(): void {
   writer = undefined;
   threshold = 'debug';
   configured = false;
+  destinationKnown = false;
   context.verb = '';
   context.cid = '';
   sink = record;

@@ -4,7 +4,10 @@
 // kubelet already sends the complete, ordered list. A WCN config gets WCN's namespace rule (podDns), without its
 // loss of the original first search domain (anchors.md §3.4).
 
+import { CNI_CODE, CniError } from '../cni/errors.js';
+import type { ConfigIssue } from '../cni/netconf.js';
 import type { RuntimeDns } from '../cni/runtime-config.js';
+import { dnsNameProblem, dnsOptionProblem, dnsServerProblem } from '../cni/text-rules.js';
 import type { CniDns } from '../cni/types.js';
 import type { DnsSettings, NetConf } from '../config/types.js';
 import type { Dns } from '../hns/types.js';
@@ -34,8 +37,28 @@ function stringsOf(value: unknown): string[] | undefined {
   return strings.length > 0 ? strings : undefined;
 }
 
-/** A non-empty runtime list replaces the config's list; an absent or empty one keeps it. */
+/**
+ * A non-empty runtime list replaces the config's list; an absent or empty one keeps it. Every server, domain,
+ * search suffix and option, from either side, must be what its name says before it goes to HNS: code 7 otherwise,
+ * naming each bad value. (Checked here, when an ADD or CHECK uses them, rather than in the schema, so that DEL of a
+ * pod made by an older, laxer version still works.)
+ */
 export function mergeDns(config: DnsSettings, runtime: RuntimeDns | undefined): DnsSettings {
+  const issues = [
+    ...listIssues('dns.nameservers', config.nameservers, dnsServerProblem),
+    ...(config.domain === undefined || config.domain === ''
+      ? []
+      : listIssues('dns.domain', [config.domain], dnsNameProblem, false)),
+    ...listIssues('dns.search', config.search, dnsNameProblem),
+    ...listIssues('dns.options', config.options, dnsOptionProblem),
+    ...listIssues('runtimeConfig.dns.servers', stringsOf(runtime?.servers) ?? [], dnsServerProblem),
+    ...listIssues('runtimeConfig.dns.searches', stringsOf(runtime?.searches) ?? [], dnsNameProblem),
+    ...listIssues('runtimeConfig.dns.options', stringsOf(runtime?.options) ?? [], dnsOptionProblem),
+  ];
+  if (issues.length > 0) {
+    const listed = issues.map((i) => `${i.path}: ${i.reason}`).join('; ');
+    throw new CniError(CNI_CODE.INVALID_CONFIG, `invalid DNS settings: ${listed}`, JSON.stringify(issues));
+  }
   return {
     nameservers: stringsOf(runtime?.servers) ?? config.nameservers,
     ...(config.domain !== undefined && { domain: config.domain }),
@@ -80,4 +103,16 @@ export function toCniDns(dns: DnsSettings): CniDns | undefined {
     ...(dns.options.length > 0 && { options: [...dns.options] }),
   };
   return Object.keys(out).length > 0 ? out : undefined;
+}
+
+function listIssues(
+  path: string,
+  values: readonly string[],
+  problem: (text: string) => string | undefined,
+  indexed = true,
+): ConfigIssue[] {
+  return values.flatMap((value, i) => {
+    const reason = problem(value);
+    return reason === undefined ? [] : [{ path: indexed ? `${path}[${i}]` : path, reason }];
+  });
 }

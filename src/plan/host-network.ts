@@ -22,7 +22,9 @@ export const POD_ANNOTATIONS_CAPABILITY = 'io.kubernetes.cri.pod-annotations';
 export function isHostNetworkPod(runtimeConfig: unknown): boolean {
   const annotations = getIgnoringCase(runtimeConfig, POD_ANNOTATIONS_CAPABILITY);
   if (typeof annotations !== 'object' || annotations === null) return false;
-  const value = (annotations as Record<string, unknown>)[HOST_NETWORK_ANNOTATION];
+  const value = Object.hasOwn(annotations, HOST_NETWORK_ANNOTATION)
+    ? (annotations as Record<string, unknown>)[HOST_NETWORK_ANNOTATION]
+    : undefined;
   return typeof value === 'string' && value.trim().toLowerCase() === 'true';
 }
 

@@ -33,18 +33,24 @@ export function readPortMappings(mappings: readonly PortMapping[] | undefined): 
   if (mappings === undefined) return [];
   if (!Array.isArray(mappings)) throw invalid(0, '', 'portMappings must be a list');
   return mappings.map((m, i) => {
+    // The runtime's JSON, not yet typed: anything may be anywhere.
+    if (typeof m !== 'object' || m === null || Array.isArray(m)) throw invalid(i, '', 'must be an object');
     if (!isPort(m.hostPort))
       throw invalid(i, 'hostPort', `must be a port number 1-65535 (got ${JSON.stringify(m.hostPort)})`);
     if (!isPort(m.containerPort)) {
       throw invalid(i, 'containerPort', `must be a port number 1-65535 (got ${JSON.stringify(m.containerPort)})`);
     }
-    const protocol = (m.protocol ?? 'tcp').toLowerCase();
+    const protocol = typeof m.protocol === 'string' ? m.protocol.toLowerCase() : m.protocol === undefined ? 'tcp' : '';
     if (protocol !== 'tcp' && protocol !== 'udp') {
-      throw invalid(i, 'protocol', `"${m.protocol}" cannot be mapped by HNS (tcp and udp only)`);
+      throw invalid(i, 'protocol', `${JSON.stringify(m.protocol)} cannot be mapped by HNS (tcp and udp only)`);
     }
-    const hostIP = m.hostIP === undefined || m.hostIP === '0.0.0.0' ? '' : m.hostIP;
-    if (hostIP !== '' && !isIPv4(hostIP)) {
-      throw invalid(i, 'hostIP', `"${m.hostIP}" is not an IPv4 address (IPv6 host ports are not supported yet)`);
+    const hostIP = m.hostIP === undefined || m.hostIP === '' || m.hostIP === '0.0.0.0' ? '' : m.hostIP;
+    if (hostIP !== '' && (typeof hostIP !== 'string' || !isIPv4(hostIP))) {
+      throw invalid(
+        i,
+        'hostIP',
+        `${JSON.stringify(m.hostIP)} is not an IPv4 address (IPv6 host ports are not supported yet)`,
+      );
     }
     return { hostPort: m.hostPort, containerPort: m.containerPort, protocol, hostIP };
   });

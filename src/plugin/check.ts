@@ -2,7 +2,7 @@
 // routes and policies the plan gives (HNS may add policies of its own, e.g. L2Driver: only missing or different
 // planned ones count); the IPAM still holds that address; prevResult agrees. Every difference is listed.
 import { CNI_CODE, CniError } from '../cni/errors.js';
-import type { CniResult } from '../cni/types.js';
+import { parsePrevResult } from '../cni/netconf.js';
 import { sameGuid } from '../hns/guid.js';
 import type { EndpointPolicy, HostComputeEndpoint, Route } from '../hns/types.js';
 import { planAdd } from '../plan/add.js';
@@ -25,7 +25,7 @@ export async function check(ctx: VerbContext): Promise<void> {
 async function findProblems(ctx: VerbContext, netns: string): Promise<string[]> {
   const { conf, req, hcn } = ctx;
   const problems: string[] = [];
-  const prev = conf.prevResult as CniResult | undefined;
+  const prev = conf.prevResult === undefined ? undefined : parsePrevResult(conf.prevResult);
   const prevIp = prev?.ips?.find((i) => i.interface === undefined || i.interface === 0);
   const prevAddress = prevIp?.address;
 

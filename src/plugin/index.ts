@@ -11,12 +11,20 @@ import { check } from './check.js';
 import { openContext } from './context.js';
 import { del } from './del.js';
 import { gc } from './gc.js';
+import { toCniError } from './hns-errors.js';
 import { status } from './status.js';
 
+// Whatever a verb lets through that is not a CniError yet (a file-system error from the data directory, say) gets its
+// CNI form here; only a true bug reaches the runtime as 999.
 const run =
   <T>(verb: (ctx: Awaited<ReturnType<typeof openContext>>) => Promise<T>) =>
-  async (req: CniRequest, conf: NetConf): Promise<T> =>
-    verb(await openContext(req, conf));
+  async (req: CniRequest, conf: NetConf): Promise<T> => {
+    try {
+      return await verb(await openContext(req, conf));
+    } catch (error) {
+      throw toCniError(error, req.verb);
+    }
+  };
 
 export const handlers: PluginHandlers<NetConf> = {
   loadConfig: (raw) => {

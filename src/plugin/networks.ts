@@ -2,6 +2,7 @@
 // Lookup: the on-disk cache (0 calls; the endpoint create's HcnOpenNetwork validates the ID), else by name
 // (enumerate + open/query: 3 calls). Creation: under a cross-process lock per network, re-checked by name inside
 // the lock, tolerating the race with another node agent (HCN_E_NETWORK_ALREADY_EXISTS → read it back).
+import { createHash } from 'node:crypto';
 import * as path from 'node:path';
 import type { NetConf } from '../config/types.js';
 import type { HcnClient } from '../hns/client.js';
@@ -57,7 +58,7 @@ export function forgetNetworks(ctx: NetworkContext): void {
  */
 export async function createNetworks(ctx: NetworkContext, steps: CreateNetworkStep[]): Promise<void> {
   for (const step of steps) {
-    const lockTarget = path.join(ctx.dataDir, 'locks', `network-${Buffer.from(step.name).toString('hex')}`);
+    const lockTarget = path.join(ctx.dataDir, 'locks', networkLockName(step.name));
     await withFileLock(lockTarget, async () => {
       if ((await findByName(ctx, step.name, false)) !== null) return;
       if (step.disruptive) {
@@ -77,4 +78,15 @@ export async function createNetworks(ctx: NetworkContext, steps: CreateNetworkSt
       }
     });
   }
+}
+
+/**
+ * The lock file of a network's creation: `network-<name in hex>`, or for a name whose hex would not fit a file name
+ * (over 100 bytes of UTF-8), `network-sha256-<digest>`. Short names keep the form earlier versions used, so an
+ * upgrade in the middle of a creation still serialises with them.
+ */
+export function networkLockName(name: string): string {
+  const bytes = Buffer.from(name, 'utf8');
+  if (bytes.length <= 100) return `network-${bytes.toString('hex')}`;
+  return `network-sha256-${createHash('sha256').update(bytes).digest('hex')}`;
 }

@@ -1,6 +1,8 @@
 // The pod's address, from the built-in IPAM or a delegated IPAM plugin, behind one interface so the verbs do not
 // care which. The rule the anchors break lives in the verbs: an address is released only once no endpoint uses it.
+
 import { spawnSync } from 'node:child_process';
+import { CNI_CODE, CniError } from '../cni/errors.js';
 import type { CniRequest } from '../cni/types.js';
 import type { NetConf } from '../config/types.js';
 import type { HcnClient } from '../hns/client.js';
@@ -11,6 +13,7 @@ import { type Ipam, openIpam, type RecoveredAttachment } from '../ipam/ipam.js';
 import { log } from '../log/logger.js';
 import { attachmentOfEndpointName, endpointIdFor, isHnsCniEndpoint } from '../plan/identity.js';
 import type { PodAddress } from '../plan/types.js';
+import { openDataDir } from '../store/data-dir.js';
 
 export interface AddressGrant {
   address?: PodAddress;
@@ -98,7 +101,7 @@ export function podAddressing(conf: NetConf, req: CniRequest, hcn: HcnClient): P
         const ip = result?.ips?.find((i) => !i.address.includes(':'));
         if (ip === undefined) {
           await execDelegatedIpam(ipam.type, 'DEL', req).catch(() => {});
-          throw new Error(`IPAM plugin ${ipam.type} returned no IPv4 address`);
+          throw new CniError(CNI_CODE.DELEGATE_FAILED, `IPAM plugin ${ipam.type} returned no IPv4 address`);
         }
         return {
           address: { address: ip.address, ...(ip.gateway !== undefined && { gateway: ip.gateway }) },
@@ -122,13 +125,19 @@ export function podAddressing(conf: NetConf, req: CniRequest, hcn: HcnClient): P
     };
   }
   let opened: Promise<Ipam> | undefined;
+  const builtin = ipam as BuiltinIpamConfig;
   const open = () => {
-    opened ??= openIpam(ipam as BuiltinIpamConfig, {
-      network: conf.network,
-      hostEndpoint: conf.mode === 'l2bridge',
-      recover: recoveryFromHns(hcn, conf),
-      ...(req.verb === 'STATUS' || req.verb === 'GC' ? { refreshSource: true } : {}),
-    });
+    opened ??= (async () => {
+      // The default store lives in the data directory, opened (and checked) with the context; one configured
+      // elsewhere is held to the same rules.
+      if (builtin.dataDir !== undefined) await openDataDir(builtin.dataDir, 'ipam.dataDir');
+      return openIpam(builtin, {
+        network: conf.network,
+        hostEndpoint: conf.mode === 'l2bridge',
+        recover: recoveryFromHns(hcn, conf),
+        ...(req.verb === 'STATUS' || req.verb === 'GC' ? { refreshSource: true } : {}),
+      });
+    })();
     return opened;
   };
   return {

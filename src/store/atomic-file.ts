@@ -11,7 +11,10 @@ export interface AtomicWriteOptions {
 export function writeFileAtomic(file: string, data: string | Uint8Array, opts: AtomicWriteOptions = {}): void {
   const dir = path.dirname(file);
   fs.mkdirSync(dir, { recursive: true });
-  const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`);
+  // The name's first 200 characters: a file name at the limits (a 200-character container id with a 15-byte ifname
+  // makes a 236-character allocation file) plus the pid and random suffix would pass the 255-character name limit.
+  const stem = path.basename(file).slice(0, 200);
+  const tmp = path.join(dir, `.${stem}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`);
   const fd = fs.openSync(tmp, 'w', 0o600);
   try {
     fs.writeSync(fd, typeof data === 'string' ? Buffer.from(data) : data);

@@ -34,6 +34,8 @@ export interface PluginRunOptions {
   timeoutMs?: number;
   /** Parse stdout as the one JSON document (default true); false for debug commands that print text. */
   expectJson?: boolean;
+  /** The plugin's working directory (default: the test's). */
+  cwd?: string;
 }
 
 export function runPlugin(options: PluginRunOptions = {}): Promise<PluginRun> {
@@ -42,7 +44,11 @@ export function runPlugin(options: PluginRunOptions = {}): Promise<PluginRun> {
     if (v !== undefined && !k.startsWith('CNI_') && !k.startsWith('HNS_CNI_')) env[k] = v;
   }
   Object.assign(env, options.env);
-  const child = spawn(options.binary ?? pluginBinary(), options.args ?? [], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn(options.binary ?? pluginBinary(), options.args ?? [], {
+    env,
+    stdio: ['pipe', 'pipe', 'pipe'],
+    ...(options.cwd !== undefined && { cwd: options.cwd }),
+  });
   const stdout: Buffer[] = [];
   const stderr: Buffer[] = [];
   child.stdout.on('data', (b: Buffer) => stdout.push(b));

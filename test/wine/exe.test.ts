@@ -1,10 +1,10 @@
 // The shipped hns-cni.exe under Wine 10: it starts (Node 24 SEA), answers VERSION directly and through libcni, loads
 // computenetwork.dll by the normal DLL search and talks to the simulator through it, extracts koffi's native module
-// to %TEMP% once and repairs it when corrupted, logs at the Windows default path, and answers protocol errors exactly
-// as the Linux build does.
+// next to itself once (never into %TEMP%) and repairs it when corrupted, logs at the Windows default path, and
+// answers protocol errors exactly as the Linux build does.
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   cnictlExe,
@@ -90,7 +90,7 @@ describe('hns-cni.exe under Wine', () => {
     expect(namespaceIds()).not.toContain(id.toLowerCase());
   });
 
-  it('extracts koffi into %TEMP% once, reuses it, and replaces a corrupted copy', () => {
+  it('extracts koffi next to hns-cni.exe once, reuses it, replaces a corrupted copy, and ignores %TEMP%', () => {
     const info = JSON.parse(readFileSync(join(repo, 'dist/build-info.json'), 'utf8')) as {
       koffiWin32: { sha256: string };
     };
@@ -98,6 +98,11 @@ describe('hns-cni.exe under Wine', () => {
     const file = onDriveC(`${win.koffiDir}\\koffi-${sha.slice(0, 16)}.node`);
     const digest = () => createHash('sha256').update(readFileSync(file)).digest('hex');
     rmSync(file, { force: true });
+    // What an unprivileged user could plant where earlier versions extracted it: never loaded (it would crash the
+    // process if it were), never touched.
+    const planted = onDriveC(`${win.tempDir}\\hns-cni\\koffi-${sha.slice(0, 16)}.node`);
+    mkdirSync(dirname(planted), { recursive: true });
+    writeFileSync(planted, 'not a DLL: whoever loads this crashes');
 
     // Any HNS access loads koffi.
     expect(runExe(['hns', 'namespaces', '--json']).status).toBe(0);
@@ -116,7 +121,9 @@ describe('hns-cni.exe under Wine', () => {
     expect(repaired.status).toBe(0);
     expect(Array.isArray(JSON.parse(repaired.stdout))).toBe(true);
     expect(digest()).toBe(sha);
-    expect(readFileSync(onDriveC(win.log), 'utf8')).toContain('koffi module in the temp dir was corrupted');
+    expect(readFileSync(onDriveC(win.log), 'utf8')).toContain('koffi native module was corrupted');
+    expect(readFileSync(planted, 'utf8')).toBe('not a DLL: whoever loads this crashes');
+    rmSync(dirname(planted), { recursive: true, force: true });
   });
 
   it('writes its log to C:\\ProgramData\\hns-cni\\hns-cni.log by default', () => {

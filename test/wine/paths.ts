@@ -45,6 +45,8 @@ export const win = {
   dataDir: 'C:\\ProgramData\\hns-cni',
   log: 'C:\\ProgramData\\hns-cni\\hns-cni.log',
   ipamDir: 'C:\\ProgramData\\hns-cni\\ipam',
-  /** os.tmpdir() of the plugin under Wine (user root), where koffi's native module is extracted. */
-  koffiDir: 'C:\\users\\root\\AppData\\Local\\Temp\\hns-cni',
+  /** Where koffi's native module is extracted: next to hns-cni.exe (never a temp directory; docs/security.md). */
+  koffiDir: 'C:\\Program Files\\containerd\\cni\\bin',
+  /** os.tmpdir() of the plugin under Wine (user root): where earlier versions extracted koffi. */
+  tempDir: 'C:\\users\\root\\AppData\\Local\\Temp',
 } as const;

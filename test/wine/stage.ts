@@ -88,6 +88,41 @@ export function runExe(
   return { ...ran, stdout: readFileSync(`${base}.out`, 'utf8'), stderr: readFileSync(`${base}.err`, 'utf8') };
 }
 
+/**
+ * Runs hns-cni.exe under Wine with its stdout a Unix pipe to a slow reader (`dd` takes one byte, then the reader
+ * pauses before draining the rest), as an operator piping `hns-cni hns endpoints --json` into `jq` or `less` does.
+ * What the reader got, the exe's exit status and its stderr (a regular file).
+ */
+export function runExePiped(args: string[], opts: { env?: Record<string, string>; timeoutSec?: number } = {}): Ran {
+  const io = join(stage().root, 'tmp', `hns-cni-stage-${process.pid}`);
+  mkdirSync(io, { recursive: true });
+  const base = join(io, String(++ioCounter));
+  const timeoutSec = opts.timeoutSec ?? 120;
+  const started = performance.now();
+  const r = spawnSync(
+    'bash',
+    [
+      '-c',
+      `bash "$RUN" "$@" 2>"$BASE.err" | { dd bs=1 count=1 2>/dev/null; sleep 0.5; cat; } >"$BASE.out"; exit "\${PIPESTATUS[0]}"`,
+      'piped',
+      '--timeout',
+      String(timeoutSec),
+      ...pluginEnv(opts.env ?? {}),
+      '--',
+      win.exe,
+      ...args,
+    ],
+    { encoding: 'utf8', env: { ...process.env, RUN: scripts.run, BASE: base }, timeout: (timeoutSec + 15) * 1000 },
+  );
+  recordInvocation(`hns-cni.exe ${args.join(' ')} | reader`, performance.now() - started);
+  if (r.error) throw r.error;
+  return {
+    status: r.status ?? -1,
+    stdout: readFileSync(`${base}.out`, 'utf8'),
+    stderr: readFileSync(`${base}.err`, 'utf8'),
+  };
+}
+
 /** A JSON document that cnictl printed (stdout) or its error document (last line of stderr). */
 export type Doc = Record<string, unknown>;
 

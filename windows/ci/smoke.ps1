@@ -16,7 +16,10 @@ $ErrorActionPreference = 'Stop'
 $exePath = (Resolve-Path -LiteralPath $Exe).Path
 $work = Join-Path $env:RUNNER_TEMP 'hns-cni-smoke'
 New-Item -ItemType Directory -Force -Path $work | Out-Null
-$env:HNS_CNI_LOG = Join-Path $work 'hns-cni.log'
+# hns-cni writes only into directories SYSTEM and Administrators alone can write (docs/security.md). $work inherits
+# the runner drive's grants, so the log and the IPAM store go into subdirectories hns-cni creates itself, private.
+$env:HNS_CNI_LOG = Join-Path $work 'log\hns-cni.log'
+$defaultLog = Join-Path $env:ProgramData 'hns-cni\hns-cni.log'
 
 function Assert-True([bool]$Condition, [string]$Message) {
     if (-not $Condition) { throw "ASSERTION FAILED: $Message" }
@@ -88,6 +91,8 @@ try {
     Assert-True ($gc.Exit -eq 0) "GC succeeds ($($gc.Output))"
 } finally {
     & $exePath hns namespace-delete $ns | Out-Null
-    if (Test-Path $env:HNS_CNI_LOG) { Get-Content $env:HNS_CNI_LOG -Tail 50 }
+    foreach ($log in @($env:HNS_CNI_LOG, $defaultLog)) {
+        if (Test-Path -LiteralPath $log) { Write-Host "--- $log"; Get-Content -LiteralPath $log -Tail 50 }
+    }
 }
 Write-Host 'smoke test passed'

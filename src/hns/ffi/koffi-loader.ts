@@ -1,8 +1,9 @@
 // Loads koffi, the FFI library, both from node_modules (development, tests, the plain bundle) and from inside the
 // single executable, where `require('koffi')` cannot work: a SEA's require only knows built-in modules. The build
 // (scripts/build.mjs) embeds koffi's native module for the target platform as the SEA asset `koffi.node`, plus
-// `koffi.json` ({ version, sha256 }). At first use we copy the asset to a hash-named file in the OS temp dir and
-// `process.dlopen` it; koffi's native module exports the whole koffi API (its index.cjs only re-exports it).
+// `koffi.json` ({ version, sha256 }). At first use we copy the asset to a hash-named file and `process.dlopen` it;
+// koffi's native module exports the whole koffi API (its index.cjs only re-exports it). Where the file goes is a
+// security decision (docs/security.md): on Windows next to the executable, never a temp directory.
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
@@ -10,6 +11,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as sea from 'node:sea';
 import { log } from '../../log/logger.js';
+import { ensurePrivatePosixDirectory } from '../../store/private-dir.js';
 
 export type Koffi = typeof import('koffi');
 
@@ -47,23 +49,56 @@ function loadFromPackage(): Koffi {
 function loadFromSeaAssets(): Koffi {
   const bytes = new Uint8Array(sea.getRawAsset(KOFFI_ASSET) as ArrayBuffer);
   const meta = JSON.parse(sea.getAsset(KOFFI_META_ASSET, 'utf8')) as KoffiAssetMeta;
-  return loadKoffiFromBytes(bytes, meta, koffiExtractionDir());
+  const dir = koffiExtractionDir();
+  const extracted = extractNativeModule(bytes, meta.sha256, dir);
+  const loaded = loadExtracted(extracted.file, meta);
+  if (extracted.outcome !== 'reused' && process.platform === 'win32') void warnIfExecutableDirIsOpen(dir);
+  return loaded;
 }
 
-/** `<tmp>/hns-cni`: the temp dir of whoever runs the plugin (containerd's: C:\Windows\Temp as LocalSystem). */
-export function koffiExtractionDir(): string {
+/**
+ * Windows: the directory of hns-cni.exe itself. The CNI bin directory is writable by administrators only, and
+ * whoever can write there can replace the executable anyway, so the module adds no way in. A temp directory would:
+ * LocalSystem's %TEMP% is C:\Windows\Temp, where any user may create `hns-cni\` first and swap the DLL between
+ * the check and the load. Elsewhere: `<tmp>/hns-cni`, which must be this user's and closed to others (POSIX modes
+ * can be checked before any native code is loaded).
+ */
+export function koffiExtractionDir(platform: NodeJS.Platform = process.platform): string {
+  if (platform === 'win32') return path.dirname(process.execPath);
   return path.join(os.tmpdir(), 'hns-cni');
+}
+
+/**
+ * After writing the module next to the executable (first run, or a repair): say so in the log when that directory
+ * is open to other users (e.g. C:\opt\cni\bin inheriting C:\'s grants to Authenticated Users). The module adds
+ * nothing an attacker there could not do to hns-cni.exe itself, so this warns rather than refuses.
+ */
+async function warnIfExecutableDirIsOpen(dir: string): Promise<void> {
+  try {
+    const { judgeWindowsDirectory } = await import('../../winsec/private-dir.js');
+    const { verdict, fix } = judgeWindowsDirectory(dir);
+    if (!verdict.ok) {
+      log.warn('the directory of hns-cni.exe is writable by other users: they can replace hns-cni.exe', {
+        dir,
+        problems: verdict.problems,
+        fix,
+      });
+    }
+  } catch (error) {
+    log.debug('could not read the permissions of the executable directory', { dir, error });
+  }
 }
 
 /** Extracts the native module to `dir` and loads it; checks it is the koffi version the bundle was built with. */
 export function loadKoffiFromBytes(bytes: Uint8Array, meta: KoffiAssetMeta, dir: string): Koffi {
-  const extracted = extractNativeModule(bytes, meta.sha256, dir);
+  return loadExtracted(extractNativeModule(bytes, meta.sha256, dir).file, meta);
+}
+
+function loadExtracted(file: string, meta: KoffiAssetMeta): Koffi {
   const mod: { exports: Record<string, unknown> } = { exports: {} };
-  process.dlopen(mod, extracted.file);
+  process.dlopen(mod, file);
   if (mod.exports.version !== meta.version) {
-    throw new Error(
-      `koffi native module ${extracted.file} is version ${String(mod.exports.version)}, want ${meta.version}`,
-    );
+    throw new Error(`koffi native module ${file} is version ${String(mod.exports.version)}, want ${meta.version}`);
   }
   // Same shape as koffi's index.cjs exports, whose `default` is the native object itself.
   return { ...mod.exports, default: mod.exports } as unknown as Koffi;
@@ -83,15 +118,24 @@ export function nativeModuleFileName(sha256: string): string {
  */
 export function extractNativeModule(bytes: Uint8Array, sha256: string, dir: string): ExtractedModule {
   const file = path.join(dir, nativeModuleFileName(sha256));
-  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-  assertPrivateDir(dir);
+  // POSIX: created 0700 and checked before anything is loaded from it. Windows: the executable's own directory,
+  // which exists (see koffiExtractionDir).
+  if (process.platform !== 'win32') ensurePrivatePosixDirectory(dir);
   const existing = readIfPresent(file);
   if (existing?.equals(bytes)) return { file, outcome: 'reused' };
 
   const temp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  fs.writeFileSync(temp, bytes, { mode: 0o755 });
+  try {
+    fs.writeFileSync(temp, bytes, { mode: 0o755 });
+  } catch (err) {
+    throw new Error(
+      `cannot write koffi's native module to ${dir} (${(err as NodeJS.ErrnoException).code ?? String(err)}): ` +
+        'run hns-cni once as an administrator or LocalSystem (as containerd does), so it can be written next to ' +
+        'the executable; it is never loaded from a temp directory',
+    );
+  }
   const outcome: ExtractionOutcome = existing ? 'replaced' : 'written';
-  if (existing) log.warn('koffi module in the temp dir was corrupted; replacing it', { file });
+  if (existing) log.warn('koffi native module was corrupted; replacing it', { file });
   try {
     fs.renameSync(temp, file);
   } catch (err) {
@@ -113,20 +157,5 @@ function readIfPresent(file: string): Buffer | undefined {
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw err;
-  }
-}
-
-/**
- * A native module is executable code: on a shared temp dir (Linux /tmp) another user could pre-create `hns-cni/` and
- * swap the file between our check and dlopen. Refuse a directory we do not own or that others can write to.
- * POSIX only: Windows ACLs are not in mode bits, and nothing can read them before koffi is loaded. There the dir is
- * the service account's %TEMP% (C:\Windows\Temp for LocalSystem), where other users may create folders: see the
- * open risk in docs/build.md.
- */
-function assertPrivateDir(dir: string): void {
-  if (process.platform === 'win32' || typeof process.getuid !== 'function') return;
-  const st = fs.lstatSync(dir);
-  if (!st.isDirectory() || st.uid !== process.getuid() || (st.mode & 0o022) !== 0) {
-    throw new Error(`${dir} must be a directory owned by uid ${process.getuid()} and not writable by others`);
   }
 }

@@ -134,12 +134,13 @@ function adapterOf(state: SimState, network: HostComputeNetwork): string {
 
 /** The first external network on an adapter creates its vSwitch: the host loses connectivity briefly (§7.3). */
 function attachToVSwitch(state: SimState, networkId: string, type: NetworkType, adapter: string): void {
-  const bound = state.vswitches[adapter];
+  const bound = Object.hasOwn(state.vswitches, adapter) ? state.vswitches[adapter] : undefined;
   if (bound !== undefined) {
     bound.push(networkId);
     return;
   }
-  state.vswitches[adapter] = [networkId];
+  // Adapter names are the operator's: a computed key defines an own property even for "__proto__".
+  state.vswitches = { ...state.vswitches, [adapter]: [networkId] };
   state.blips.push({
     adapter,
     networkId,
@@ -157,12 +158,12 @@ export function deleteNetwork(state: SimState, id: string | undefined): void {
     if (state.options.networkDeleteWithEndpoints === 'error') fail(HR.HCN_E_ENTITY_HAS_REFERENCES);
     for (const e of endpoints) deleteEndpoint(state, e.ID, { force: true });
   }
-  for (const [adapter, ids] of Object.entries(state.vswitches)) {
-    const rest = ids.filter((n) => n !== key);
-    // The last network on an adapter takes its vSwitch with it; the next one will blip again (§7.3).
-    if (rest.length === 0) delete state.vswitches[adapter];
-    else state.vswitches[adapter] = rest;
-  }
+  // The last network on an adapter takes its vSwitch with it; the next one will blip again (§7.3).
+  state.vswitches = Object.fromEntries(
+    Object.entries(state.vswitches)
+      .map(([adapter, ids]) => [adapter, ids.filter((n) => n !== key)] as const)
+      .filter(([, ids]) => ids.length > 0),
+  );
   for (const cursor of Object.keys(state.cursors.ip)) {
     if (cursor.startsWith(`${key}|`)) delete state.cursors.ip[cursor];
   }

@@ -22,13 +22,12 @@ export function omitEmpty(value: unknown, keepVerbatim = false): unknown {
   if (keepVerbatim) return value;
   if (Array.isArray(value)) return value.map((v) => omitEmpty(v));
   if (value === null || typeof value !== 'object') return value;
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value)) {
-    const cleaned = omitEmpty(v, k === 'Settings' || k === 'Data' || k === 'SchemaVersion');
-    if (isEmpty(cleaned)) continue;
-    out[k] = cleaned;
-  }
-  return out;
+  // fromEntries defines own properties: a member named "__proto__" is copied like any other.
+  return Object.fromEntries(
+    Object.entries(value)
+      .map(([k, v]) => [k, omitEmpty(v, k === 'Settings' || k === 'Data' || k === 'SchemaVersion')] as const)
+      .filter(([, cleaned]) => !isEmpty(cleaned)),
+  );
 }
 
 function isEmpty(v: unknown): boolean {
@@ -103,7 +102,7 @@ export function renderNamespace(state: SimState, ns: HostComputeNamespace, v2: b
 }
 
 function casedResource(state: SimState, data: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(data)) out[k] = typeof v === 'string' ? formatGuid(state, 'endpoint', v) : v;
-  return out;
+  return Object.fromEntries(
+    Object.entries(data).map(([k, v]) => [k, typeof v === 'string' ? formatGuid(state, 'endpoint', v) : v]),
+  );
 }

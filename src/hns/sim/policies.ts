@@ -99,8 +99,11 @@ function protocolNumber(v: unknown): number {
   if (v === undefined || v === null || v === '') return 6;
   if (typeof v === 'number') return v;
   if (typeof v === 'string') {
-    const named: Record<string, number> = { tcp: 6, udp: 17 };
-    const n = named[v.toLowerCase()] ?? Number(v);
+    const named = new Map([
+      ['tcp', 6],
+      ['udp', 17],
+    ]);
+    const n = named.get(v.toLowerCase()) ?? Number(v);
     if (Number.isInteger(n)) return n;
   }
   fail(HR.HCN_E_INVALID_POLICY);

@@ -61,7 +61,7 @@ function matchesKey(state: SimState, kind: ObjectKind, obj: Matchable, key: stri
     case 'HostComputeNamespace':
       return kind === 'endpoint' && typeof want === 'string' && sameGuid(obj.HostComputeNamespace as string, want);
     default: {
-      const have = obj[key];
+      const have = Object.hasOwn(obj, key) ? obj[key] : undefined;
       if (typeof have === 'string' && typeof want === 'string') return have.toLowerCase() === want.toLowerCase();
       return have !== undefined && have === want;
     }

@@ -10,6 +10,7 @@
 import * as fs from 'node:fs';
 import { CNI_CODE, CniError } from '../../cni/errors.js';
 import { log } from '../../log/logger.js';
+import { redactSecrets, registerSecret, registerSecretsIn } from '../../log/redact.js';
 import { readFileIfExists, writeFileAtomic } from '../../store/atomic-file.js';
 import { type Cidr, parseCidr } from '../cidr.js';
 import type { NodeSubnets } from './types.js';
@@ -88,9 +89,10 @@ async function fetchNode(opts: NodeSourceOptions, now: number): Promise<NodeCach
   try {
     if (!fs.existsSync(opts.kubeconfig)) throw new Error('file not found');
     kc.loadFromFile(opts.kubeconfig);
+    for (const user of kc.users) registerUserSecrets(user);
     api = kc.makeApiClient(k8s.CoreV1Api);
   } catch (e) {
-    throw new Unreachable(`kubeconfig ${opts.kubeconfig}: ${(e as Error).message}`, CNI_CODE.INVALID_CONFIG);
+    throw new Unreachable(`kubeconfig ${opts.kubeconfig}: ${describeKubeconfigError(e)}`, CNI_CODE.INVALID_CONFIG);
   }
   let timer: NodeJS.Timeout | undefined;
   const timeoutMs = opts.timeoutMs ?? 5_000;
@@ -133,7 +135,14 @@ async function fetchNode(opts: NodeSourceOptions, now: number): Promise<NodeCach
         `the API server refused to let ${opts.kubeconfig} read node ${opts.nodeName} (HTTP ${code})`,
       );
     }
-    throw new Unreachable((e as Error).message);
+    // An HTTP error's text carries the response body and headers: its first line is enough to say what happened.
+    throw new Unreachable(
+      redactSecrets(
+        String((e as Error).message)
+          .split('\n')[0]!
+          .slice(0, 300),
+      ),
+    );
   } finally {
     clearTimeout(timer);
   }
@@ -176,4 +185,45 @@ function toSubnets(c: NodeCache, opts: NodeSourceOptions): NodeSubnets {
   const result: NodeSubnets = { v4, origin: `node ${opts.nodeName} (resourceVersion ${c.resourceVersion})` };
   if (v6 && v6.prefix >= 64 && v6.prefix <= 126) result.v6 = v6;
   return result;
+}
+
+/**
+ * A kubeconfig holds credentials, and the YAML parser's message quotes the lines around the error (a bearer token
+ * on one of them ends up in a pod event). Only the parser's reason and the position are kept; anything else is
+ * reduced to its first line, redacted.
+ */
+function describeKubeconfigError(e: unknown): string {
+  const error = e as {
+    name?: unknown;
+    reason?: unknown;
+    mark?: { line?: unknown; column?: unknown };
+    message?: unknown;
+  };
+  if (error?.name === 'YAMLException') {
+    const line = typeof error.mark?.line === 'number' ? error.mark.line + 1 : '?';
+    const column = typeof error.mark?.column === 'number' ? error.mark.column + 1 : '?';
+    return `not valid YAML: ${String(error.reason ?? 'syntax error')} at line ${line}, column ${column} (its lines are not quoted: they may hold credentials)`;
+  }
+  const first = String(error?.message ?? e)
+    .split('\n')[0]!
+    .slice(0, 300);
+  return redactSecrets(first);
+}
+
+/** A kubeconfig user's credentials, remembered so no error or log line can repeat them (log/redact.ts). */
+function registerUserSecrets(user: {
+  token?: string;
+  password?: string;
+  keyData?: string;
+  certData?: string;
+  authProvider?: unknown;
+  exec?: unknown;
+}): void {
+  for (const value of [user.token, user.password, user.keyData, user.certData]) registerSecret(value);
+  for (const data of [user.keyData, user.certData]) {
+    if (data !== undefined) registerSecret(Buffer.from(data, 'base64').toString('utf8').trim());
+  }
+  registerSecretsIn((user.authProvider as { config?: unknown } | undefined)?.config);
+  const env = (user.exec as { env?: Array<{ value?: unknown }> } | undefined)?.env;
+  if (Array.isArray(env)) for (const entry of env) registerSecret(entry?.value);
 }

@@ -18,7 +18,9 @@ describe('HcnError', () => {
   it('names an unknown code by its hex value', () => {
     const e = err(0x803b00ff);
     expect(e.hrName).toBe('HRESULT 0x803B00FF');
-    expect(e.message).toBe('HcnOpenNetwork failed: HRESULT 0x803B00FF (0x803B00FF) Unknown error 0x803B00FF.');
+    expect(e.message).toBe(
+      'HcnOpenNetwork failed: HRESULT 0x803B00FF (0x803B00FF) Unrecognised HRESULT 0x803B00FF (facility 59, code 255).',
+    );
   });
 
   it('uses the ErrorRecord text, detail included, in the message', () => {

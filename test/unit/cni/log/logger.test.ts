@@ -36,11 +36,15 @@ const readLines = (file: string) =>
 
 describe('log options', () => {
   it('env overrides the config, the config overrides the defaults', () => {
-    expect(resolveLogOptions({ file: '/cfg.log', level: 'warn' }, {})).toEqual({ file: '/cfg.log', level: 'warn' });
+    expect(resolveLogOptions({ file: '/cfg.log', level: 'warn' }, {})).toEqual({
+      file: '/cfg.log',
+      fileSource: 'log.file',
+      level: 'warn',
+    });
     expect(
       resolveLogOptions({ file: '/cfg.log', level: 'warn' }, { HNS_CNI_LOG: '/env.log', HNS_CNI_LOG_LEVEL: 'DEBUG' }),
-    ).toEqual({ file: '/env.log', level: 'debug' });
-    expect(resolveLogOptions({}, {})).toEqual({ file: defaultLogFile(), level: 'info' });
+    ).toEqual({ file: '/env.log', fileSource: 'HNS_CNI_LOG', level: 'debug' });
+    expect(resolveLogOptions({}, {})).toEqual({ file: defaultLogFile(), fileSource: 'default', level: 'info' });
     expect(resolveLogOptions({}, { HNS_CNI_LOG_LEVEL: 'chatty' }).level).toBe('info');
   });
 
@@ -110,7 +114,7 @@ describe('file sink rotation', () => {
   // most one burst of 5 lines); the total stays bounded by maxFiles files.
   it('keeps the log bounded: at most maxFiles files, each at most maxBytes plus the writes in flight', async () => {
     const file = path.join(dir, 'rot.log');
-    const sink = openFileSink(file, { maxBytes: 4096, maxFiles: 3 });
+    const sink = await openFileSink(file, { maxBytes: 4096, maxFiles: 3 });
     expect(sink).toBeDefined();
     const filler = 'x'.repeat(500);
     for (let i = 0; i < 60; i++) {

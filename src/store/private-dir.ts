@@ -1,0 +1,67 @@
+// The directories hns-cni keeps state in or loads code from are writable by it (LocalSystem or root) and
+// administrators only: anyone else who could write there could swap a file that a privileged process trusts
+// (docs/security.md). Missing ones are created that way; existing ones are checked, never silently "repaired".
+// Windows reads owner and DACL through src/winsec (loaded only there); POSIX uses the owner and mode bits.
+import * as fs from 'node:fs';
+import { log } from '../log/logger.js';
+
+export class UnsafeDirectoryError extends Error {
+  constructor(
+    readonly dir: string,
+    readonly problems: readonly string[],
+    /** Commands an administrator can run to make it safe, keeping its content. */
+    readonly fix: readonly string[],
+  ) {
+    super(`${dir} is not safe for hns-cni: ${problems.join('; ')}`);
+    this.name = 'UnsafeDirectoryError';
+  }
+}
+
+// Directories found private in this process (the log's and the data directory are usually the same one): checked
+// once per invocation, not once per user.
+const found = new Set<string>();
+
+/** Creates `dir` (and missing parents) or checks the existing one; throws UnsafeDirectoryError when it is not private. */
+export async function ensurePrivateDirectory(dir: string, platform: NodeJS.Platform = process.platform): Promise<void> {
+  const key = `${platform}:${dir}`;
+  if (found.has(key)) return;
+  const started = performance.now();
+  await checkPrivateDirectory(dir, platform);
+  found.add(key);
+  log.debug('directory is private', { dir, checkMs: Math.round((performance.now() - started) * 100) / 100 });
+}
+
+async function checkPrivateDirectory(dir: string, platform: NodeJS.Platform): Promise<void> {
+  const existing = fs.lstatSync(dir, { throwIfNoEntry: false });
+  if (existing !== undefined && !existing.isDirectory() && !existing.isSymbolicLink()) {
+    throw new Error(`${dir} is a file, not a directory`);
+  }
+  if (platform !== 'win32') {
+    ensurePrivatePosixDirectory(dir);
+    return;
+  }
+  if (existing?.isSymbolicLink()) {
+    const fix = [`Remove-Item -LiteralPath '${dir.replaceAll("'", "''")}'`];
+    throw new UnsafeDirectoryError(dir, ['it is a symbolic link or junction'], fix);
+  }
+  const { ensurePrivateWindowsDirectory } = await import('../winsec/private-dir.js');
+  const check = ensurePrivateWindowsDirectory(dir);
+  if (!check.verdict.ok) throw new UnsafeDirectoryError(dir, check.verdict.problems, check.fix);
+}
+
+/**
+ * POSIX: a real directory (not a symbolic link) owned by this user or root, that neither group nor others may write.
+ * Created with mode 0700 when missing.
+ */
+export function ensurePrivatePosixDirectory(dir: string): void {
+  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const st = fs.lstatSync(dir);
+  const uid = process.getuid?.() ?? 0;
+  const problems: string[] = [];
+  if (st.isSymbolicLink()) problems.push('it is a symbolic link');
+  else if (!st.isDirectory()) problems.push('it is not a directory');
+  if (st.uid !== uid && st.uid !== 0) problems.push(`it is owned by uid ${st.uid}, not ${uid} or root`);
+  if ((st.mode & 0o022) !== 0) problems.push(`group or others may write to it (mode ${(st.mode & 0o777).toString(8)})`);
+  if (problems.length > 0)
+    throw new UnsafeDirectoryError(dir, problems, [`chown ${uid} '${dir}' && chmod go-w '${dir}'`]);
+}

@@ -1,0 +1,228 @@
+// Who may write a directory, decided from its owner and DACL alone: a pure function, so the rule is unit-tested
+// here and the FFI door (ffi.ts) only reads bytes. hns-cni runs as LocalSystem; a directory it loads code from or
+// keeps state in (C:\ProgramData\hns-cni: the IPAM store, the log, the network cache) must be writable by SYSTEM,
+// Administrators and TrustedInstaller only, or by the account hns-cni itself runs as. Anyone else who can write
+// there can swap a file hns-cni trusts (docs/security.md).
+
+/** A SID in string form, `S-1-5-18`. */
+export type Sid = string;
+
+export const SID = {
+  SYSTEM: 'S-1-5-18',
+  ADMINISTRATORS: 'S-1-5-32-544',
+  TRUSTED_INSTALLER: 'S-1-5-80-956008885-3418522649-1831038044-1853292631-2271478464',
+  CREATOR_OWNER: 'S-1-3-0',
+  OWNER_RIGHTS: 'S-1-3-4',
+  EVERYONE: 'S-1-1-0',
+  AUTHENTICATED_USERS: 'S-1-5-11',
+  USERS: 'S-1-5-32-545',
+} as const;
+
+const WELL_KNOWN_NAMES: ReadonlyMap<Sid, string> = new Map([
+  [SID.SYSTEM, 'NT AUTHORITY\\SYSTEM'],
+  [SID.ADMINISTRATORS, 'BUILTIN\\Administrators'],
+  [SID.TRUSTED_INSTALLER, 'NT SERVICE\\TrustedInstaller'],
+  [SID.CREATOR_OWNER, 'CREATOR OWNER'],
+  [SID.OWNER_RIGHTS, 'OWNER RIGHTS'],
+  [SID.EVERYONE, 'Everyone'],
+  [SID.AUTHENTICATED_USERS, 'NT AUTHORITY\\Authenticated Users'],
+  [SID.USERS, 'BUILTIN\\Users'],
+  ['S-1-5-32-546', 'BUILTIN\\Guests'],
+  ['S-1-5-32-547', 'BUILTIN\\Power Users'],
+  ['S-1-5-4', 'NT AUTHORITY\\INTERACTIVE'],
+  ['S-1-5-7', 'NT AUTHORITY\\ANONYMOUS LOGON'],
+  ['S-1-5-19', 'NT AUTHORITY\\LOCAL SERVICE'],
+  ['S-1-5-20', 'NT AUTHORITY\\NETWORK SERVICE'],
+]);
+
+export function describeSid(sid: Sid): string {
+  const name = WELL_KNOWN_NAMES.get(sid);
+  return name === undefined ? sid : `${name} (${sid})`;
+}
+
+// ACE types (winnt.h). Allowed ACEs grant; denied ACEs only take away, so they never make a directory unsafe.
+export const ACE_TYPE = {
+  ACCESS_ALLOWED: 0x0,
+  ACCESS_DENIED: 0x1,
+  ACCESS_ALLOWED_OBJECT: 0x5,
+  ACCESS_DENIED_OBJECT: 0x6,
+  ACCESS_ALLOWED_CALLBACK: 0x9,
+  ACCESS_DENIED_CALLBACK: 0xa,
+  ACCESS_ALLOWED_CALLBACK_OBJECT: 0xb,
+  ACCESS_DENIED_CALLBACK_OBJECT: 0xc,
+} as const;
+
+const ALLOWING = new Set<number>([
+  ACE_TYPE.ACCESS_ALLOWED,
+  ACE_TYPE.ACCESS_ALLOWED_OBJECT,
+  ACE_TYPE.ACCESS_ALLOWED_CALLBACK,
+  ACE_TYPE.ACCESS_ALLOWED_CALLBACK_OBJECT,
+]);
+const DENYING = new Set<number>([
+  ACE_TYPE.ACCESS_DENIED,
+  ACE_TYPE.ACCESS_DENIED_OBJECT,
+  ACE_TYPE.ACCESS_DENIED_CALLBACK,
+  ACE_TYPE.ACCESS_DENIED_CALLBACK_OBJECT,
+]);
+
+/** One access control entry. `sid` is undefined for an ACE type this parser does not know. */
+export interface Ace {
+  type: number;
+  flags: number;
+  mask: number;
+  sid?: Sid;
+}
+
+export interface DirectorySecurity {
+  owner: Sid;
+  /** null: the directory has no DACL at all, which grants everyone everything. */
+  dacl: Ace[] | null;
+}
+
+// Rights that let a holder change what is in the directory or who may: for a directory, FILE_WRITE_DATA is "add a
+// file" and FILE_APPEND_DATA "add a subdirectory". Read, list and traverse rights are harmless.
+const WRITE_RIGHTS: readonly [number, string][] = [
+  [0x00000002, 'add files'],
+  [0x00000004, 'add subdirectories'],
+  [0x00000010, 'write extended attributes'],
+  [0x00000040, 'delete children'],
+  [0x00000100, 'write attributes'],
+  [0x00010000, 'delete'],
+  [0x00040000, 'change permissions'],
+  [0x00080000, 'take ownership'],
+  [0x02000000, 'maximum allowed'],
+  [0x10000000, 'generic all'],
+  [0x40000000, 'generic write'],
+];
+
+export function writeRightsOf(mask: number): string[] {
+  return WRITE_RIGHTS.filter(([bit]) => (mask & bit) !== 0).map(([, name]) => name);
+}
+
+export type Verdict = { ok: true } | { ok: false; problems: string[]; untrusted: Sid[] };
+
+/**
+ * Safe when the owner is trusted and no allowed ACE (inherit-only ones included: they reach every file created
+ * inside) grants a write right to anyone else. Trusted: SYSTEM, Administrators, TrustedInstaller, `self` (the
+ * account hns-cni runs as) and, in ACEs, CREATOR OWNER and OWNER RIGHTS (they stand for the owner of what is created,
+ * who needed a write right of their own to create it).
+ */
+export function judgePrivateDirectory(security: DirectorySecurity, self?: Sid): Verdict {
+  const trustedOwners = new Set<Sid>([SID.SYSTEM, SID.ADMINISTRATORS, SID.TRUSTED_INSTALLER]);
+  if (self !== undefined) trustedOwners.add(self);
+  const trustedInAces = new Set<Sid>([...trustedOwners, SID.CREATOR_OWNER, SID.OWNER_RIGHTS]);
+  const problems: string[] = [];
+  const untrusted = new Set<Sid>();
+  if (!trustedOwners.has(security.owner)) {
+    problems.push(`its owner is ${describeSid(security.owner)}, not SYSTEM or Administrators`);
+    untrusted.add(security.owner);
+  }
+  if (security.dacl === null) {
+    problems.push('it has no DACL at all, so everyone may write to it');
+  } else {
+    for (const ace of security.dacl) {
+      if (DENYING.has(ace.type)) continue;
+      const rights = writeRightsOf(ace.mask);
+      if (rights.length === 0) continue;
+      if (!ALLOWING.has(ace.type) || ace.sid === undefined) {
+        problems.push(`an access entry of unknown type 0x${ace.type.toString(16)} may grant ${rights.join(', ')}`);
+        continue;
+      }
+      if (trustedInAces.has(ace.sid)) continue;
+      problems.push(`${describeSid(ace.sid)} may ${rights.join(', ')}`);
+      untrusted.add(ace.sid);
+    }
+  }
+  return problems.length === 0 ? { ok: true } : { ok: false, problems, untrusted: [...untrusted] };
+}
+
+/** The security descriptor hns-cni creates its directories with: owned by Administrators, SYSTEM and Administrators
+ * only, protected from inheriting the parent's ACEs (ProgramData lets Users create files and folders). */
+export const PRIVATE_DIRECTORY_SDDL = 'O:BAD:PAI(A;OICI;FA;;;SY)(A;OICI;FA;;;BA)';
+/** The same without the owner, for a creator that may not assign Administrators as owner. */
+export const PRIVATE_DIRECTORY_SDDL_NO_OWNER = 'D:PAI(A;OICI;FA;;;SY)(A;OICI;FA;;;BA)';
+
+/** How an administrator makes `dir` private without losing what is in it (PowerShell, then the icacls way). */
+export function fixCommands(dir: string, untrusted: readonly Sid[] = []): string[] {
+  const ps = dir.replaceAll("'", "''");
+  const removals = untrusted
+    .filter((s) => s !== SID.SYSTEM && s !== SID.ADMINISTRATORS)
+    .map((s) => ` /remove:g *${s}`)
+    .join('');
+  return [
+    `$a = New-Object System.Security.AccessControl.DirectorySecurity; $a.SetSecurityDescriptorSddlForm('${PRIVATE_DIRECTORY_SDDL}'); Set-Acl -LiteralPath '${ps}' -AclObject $a`,
+    `icacls "${dir}" /setowner *${SID.ADMINISTRATORS} /T /C & icacls "${dir}" /inheritance:r /grant:r *${SID.SYSTEM}:(OI)(CI)F *${SID.ADMINISTRATORS}:(OI)(CI)F${removals} /T /C`,
+  ];
+}
+
+/** `S-<revision>-<authority>-<sub>...` from a binary SID at `offset`; undefined when the bytes are not one. */
+export function parseSid(bytes: Uint8Array, offset = 0): { sid: Sid; length: number } | undefined {
+  if (offset + 8 > bytes.length) return undefined;
+  const revision = bytes[offset]!;
+  const count = bytes[offset + 1]!;
+  const length = 8 + 4 * count;
+  if (revision !== 1 || count > 15 || offset + length > bytes.length) return undefined;
+  let authority = 0;
+  for (let i = 2; i < 8; i++) authority = authority * 256 + bytes[offset + i]!;
+  const view = new DataView(bytes.buffer, bytes.byteOffset + offset, length);
+  const subs: number[] = [];
+  for (let i = 0; i < count; i++) subs.push(view.getUint32(8 + 4 * i, true));
+  return { sid: ['S', revision, authority, ...subs].join('-'), length };
+}
+
+/** The ACEs of a binary ACL (header: revision, size, count; then each ACE: type, flags, size, body). */
+export function parseAcl(bytes: Uint8Array): Ace[] {
+  if (bytes.length < 8) throw new Error('ACL shorter than its header');
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
+  const size = view.getUint16(2, true);
+  const count = view.getUint16(4, true);
+  if (size > bytes.length) throw new Error(`ACL of ${size} bytes, ${bytes.length} read`);
+  const aces: Ace[] = [];
+  let at = 8;
+  for (let i = 0; i < count; i++) {
+    if (at + 8 > size) throw new Error(`ACE ${i} runs past the ACL`);
+    const type = bytes[at]!;
+    const flags = bytes[at + 1]!;
+    const aceSize = view.getUint16(at + 2, true);
+    if (aceSize < 8 || at + aceSize > size) throw new Error(`ACE ${i} has an impossible size ${aceSize}`);
+    const mask = view.getUint32(at + 4, true);
+    aces.push({
+      type,
+      flags,
+      mask,
+      ...sidOfAce(bytes.subarray(at, at + aceSize), type, view.getUint32.bind(view), at),
+    });
+    at += aceSize;
+  }
+  return aces;
+}
+
+const OBJECT_TYPES = new Set<number>([
+  ACE_TYPE.ACCESS_ALLOWED_OBJECT,
+  ACE_TYPE.ACCESS_DENIED_OBJECT,
+  ACE_TYPE.ACCESS_ALLOWED_CALLBACK_OBJECT,
+  ACE_TYPE.ACCESS_DENIED_CALLBACK_OBJECT,
+]);
+const PLAIN_TYPES = new Set<number>([
+  ACE_TYPE.ACCESS_ALLOWED,
+  ACE_TYPE.ACCESS_DENIED,
+  ACE_TYPE.ACCESS_ALLOWED_CALLBACK,
+  ACE_TYPE.ACCESS_DENIED_CALLBACK,
+]);
+
+function sidOfAce(
+  ace: Uint8Array,
+  type: number,
+  readU32: (offset: number, littleEndian: boolean) => number,
+  at: number,
+): { sid?: Sid } {
+  let sidAt = 8; // after header and mask
+  if (OBJECT_TYPES.has(type)) {
+    const objectFlags = readU32(at + 8, true);
+    sidAt = 12 + (objectFlags & 1 ? 16 : 0) + (objectFlags & 2 ? 16 : 0);
+  } else if (!PLAIN_TYPES.has(type)) {
+    return {};
+  }
+  const parsed = parseSid(ace, sidAt);
+  return parsed === undefined ? {} : { sid: parsed.sid };
+}

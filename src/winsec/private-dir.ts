@@ -1,0 +1,52 @@
+// A directory only SYSTEM and Administrators can write, on Windows: created with that DACL when missing, and an
+// existing one accepted only when its owner and DACL say so (acl.ts decides). Reached through store/private-dir.ts,
+// which imports this module only on Windows.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import {
+  fixCommands,
+  judgePrivateDirectory,
+  PRIVATE_DIRECTORY_SDDL,
+  PRIVATE_DIRECTORY_SDDL_NO_OWNER,
+  type Verdict,
+} from './acl.js';
+import { winSecurity } from './ffi.js';
+
+export interface WindowsDirectoryCheck {
+  created: boolean;
+  verdict: Verdict;
+  fix: string[];
+}
+
+/**
+ * Creates `dir` with hns-cni's private DACL when it does not exist (its parents, outside hns-cni's control, the
+ * ordinary way), then judges what is there. A directory someone else created in the meantime is judged like any
+ * other existing one.
+ */
+export function ensurePrivateWindowsDirectory(dir: string): WindowsDirectoryCheck {
+  const security = winSecurity();
+  let created = false;
+  if (!fs.existsSync(dir)) {
+    fs.mkdirSync(path.dirname(dir), { recursive: true });
+    let outcome: 'created' | 'exists';
+    try {
+      outcome = security.createDirectory(dir, PRIVATE_DIRECTORY_SDDL);
+    } catch {
+      // A creator that may not name Administrators as owner (no SeRestorePrivilege, not in the group): it owns it.
+      outcome = security.createDirectory(dir, PRIVATE_DIRECTORY_SDDL_NO_OWNER);
+    }
+    created = outcome === 'created';
+  }
+  return { created, ...judge(dir) };
+}
+
+/** Judges an existing path without changing anything (the koffi module's directory). */
+export function judgeWindowsDirectory(dir: string): Omit<WindowsDirectoryCheck, 'created'> {
+  return judge(dir);
+}
+
+function judge(dir: string): Omit<WindowsDirectoryCheck, 'created'> {
+  const security = winSecurity();
+  const verdict = judgePrivateDirectory(security.readSecurity(dir), security.currentUser());
+  return { verdict, fix: verdict.ok ? [] : fixCommands(dir, verdict.untrusted) };
+}

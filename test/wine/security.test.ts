@@ -1,0 +1,87 @@
+// The shipped hns-cni.exe's directory checks through Wine 10's own advapi32 (src/winsec): CreateDirectoryW with
+// hns-cni's SDDL and GetNamedSecurityInfoW reading it back, on the real C:\ProgramData\hns-cni of the prefix.
+//
+// What Wine's security API supports (measured, docs/security.md): ConvertStringSecurityDescriptorToSecurityDescriptorW,
+// CreateDirectoryW with a security descriptor, GetNamedSecurityInfoW(SE_FILE_OBJECT, OWNER|DACL),
+// OpenProcessToken/GetTokenInformation(TokenUser). Wine keeps no security descriptor on disk: it maps the DACL
+// onto Unix mode bits when creating and synthesises owner and DACL from the owner and mode when reading (owner: the
+// Wine user for files the Linux user owns, ANONYMOUS LOGON for other uids; SYSTEM and the owner get full control;
+// Everyone gets read, or modify when the file is world-writable). So the tests below set up each case with chown /
+// chmod from the Linux side, and hns-cni.exe reads it through the Windows API.
+import { chmodSync, chownSync, existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { afterAll, describe, expect, it } from 'vitest';
+import { onDriveC, runExe, win } from './stage.js';
+
+const dataDir = onDriveC(win.dataDir);
+
+function add(containerId: string): { code: unknown; msg: string; details: string } {
+  const ns = runExe(['hns', 'namespace-create', '--json']);
+  expect(ns.status).toBe(0);
+  const run = runExe([], {
+    env: {
+      CNI_COMMAND: 'ADD',
+      CNI_CONTAINERID: containerId,
+      CNI_NETNS: String((JSON.parse(ns.stdout) as { ID: string }).ID),
+      CNI_IFNAME: 'eth0',
+      CNI_PATH: win.binDir,
+    },
+    stdin: JSON.stringify({
+      cniVersion: '1.0.0',
+      name: 'secure-dir',
+      type: 'hns-cni',
+      mode: 'nat',
+      ipam: { subnet: '10.88.0.0/24' },
+    }),
+  });
+  const doc = JSON.parse(run.stdout) as Record<string, unknown>;
+  return { code: doc.code ?? run.status, msg: String(doc.msg ?? ''), details: String(doc.details ?? '') };
+}
+
+afterAll(() => {
+  // Later files find the data directory as a fresh node has it: absent, created by the first ADD.
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe('C:\\ProgramData\\hns-cni under Wine', () => {
+  it('is created with SYSTEM + Administrators only: Wine maps that DACL to a mode without group or world write', () => {
+    rmSync(dataDir, { recursive: true, force: true });
+    expect(add('secure-dir-fresh').code).toBe(0);
+    const st = statSync(dataDir);
+    expect(st.isDirectory()).toBe(true);
+    expect(st.mode & 0o022).toBe(0); // nobody but the owner may write
+    expect(st.mode & 0o007).toBe(0); // Everyone gets no ACE at all
+    expect(existsSync(onDriveC(`${win.dataDir}\\ipam\\secure-dir`))).toBe(true);
+  });
+
+  it('an existing one that others may write to is refused (104), with the fix, and nothing is written into it', () => {
+    rmSync(dataDir, { recursive: true, force: true });
+    mkdirSync(dataDir);
+    chmodSync(dataDir, 0o777); // what Wine shows as Everyone: modify
+    const e = add('secure-dir-open');
+    expect(e.code).toBe(104);
+    expect(e.msg).toContain(`data directory ${win.dataDir} (the default data directory) is not safe`);
+    expect(e.msg).toContain('Everyone (S-1-1-0) may add files, add subdirectories');
+    expect(e.msg).toContain("SetSecurityDescriptorSddlForm('O:BAD:PAI(A;OICI;FA;;;SY)(A;OICI;FA;;;BA)')");
+    expect(JSON.parse(e.details).fix[1]).toContain('icacls "C:\\ProgramData\\hns-cni" /setowner *S-1-5-32-544');
+    expect(readdirSync(dataDir)).toEqual([]); // no IPAM store, no network cache, no log
+  });
+
+  it('an existing one owned by another account is refused (104)', () => {
+    rmSync(dataDir, { recursive: true, force: true });
+    mkdirSync(dataDir);
+    chmodSync(dataDir, 0o755);
+    chownSync(dataDir, 4242, 4242); // Wine shows an owner it cannot map as ANONYMOUS LOGON
+    const e = add('secure-dir-foreign');
+    expect(e.code).toBe(104);
+    expect(e.msg).toContain('its owner is NT AUTHORITY\\ANONYMOUS LOGON (S-1-5-7), not SYSTEM or Administrators');
+    expect(readdirSync(dataDir)).toEqual([]);
+  });
+
+  it('a safe existing one is used as is', () => {
+    rmSync(dataDir, { recursive: true, force: true });
+    mkdirSync(dataDir, { mode: 0o700 });
+    writeFileSync(onDriveC(`${win.dataDir}\\keep.txt`), 'kept');
+    expect(add('secure-dir-kept').code).toBe(0);
+    expect(readdirSync(dataDir)).toContain('keep.txt');
+  });
+});
