@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import type { HcnFunction } from '../abi.js';
 import type { HostComputeEndpoint, HostComputeNamespace, HostComputeNetwork } from '../types.js';
-import { DEFAULT_OPTIONS, type SimOptions } from './options.js';
+import { initialOptions, type SimOptions } from './options.js';
 
 export type ObjectKind = 'network' | 'endpoint' | 'namespace';
 
@@ -70,7 +70,7 @@ export interface SimState {
   stub: { processes: Record<string, StubProcessReport> };
 }
 
-export function freshState(options: SimOptions = { ...DEFAULT_OPTIONS }): SimState {
+export function freshState(options: SimOptions = initialOptions()): SimState {
   const state: SimState = {
     format: 1,
     options,
