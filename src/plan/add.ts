@@ -14,6 +14,8 @@ import {
   defaultGatewayRoutes,
   endpointDocument,
   l2bridgePolicies,
+  nonDefaultRoutes,
+  routesDroppedError,
   transparentPodRoutes,
 } from './endpoint.js';
 import { formatHnsVersion, hnsSupports } from './features.js';
@@ -107,6 +109,9 @@ export function planAdd(input: AddPlanInput): AddPlan {
   }
   const podRoutes =
     config.mode === 'transparent' ? transparentPodRoutes(config, podGateway) : defaultGatewayRoutes(config, podGateway);
+  if (hns.podNetworkDropsRoutes && nonDefaultRoutes(podRoutes).length > 0) {
+    throw routesDroppedError(config.network, nonDefaultRoutes(podRoutes));
+  }
   const endpoints: PlannedEndpoint[] = [pod];
   steps.push({
     kind: 'createEndpoint',

@@ -6,9 +6,14 @@ import * as path from 'node:path';
 import type { HostComputeNetwork } from '../hns/types.js';
 import { readFileIfExists, writeFileAtomic } from '../store/atomic-file.js';
 
+/** Whether HNS kept an endpoint's non-default routes on a network (issue 10 F2), learnt by reading one back. */
+export type RouteSupport = 'kept' | 'dropped';
+
 interface CacheFile {
   version: 1;
   networks: Record<string, HostComputeNetwork>;
+  /** Network ID (lower case) → route support. A network recreated under the same name has a new ID. */
+  routes?: Record<string, RouteSupport>;
 }
 
 export class NetworkCache {
@@ -32,6 +37,16 @@ export class NetworkCache {
     const cache = this.read();
     if (!(name in cache.networks)) return;
     delete cache.networks[name];
+    writeFileAtomic(this.file, JSON.stringify(cache));
+  }
+
+  routeSupport(networkId: string): RouteSupport | undefined {
+    return this.read().routes?.[networkId.toLowerCase()];
+  }
+
+  setRouteSupport(networkId: string, support: RouteSupport): void {
+    const cache = this.read();
+    cache.routes = { ...cache.routes, [networkId.toLowerCase()]: support };
     writeFileAtomic(this.file, JSON.stringify(cache));
   }
 
