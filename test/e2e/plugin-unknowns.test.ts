@@ -175,36 +175,30 @@ describe.each(echoVariants())('F5: CHECK under policy echo %j', (echo) => {
 });
 
 describe.each(values('adapterSelection'))('F8: adapterSelection=%s, a node with two NICs', (adapterSelection) => {
-  let n: SimNode;
-  beforeAll(async () => {
-    n = await node({ adapterSelection, adapters: 'Ethernet,Ethernet 2' });
-  });
-  afterAll(async () => {
-    await n?.stop();
-  });
-
   it.each([
     'transparent',
     'l2bridge',
   ] as const)('%s without "adapter" binds the adapter the node already uses, not a free one', async (mode) => {
-    // The node's own External network (microsoft/SDN's start scripts create one) on its uplink.
-    const other = createHcnClient(createSimAbi({ stateFile: n.env.HNS_CNI_SIM_STATE! }));
-    const external = await other.listNetworks({ Name: 'External' });
-    if (external.length === 0) {
+    const n = await node({ adapterSelection, adapters: 'Ethernet,Ethernet 2' });
+    try {
+      // The node's own External network (microsoft/SDN's start scripts create one) on its uplink.
+      const other = createHcnClient(createSimAbi({ stateFile: n.env.HNS_CNI_SIM_STATE! }));
       await other.createNetwork({
         Name: 'External',
         Type: 'L2Bridge',
         Policies: [{ Type: 'NetAdapterName', Settings: { NetworkAdapterName: 'Ethernet' } }],
         Ipams: [{ Type: 'Static', Subnets: [{ IpAddressPrefix: '192.168.255.0/30' }] }],
       });
+      const conf = { ...minimalConfig(mode), name: `unknowns-adapter-${mode}` };
+      const add = await n.cni('ADD', conf, { containerId: `adapter-${mode}`, netns: await n.createNamespace() });
+      expect(add.code, add.stdout).toBe(0);
+      const state = readState(n.env.HNS_CNI_SIM_STATE!);
+      const network = Object.values(state.networks).find((x) => x.Name === conf.name)!;
+      const bound = Object.entries(state.vswitches).find(([, ids]) => ids.includes(network.ID!))?.[0];
+      expect(bound).toBe('Ethernet');
+    } finally {
+      await n.stop();
     }
-    const conf = { ...minimalConfig(mode), name: `unknowns-adapter-${mode}` };
-    const add = await n.cni('ADD', conf, { containerId: `adapter-${mode}`, netns: await n.createNamespace() });
-    expect(add.code, add.stdout).toBe(0);
-    const state = readState(n.env.HNS_CNI_SIM_STATE!);
-    const network = Object.values(state.networks).find((x) => x.Name === conf.name)!;
-    const bound = Object.entries(state.vswitches).find(([, ids]) => ids.includes(network.ID!))?.[0];
-    expect(bound).toBe('Ethernet');
   });
 });
 
