@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The whole test suite, as CI runs it (`npm test`): setup → lint → typecheck → build (both executables, the C stub
 # for Linux and Windows, the Go CNI client) → unit tests → Linux end-to-end tests (built binary, C stub, libcni) →
-# the Wine stage (the shipped .exe). Every stage must pass; none is skipped silently.
+# the variant matrix (the plugin's lifecycle, fault, concurrency and libcni tests under every value of every
+# simulator option; scripts/sim-matrix.ts) → the Wine stage (the shipped .exe). Every stage must pass; none is
+# skipped silently.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export HNS_CNI_TEST_RUN_DIR="${HNS_CNI_TEST_RUN_DIR:-$(mktemp -d /tmp/hns-cni-test.XXXXXX)}"
@@ -29,6 +31,7 @@ stage build-native bash scripts/build-native.sh
 stage build-go-client bash scripts/build-go-client.sh
 stage unit vitest_stage unit
 stage e2e vitest_stage e2e
+stage matrix node --import tsx scripts/sim-matrix.ts --json "$results"
 stage wine bash scripts/wine-stage.sh --json "$results/wine.json"
 
 # One closing line for CI: the sum over every stage's vitest report.

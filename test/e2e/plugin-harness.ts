@@ -32,6 +32,8 @@ export class SimNode {
   readonly dir: string;
   readonly env: Record<string, string>;
   private server?: ChildProcess;
+  /** How long one plugin process may take before the test calls it hung (raised where hundreds run at once). */
+  cniTimeoutMs = 60_000;
 
   private constructor(dir: string, env: Record<string, string>) {
     this.dir = dir;
@@ -95,7 +97,7 @@ export class SimNode {
         ...extraEnv,
       },
       stdin: config,
-      timeoutMs: 60_000,
+      timeoutMs: this.cniTimeoutMs,
     });
   }
 
