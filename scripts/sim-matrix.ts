@@ -131,23 +131,23 @@ function main(): number {
       variant: { type: 'string' },
     },
   });
-  const fs_ = factors();
+  const all = factors();
   let runs: Variant[];
   if (args.variant !== undefined) {
-    runs = [{ ...Object.fromEntries(fs_.map((f) => [f.key, f.values[0]])), ...JSON.parse(args.variant) }];
-  } else if (args.strength === '1') runs = strengthOne(fs_);
-  else if (args.strength === '2') runs = strengthTwo(fs_);
+    runs = [{ ...Object.fromEntries(all.map((f) => [f.key, f.values[0]])), ...JSON.parse(args.variant) }];
+  } else if (args.strength === '1') runs = strengthOne(all);
+  else if (args.strength === '2') runs = strengthTwo(all);
   else {
     console.error('sim-matrix: --strength must be 1 or 2');
     return 2;
   }
 
-  console.log(`sim-matrix: ${fs_.length} options, ${fs_.reduce((n, f) => n + f.values.length, 0)} values`);
-  for (const f of fs_) console.log(`  ${f.key}: ${f.values.join(' | ')}   (default ${f.values[0]})`);
+  console.log(`sim-matrix: ${all.length} options, ${all.reduce((n, f) => n + f.values.length, 0)} values`);
+  for (const f of all) console.log(`  ${f.key}: ${f.values.join(' | ')}   (default ${f.values[0]})`);
   console.log(`sim-matrix: run 0 = every default (the unit and e2e stages); ${runs.length} more run(s):`);
-  runs.forEach((v, i) => console.log(`  run ${i + 1}: ${changed(v, fs_).join(' ') || '(defaults)'}`));
+  for (const [i, v] of runs.entries()) console.log(`  run ${i + 1}: ${changed(v, all).join(' ') || '(defaults)'}`);
   // Every value must appear: the matrix, not a sample.
-  for (const f of fs_) {
+  for (const f of all) {
     for (const v of f.values.slice(1)) {
       if (!runs.some((r) => r[f.key] === v)) throw new Error(`sim-matrix: ${f.key}=${v} is in no run`);
     }
@@ -166,7 +166,7 @@ function main(): number {
   console.log('\nsim-matrix summary:');
   for (const o of outcomes) {
     console.log(
-      `  run ${o.run}: ${o.ok ? 'passed' : 'FAILED'} in ${o.seconds.toFixed(0)} s  (${changed(runs[o.run - 1]!, fs_).join(' ')})`,
+      `  run ${o.run}: ${o.ok ? 'passed' : 'FAILED'} in ${o.seconds.toFixed(0)} s  (${changed(runs[o.run - 1]!, all).join(' ')})`,
     );
   }
   return outcomes.every((o) => o.ok) ? 0 : 1;
