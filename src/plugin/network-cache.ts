@@ -9,11 +9,23 @@ import { readFileIfExists, writeFileAtomic } from '../store/atomic-file.js';
 /** Whether HNS kept an endpoint's non-default routes on a network (issue 10 F2), learnt by reading one back. */
 export type RouteSupport = 'kept' | 'dropped';
 
+/**
+ * A build that keeps routes does not lose the feature, so 'kept' is kept. 'dropped' is trusted for ten minutes and
+ * then probed again: kubelet's retries are refused cheaply, and after an OS update (a reboot) the node is re-checked.
+ */
+export const DROPPED_ROUTES_TTL_MS = 10 * 60_000;
+
+interface RouteSupportEntry {
+  support: RouteSupport;
+  /** When it was learnt (ms since the epoch). */
+  at: number;
+}
+
 interface CacheFile {
   version: 1;
   networks: Record<string, HostComputeNetwork>;
-  /** Network ID (lower case) → route support. A network recreated under the same name has a new ID. */
-  routes?: Record<string, RouteSupport>;
+  /** Network ID (lower case) → route support. */
+  routes?: Record<string, RouteSupportEntry>;
 }
 
 export class NetworkCache {
@@ -40,13 +52,16 @@ export class NetworkCache {
     writeFileAtomic(this.file, JSON.stringify(cache));
   }
 
-  routeSupport(networkId: string): RouteSupport | undefined {
-    return this.read().routes?.[networkId.toLowerCase()];
+  routeSupport(networkId: string, now = Date.now()): RouteSupport | undefined {
+    const entry = this.read().routes?.[networkId.toLowerCase()];
+    if (entry === undefined || typeof entry !== 'object') return undefined;
+    if (entry.support === 'dropped' && !(now - entry.at < DROPPED_ROUTES_TTL_MS)) return undefined;
+    return entry.support;
   }
 
-  setRouteSupport(networkId: string, support: RouteSupport): void {
+  setRouteSupport(networkId: string, support: RouteSupport, now = Date.now()): void {
     const cache = this.read();
-    cache.routes = { ...cache.routes, [networkId.toLowerCase()]: support };
+    cache.routes = { ...cache.routes, [networkId.toLowerCase()]: { support, at: now } };
     writeFileAtomic(this.file, JSON.stringify(cache));
   }
 

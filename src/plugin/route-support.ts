@@ -2,7 +2,8 @@
 // keep only the default route (WCN#116), and a transparent pod would then send its cluster traffic out through
 // WinNAT. hns-cni learns the answer once per pod network: the first ADD that creates an endpoint with such routes
 // reads it back (one HcnQueryEndpointProperties), and the answer is kept in the network cache under the network's
-// ID. Later ADDs cost nothing more, and on a node that drops routes they are refused before anything is created.
+// ID. Later ADDs cost nothing more; on a node that drops routes they are refused before anything is created, and
+// after DROPPED_ROUTES_TTL_MS the next ADD probes again (an OS update may have brought route support).
 
 import type { HostComputeEndpoint } from '../hns/types.js';
 import { log } from '../log/logger.js';

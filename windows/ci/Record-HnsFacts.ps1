@@ -26,9 +26,14 @@ $v2 = @{ Major = 2; Minor = 0 }
 
 function Format-Hr([int]$Hr) { if ($Hr -eq 0) { 'ok' } else { '0x{0:X8}' -f $Hr } }
 
-# A property of a parsed JSON object, or $null when absent (strict mode forbids reading a missing one).
+# A member of a parsed JSON object or of a dictionary, or $null when absent (strict mode forbids reading a missing
+# property).
 function Get-Prop($Object, [string]$Name) {
     if ($null -eq $Object) { return $null }
+    if ($Object -is [System.Collections.IDictionary]) {
+        if ($Object.Contains($Name)) { return $Object[$Name] }
+        return $null
+    }
     $p = $Object.PSObject.Properties[$Name]
     if ($p) { return $p.Value }
     return $null

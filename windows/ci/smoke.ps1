@@ -52,8 +52,14 @@ if ($hns.Status -ne 'Running') { Start-Service hns }
 
 $recordFailed = $false
 if ($Record) {
-    & (Join-Path $PSScriptRoot 'Record-HnsFacts.ps1') -Out $Record
-    $recordFailed = $LASTEXITCODE -ne 0
+    $global:LASTEXITCODE = 0
+    try {
+        & (Join-Path $PSScriptRoot 'Record-HnsFacts.ps1') -Out $Record
+        $recordFailed = $LASTEXITCODE -ne 0
+    } catch {
+        Write-Host "recording the HNS facts failed: $_"
+        $recordFailed = $true
+    }
 }
 
 $version = Invoke-Cni -Command VERSION -Config ''
