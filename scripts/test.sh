@@ -2,8 +2,9 @@
 # The whole test suite, as CI runs it (`npm test`): setup → lint → typecheck → build (both executables, the C stub
 # for Linux and Windows, the Go CNI client) → unit tests → Linux end-to-end tests (built binary, C stub, libcni) →
 # the variant matrix (the plugin's lifecycle, fault, concurrency and libcni tests under every value of every
-# simulator option; scripts/sim-matrix.ts) → the Wine stage (the shipped .exe). Every stage must pass; none is
-# skipped silently.
+# simulator option; scripts/sim-matrix.ts) → the Wine stage (the shipped .exe) → the peers stage (hcsshim's HCN
+# tests, win-bridge and win-overlay under Wine against the simulator; says so loudly and passes when the peer
+# programs are absent, docs/peers.md). Every stage must pass; none is skipped silently.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export HNS_CNI_TEST_RUN_DIR="${HNS_CNI_TEST_RUN_DIR:-$(mktemp -d /tmp/hns-cni-test.XXXXXX)}"
@@ -33,6 +34,7 @@ stage unit vitest_stage unit
 stage e2e vitest_stage e2e
 stage matrix node --import tsx scripts/sim-matrix.ts --json "$results"
 stage wine bash scripts/wine-stage.sh --json "$results/wine.json"
+stage peers bash scripts/peers-stage.sh --json "$results/peers.json"
 
 # One closing line for CI: the sum over every stage's vitest report.
 node -e '

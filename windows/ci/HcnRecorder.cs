@@ -36,6 +36,19 @@ public static class HcnRecorder
     [DllImport(Dll, CharSet = CharSet.Unicode)] static extern int HcnDeleteNamespace(ref Guid id, out IntPtr errorRecord);
     [DllImport(Dll)] static extern int HcnCloseNamespace(IntPtr ns);
 
+    [DllImport(Dll, CharSet = CharSet.Unicode)] static extern int HcnCreateLoadBalancer(ref Guid id, string settings, out IntPtr loadBalancer, out IntPtr errorRecord);
+    [DllImport(Dll, CharSet = CharSet.Unicode)] static extern int HcnOpenLoadBalancer(ref Guid id, out IntPtr loadBalancer, out IntPtr errorRecord);
+    [DllImport(Dll, CharSet = CharSet.Unicode)] static extern int HcnQueryLoadBalancerProperties(IntPtr loadBalancer, string query, out IntPtr properties, out IntPtr errorRecord);
+    [DllImport(Dll, CharSet = CharSet.Unicode)] static extern int HcnDeleteLoadBalancer(ref Guid id, out IntPtr errorRecord);
+    [DllImport(Dll)] static extern int HcnCloseLoadBalancer(IntPtr loadBalancer);
+
+    // Not on the MS reference pages; hcsshim binds them optionally (hns-api.md §1.3): an older build may lack them.
+    [DllImport(Dll, CharSet = CharSet.Unicode)] static extern int HcnCreateSdnRoute(ref Guid id, string settings, out IntPtr route, out IntPtr errorRecord);
+    [DllImport(Dll, CharSet = CharSet.Unicode)] static extern int HcnOpenSdnRoute(ref Guid id, out IntPtr route, out IntPtr errorRecord);
+    [DllImport(Dll, CharSet = CharSet.Unicode)] static extern int HcnQuerySdnRouteProperties(IntPtr route, string query, out IntPtr properties, out IntPtr errorRecord);
+    [DllImport(Dll, CharSet = CharSet.Unicode)] static extern int HcnDeleteSdnRoute(ref Guid id, out IntPtr errorRecord);
+    [DllImport(Dll)] static extern int HcnCloseSdnRoute(IntPtr route);
+
     [DllImport("vmcompute.dll", CharSet = CharSet.Unicode)] static extern int HNSCall(string method, string path, string request, out IntPtr response);
 
     // Out-strings are CoTaskMemAlloc'd by HNS: read, then free (hns-api.md §1.2).
@@ -54,15 +67,26 @@ public static class HcnRecorder
 
     public static HcnAnswer Version()
     {
+        return Call("GET", "/globals/version", "");
+    }
+
+    // The v1 API: the HRESULT and the {"Success":...} envelope as HNS answers them (hns-api.md §2).
+    public static HcnAnswer Call(string method, string path, string request)
+    {
         IntPtr response;
-        int hr = HNSCall("GET", "/globals/version", "", out response);
+        int hr = HNSCall(method, path, request, out response);
         return Answer(hr, response, IntPtr.Zero);
     }
 
     public static HcnAnswer EnumerateNetworks()
     {
+        return EnumerateNetworks(V2Query);
+    }
+
+    public static HcnAnswer EnumerateNetworks(string query)
+    {
         IntPtr list, error;
-        int hr = HcnEnumerateNetworks(V2Query, out list, out error);
+        int hr = HcnEnumerateNetworks(query, out list, out error);
         return Answer(hr, list, error);
     }
 
@@ -191,6 +215,72 @@ public static class HcnRecorder
     {
         IntPtr error;
         int hr = HcnDeleteNamespace(ref id, out error);
+        return Answer(hr, IntPtr.Zero, error);
+    }
+
+    public static HcnAnswer CreateLoadBalancer(Guid id, string settings)
+    {
+        IntPtr handle, error;
+        int hr = HcnCreateLoadBalancer(ref id, settings, out handle, out error);
+        if (hr < 0) return Answer(hr, IntPtr.Zero, error);
+        Take(error);
+        return QueryLoadBalancer(handle);
+    }
+
+    public static HcnAnswer GetLoadBalancer(Guid id)
+    {
+        IntPtr handle, error;
+        int hr = HcnOpenLoadBalancer(ref id, out handle, out error);
+        if (hr < 0) return Answer(hr, IntPtr.Zero, error);
+        Take(error);
+        return QueryLoadBalancer(handle);
+    }
+
+    static HcnAnswer QueryLoadBalancer(IntPtr handle)
+    {
+        IntPtr properties, error;
+        int hr = HcnQueryLoadBalancerProperties(handle, V2Query, out properties, out error);
+        HcnCloseLoadBalancer(handle);
+        return Answer(hr, properties, error);
+    }
+
+    public static HcnAnswer DeleteLoadBalancer(Guid id)
+    {
+        IntPtr error;
+        int hr = HcnDeleteLoadBalancer(ref id, out error);
+        return Answer(hr, IntPtr.Zero, error);
+    }
+
+    public static HcnAnswer CreateSdnRoute(Guid id, string settings)
+    {
+        IntPtr handle, error;
+        int hr = HcnCreateSdnRoute(ref id, settings, out handle, out error);
+        if (hr < 0) return Answer(hr, IntPtr.Zero, error);
+        Take(error);
+        return QuerySdnRoute(handle);
+    }
+
+    public static HcnAnswer GetSdnRoute(Guid id)
+    {
+        IntPtr handle, error;
+        int hr = HcnOpenSdnRoute(ref id, out handle, out error);
+        if (hr < 0) return Answer(hr, IntPtr.Zero, error);
+        Take(error);
+        return QuerySdnRoute(handle);
+    }
+
+    static HcnAnswer QuerySdnRoute(IntPtr handle)
+    {
+        IntPtr properties, error;
+        int hr = HcnQuerySdnRouteProperties(handle, V2Query, out properties, out error);
+        HcnCloseSdnRoute(handle);
+        return Answer(hr, properties, error);
+    }
+
+    public static HcnAnswer DeleteSdnRoute(Guid id)
+    {
+        IntPtr error;
+        int hr = HcnDeleteSdnRoute(ref id, out error);
         return Answer(hr, IntPtr.Zero, error);
     }
 }

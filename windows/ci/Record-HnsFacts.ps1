@@ -20,7 +20,7 @@ Set-StrictMode -Version Latest
 $ErrorActionPreference = 'Stop'
 
 $script:Facts = [ordered]@{}
-$script:Created = @{ Networks = @(); Endpoints = @(); Namespaces = @() }
+$script:Created = @{ Networks = @(); Endpoints = @(); Namespaces = @(); LoadBalancers = @(); Routes = @() }
 $tag = 'hns-cni-facts-' + [guid]::NewGuid().ToString('N').Substring(0, 8)
 $v2 = @{ Major = 2; Minor = 0 }
 
@@ -62,16 +62,19 @@ function Get-GuidCase([string]$Id) {
     return 'mixed'
 }
 
-function New-Network([string]$Name, [string]$Subnet, [hashtable]$Extra = @{}) {
+function New-Network([string]$Name, [string]$Subnet, [hashtable]$Extra = @{}, [guid]$Id = [guid]::NewGuid()) {
     $doc = @{
         Name = $Name; Type = 'NAT'; SchemaVersion = $v2
         Ipams = @(@{ Type = 'Static'; Subnets = @(@{ IpAddressPrefix = "$Subnet.0/24"; Routes = @(@{ NextHop = "$Subnet.1"; DestinationPrefix = '0.0.0.0/0' }) }) })
     }
     foreach ($k in $Extra.Keys) { $doc[$k] = $Extra[$k] }
-    $id = [guid]::NewGuid()
-    $answer = [HcnRecorder]::CreateNetwork($id, (ConvertTo-Settings $doc))
-    if ($answer.Hr -ge 0) { $script:Created.Networks += $id }
-    return @{ Id = $id; Answer = $answer }
+    $answer = [HcnRecorder]::CreateNetwork($Id, (ConvertTo-Settings $doc))
+    if ($answer.Hr -ge 0) {
+        # The ID HNS gave it (GUID_NULL asks HNS to choose), for the cleanup.
+        $given = Get-Prop (Get-Prop (ConvertFrom-Answer $answer) 'output') 'ID'
+        $script:Created.Networks += $(if ($given) { [guid]$given } else { $Id })
+    }
+    return @{ Id = $Id; Answer = $answer }
 }
 
 function New-Endpoint([guid]$Network, [hashtable]$Doc) {
@@ -180,6 +183,9 @@ function Record-Facts {
     $added = @($hostRoutesAfter | Where-Object { $hostRoutesBefore -notcontains $_ })
     Add-Fact 'localRoutedVip' $null ([ordered]@{ attach = (ConvertFrom-Answer $attachPorts); hostRoutesAdded = $added; echoedFlags = (Get-Prop $pm 'Flags') })
 
+    Record-PolicyListFacts $net.Id $unknown
+    Record-V1Facts
+
     $stale = New-Endpoint $net.Id @{ Name = "$tag-stale" }
     $afterDelete = [HcnRecorder]::QueryAfterDelete($stale.Id)
     Add-Fact 'staleHandleHresult' (Format-Hr $afterDelete.Hr) (ConvertFrom-Answer $afterDelete)
@@ -193,7 +199,88 @@ function Record-Facts {
     Add-Fact 'networkDeleteWithEndpoints' ($(if ($deleteNet.Hr -ge 0) { 'cascade' } else { 'error' })) ([ordered]@{ delete = (ConvertFrom-Answer $deleteNet); endpointAfter = (ConvertFrom-Answer $left) })
 }
 
+# The simulator options for load balancers, SDN routes, enumerate and create-by-document (the peers' options).
+function Record-PolicyListFacts([guid]$Network, [guid]$Unknown) {
+    $filter = ConvertTo-Settings @{ Name = "$tag-none" }
+    $nothing = [HcnRecorder]::EnumerateNetworks((ConvertTo-Settings @{ SchemaVersion = $v2; Filter = $filter }))
+    Add-Fact 'enumerateEmptyOutput' ($(if ($nothing.Hr -lt 0) { $null } elseif ($null -eq $nothing.Output) { 'null' } else { 'array' })) (ConvertFrom-Answer $nothing)
+
+    $docId = [guid]::NewGuid()
+    $byDoc = New-Network "$tag-docid" "$Prefix.3" @{ ID = $docId.ToString() } ([guid]::Empty)
+    $givenId = Get-Prop (Get-Prop (ConvertFrom-Answer $byDoc.Answer) 'output') 'ID'
+    Add-Fact 'createDocumentId' ($(if ($byDoc.Answer.Hr -lt 0) { $null } elseif ("$givenId" -ieq $docId.ToString()) { 'honoured' } else { 'ignored' })) (ConvertFrom-Answer $byDoc.Answer)
+
+    try {
+        $lbOpen = [HcnRecorder]::GetLoadBalancer($Unknown)
+        Add-Fact 'loadBalancerNotFoundHresult' (Format-Hr $lbOpen.Hr) ([ordered]@{ open = (ConvertFrom-Answer $lbOpen); delete = (ConvertFrom-Answer ([HcnRecorder]::DeleteLoadBalancer($Unknown))) })
+        $lbDoc = @{
+            SchemaVersion = $v2; HostComputeEndpoints = @($Unknown.ToString()); FrontendVIPs = @("$Prefix.0.200")
+            PortMappings = @(@{ Protocol = 6; InternalPort = 80; ExternalPort = 8090 })
+        }
+        $toUnknown = [HcnRecorder]::CreateLoadBalancer([guid]::NewGuid(), (ConvertTo-Settings $lbDoc))
+        if ($toUnknown.Hr -ge 0) { $script:Created.LoadBalancers += [guid](Get-Prop (Get-Prop (ConvertFrom-Answer $toUnknown) 'output') 'ID') }
+        Add-Fact 'policyListUnknownEndpoint' ($(if ($toUnknown.Hr -lt 0) { 'error' } else { 'accept' })) (ConvertFrom-Answer $toUnknown)
+
+        $member = New-Endpoint $Network @{ Name = "$tag-lb" }
+        $lbDoc.HostComputeEndpoints = @($member.Id.ToString())
+        $lbId = [guid]::NewGuid()
+        $lb = [HcnRecorder]::CreateLoadBalancer($lbId, (ConvertTo-Settings $lbDoc))
+        if ($lb.Hr -ge 0) { $script:Created.LoadBalancers += $lbId }
+        Add-Fact 'loadBalancerGuidCase' (Get-GuidCase (Get-Prop (Get-Prop (ConvertFrom-Answer $lb) 'output') 'ID')) (ConvertFrom-Answer $lb)
+        $deleteMember = [HcnRecorder]::DeleteEndpoint($member.Id)
+        $lbAfter = [HcnRecorder]::GetLoadBalancer($lbId)
+        Add-Fact 'endpointDeleteWithPolicyLists' ($(if ($lb.Hr -lt 0) { $null } elseif ($deleteMember.Hr -ge 0) { 'prune' } else { 'error' })) ([ordered]@{ delete = (ConvertFrom-Answer $deleteMember); loadBalancerAfter = (ConvertFrom-Answer $lbAfter) })
+    } catch {
+        Write-Host "load balancer facts stopped: $_"
+    }
+
+    try {
+        $routeOpen = [HcnRecorder]::GetSdnRoute($Unknown)
+        Add-Fact 'routeNotFoundHresult' (Format-Hr $routeOpen.Hr) ([ordered]@{ open = (ConvertFrom-Answer $routeOpen); delete = (ConvertFrom-Answer ([HcnRecorder]::DeleteSdnRoute($Unknown))) })
+        $hop = New-Endpoint $Network @{ Name = "$tag-route" }
+        $routeDoc = @{
+            SchemaVersion = $v2; HostComputeEndpoints = @($hop.Id.ToString())
+            Routes = @(@{ DestinationPrefix = '10.98.0.0/16'; NextHop = "$Prefix.0.1"; NeedEncap = $true })
+        }
+        $routeId = [guid]::NewGuid()
+        $route = [HcnRecorder]::CreateSdnRoute($routeId, (ConvertTo-Settings $routeDoc))
+        if ($route.Hr -ge 0) { $script:Created.Routes += $routeId }
+        $routeView = Get-Prop (ConvertFrom-Answer $route) 'output'
+        Add-Fact 'routeGuidCase' (Get-GuidCase (Get-Prop $routeView 'ID')) (ConvertFrom-Answer $route)
+        $routeKey = $(if ($null -ne (Get-Prop $routeView 'Routes')) { 'Routes' } elseif ($null -ne (Get-Prop $routeView 'Setting')) { 'Setting' } else { $null })
+        Add-Fact 'sdnRouteOutputKey' $routeKey ([ordered]@{ sent = $routeDoc; answer = (ConvertFrom-Answer $route) })
+    } catch {
+        # An older computenetwork.dll has no Hcn*SdnRoute exports (hcsshim binds them optionally).
+        Write-Host "SDN route facts stopped: $_"
+    }
+}
+
+# How the v1 API reports a missing object and a refused request (`v1FailureStyle`).
+function Record-V1Facts {
+    $missing = [HcnRecorder]::Call('DELETE', '/endpoints/deadbeef-0000-4000-8000-000000000001', '')
+    $duplicate = [HcnRecorder]::Call('POST', '/networks/', (ConvertTo-Settings @{
+        Name = "$tag-net"; Type = 'NAT'; Subnets = @(@{ AddressPrefix = "$Prefix.4.0/24"; GatewayAddress = "$Prefix.4.1" })
+    }))
+    $styleOf = {
+        param($Answer)
+        if ($Answer.Hr -lt 0) { return 'hresult' }
+        $envelope = $(try { $Answer.Output | ConvertFrom-Json } catch { $null })
+        if ($envelope -and (Get-Prop $envelope 'Success') -eq $false) { return 'envelope' }
+        return 'success'
+    }
+    $m = & $styleOf $missing
+    $d = & $styleOf $duplicate
+    if ($d -eq 'success') {
+        $made = Get-Prop (Get-Prop ($duplicate.Output | ConvertFrom-Json) 'Output') 'ID'
+        if ($made) { $script:Created.Networks += [guid]$made }
+    }
+    $style = $(if ($m -eq 'envelope' -and $d -eq 'hresult') { 'mixed' } elseif ($m -eq $d -and $m -ne 'success') { $m } else { $null })
+    Add-Fact 'v1FailureStyle' $style ([ordered]@{ deleteMissingEndpoint = (ConvertFrom-Answer $missing); duplicateNetwork = (ConvertFrom-Answer $duplicate) })
+}
+
 function Remove-Created {
+    foreach ($id in $script:Created.LoadBalancers) { [void][HcnRecorder]::DeleteLoadBalancer($id) }
+    foreach ($id in $script:Created.Routes) { [void][HcnRecorder]::DeleteSdnRoute($id) }
     foreach ($ns in $script:Created.Namespaces) {
         foreach ($ep in $script:Created.Endpoints) { [void](Set-Attachment $ns $ep 'Remove') }
     }
@@ -212,6 +299,8 @@ $document = [ordered]@{
         adapterSelection = 'needs a host with two NICs and an external vSwitch: binding one takes a CI runner off the network'
         vswitchBlipDelaysCall = 'needs an external vSwitch (see adapterSelection)'
         natFixture = 'Docker/containerd decide whether a nat network exists; recorded as the host networks below'
+        overlayLowVsid = 'an Overlay network binds an external vSwitch (see adapterSelection)'
+        overlaySubnetVsid = 'an Overlay network binds an external vSwitch (see adapterSelection)'
     }
     adapters = @(Get-NetAdapter | ForEach-Object { [ordered]@{ name = $_.Name; status = "$($_.Status)"; description = $_.InterfaceDescription } })
     hostNetworks = $null

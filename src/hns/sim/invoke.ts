@@ -3,10 +3,11 @@
 // like real RPCs, wait the latency (+ a hang fault, + a vSwitch blip when configured).
 import { setTimeout as sleep } from 'node:timers/promises';
 import { log } from '../../log/logger.js';
-import type { AbiCall, AbiReply } from '../abi.js';
+import type { AbiReply } from '../abi.js';
 import { HR } from '../hresult.js';
 import { dispatch, failureReply } from './dispatch.js';
-import { countCall, isHcnFunction, latencyFor, recordStubStrings, takeFault } from './instrumentation.js';
+import { isSimFunction, type SimCall } from './functions.js';
+import { countCall, latencyFor, recordStubStrings, takeFault } from './instrumentation.js';
 import type { Fault } from './state.js';
 import { transact } from './state-file.js';
 
@@ -23,8 +24,8 @@ export interface InvokeResult {
   kill: boolean;
 }
 
-export async function invokeSim(file: string, call: AbiCall, opts: InvokeOptions = {}): Promise<InvokeResult> {
-  if (!isHcnFunction(call.fn)) return { reply: failureReply(HR.E_NOTIMPL), kill: false };
+export async function invokeSim(file: string, call: SimCall, opts: InvokeOptions = {}): Promise<InvokeResult> {
+  if (!isSimFunction(call.fn)) return { reply: failureReply(HR.E_NOTIMPL), kill: false };
   const { reply, kill, delayMs } = await transact(file, (state) => {
     countCall(state, call.fn);
     const fault = takeFault(state.faults, call.fn) ?? takeFault(opts.localFaults ?? [], call.fn);
