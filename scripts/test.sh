@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # The whole test suite, as CI runs it (`npm test`): setup → lint → typecheck → build (both executables, the C stub
 # for Linux and Windows, the Go CNI client) → unit tests → Linux end-to-end tests (built binary, C stub, libcni) →
-# the Wine stage (the shipped .exe) → the peers stage (hcsshim's HCN tests, win-bridge and win-overlay under Wine
-# against the simulator; says so loudly and passes when the peer programs are absent, docs/peers.md). Every stage
-# must pass; none is skipped silently.
+# the variant matrix (the plugin's lifecycle, fault, concurrency and libcni tests under every value of every
+# simulator option; scripts/sim-matrix.ts) → the Wine stage (the shipped .exe) → the peers stage (hcsshim's HCN
+# tests, win-bridge and win-overlay under Wine against the simulator; says so loudly and passes when the peer
+# programs are absent, docs/peers.md). Every stage must pass; none is skipped silently.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export HNS_CNI_TEST_RUN_DIR="${HNS_CNI_TEST_RUN_DIR:-$(mktemp -d /tmp/hns-cni-test.XXXXXX)}"
@@ -31,6 +32,7 @@ stage build-native bash scripts/build-native.sh
 stage build-go-client bash scripts/build-go-client.sh
 stage unit vitest_stage unit
 stage e2e vitest_stage e2e
+stage matrix node --import tsx scripts/sim-matrix.ts --json "$results"
 stage wine bash scripts/wine-stage.sh --json "$results/wine.json"
 stage peers bash scripts/peers-stage.sh --json "$results/peers.json"
 

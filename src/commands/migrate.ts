@@ -135,7 +135,13 @@ export function nativeForm(conf: NetConf, original: Record<string, unknown>, fla
   if (conf.loopbackDSR && conf.mode === 'l2bridge') config.loopbackDSR = true;
   if (conf.loopbackDSR && conf.mode !== 'l2bridge')
     notes.push(`loopbackDSR dropped: native configs allow it in l2bridge mode only`);
-  if (conf.portMapping.localRoutedVip || conf.portMapping.inboundAcl) config.portMapping = { ...conf.portMapping };
+  // Native configs set LocalRoutedVip by default (issue 10 F4); keep the anchor's choice, and say what it costs.
+  if (!conf.portMapping.localRoutedVip || conf.portMapping.inboundAcl) config.portMapping = { ...conf.portMapping };
+  if (!conf.portMapping.localRoutedVip) {
+    notes.push(
+      `portMapping.localRoutedVip: false, as ${conf.family} maps host ports; drop it (the native default is true) so the node itself can reach its pods' host ports`,
+    );
+  }
   const dns = dnsOf(conf);
   if (dns !== undefined) config.dns = dns;
   if (conf.dnsRules.namespaceSearch && conf.dns.search.length > 0) {

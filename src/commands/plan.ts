@@ -78,8 +78,11 @@ async function previewAddress(ctx: VerbContext): Promise<{ allocation?: PodAddre
   const ipam = await addressing.builtin!();
   const pool = ipam.pools[0]!;
   const prefix = pool.subnet.split('/')[1];
+  // The range's first address that is not blocked (the gateway .1 and the l2bridge host endpoint .2 never are pods').
+  const shown = pool.firstAssignable;
+  if (shown === undefined) return { source: `none: ${pool.subnet} has no address a pod may hold` };
   return {
-    allocation: { address: `${pool.rangeStart}/${prefix}`, gateway: pool.gateway },
-    source: `the next free address of ${pool.subnet} (shown as ${pool.rangeStart}; the real ADD picks round-robin)`,
+    allocation: { address: `${shown}/${prefix}`, gateway: pool.gateway },
+    source: `the next free address of ${pool.subnet} (shown as ${shown}; the real ADD picks round-robin)`,
   };
 }

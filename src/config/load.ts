@@ -122,7 +122,8 @@ function loadNative(raw: Record<string, unknown>, choice: FamilyChoice): NetConf
     gatewayFrom: input.gatewayFrom ?? (mode === 'l2bridge' ? 'hostEndpoint' : 'addressSource'),
     policyLayout: 'generated',
     portMapping: {
-      localRoutedVip: input.portMapping?.localRoutedVip ?? false,
+      // On by default (issue 10 F4): without it the node cannot reach its own host ports.
+      localRoutedVip: input.portMapping?.localRoutedVip ?? true,
       inboundAcl: input.portMapping?.inboundAcl ?? false,
     },
     dnsRules: { namespaceSearch: false, runtimeOptions: true },

@@ -28,7 +28,7 @@ import {
   defaultNodeName,
 } from './config.js';
 import { type AllocationKey, keyStem, validateKey } from './keys.js';
-import { buildPool, countBits, type Pool } from './pool.js';
+import { addressOf, bitmapBytes, buildPool, countBits, nextFreeSlot, type Pool } from './pool.js';
 import { readFlannelSubnets } from './sources/flannel.js';
 import type { NodeSubnets } from './sources/types.js';
 import { type AllocationEntry, IpamStore } from './store.js';
@@ -61,6 +61,8 @@ export interface IpamPoolInfo {
   hostEndpoint?: string;
   rangeStart: string;
   rangeEnd: string;
+  /** The first address the pool ever hands out (the range's first address that is not blocked); absent if none. */
+  firstAssignable?: string;
   usable: number;
 }
 
@@ -227,5 +229,7 @@ function poolInfo(p: Pool): IpamPoolInfo {
     usable: p.usable,
   };
   if (p.hostEndpoint !== undefined) info.hostEndpoint = formatAddress(p.family, p.hostEndpoint);
+  const first = nextFreeSlot(p, new Uint8Array(bitmapBytes(p.size)), -1);
+  if (first !== undefined) info.firstAssignable = formatAddress(p.family, addressOf(p, first));
   return info;
 }

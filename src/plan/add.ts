@@ -9,7 +9,14 @@ import type { NetConf } from '../config/types.js';
 import { normalizeGuid } from '../hns/guid.js';
 import type { EndpointPolicy, HostComputeNetwork, ModifyNamespaceRequest } from '../hns/types.js';
 import { podDns, toHcnDns } from './dns.js';
-import { DEFAULT_ROUTE, defaultGatewayRoutes, endpointDocument, transparentPodRoutes } from './endpoint.js';
+import {
+  DEFAULT_ROUTE,
+  defaultGatewayRoutes,
+  endpointDocument,
+  nonDefaultRoutes,
+  routesDroppedError,
+  transparentPodRoutes,
+} from './endpoint.js';
 import { formatHnsVersion, hnsSupports } from './features.js';
 import { networkGatewayFor, podGatewayFor, podSubnetOf } from './gateway.js';
 import { applyHostNetworkRules, isHostNetworkPod } from './host-network.js';
@@ -119,6 +126,9 @@ export function planAdd(input: AddPlanInput): AddPlan {
   });
   const podRoutes =
     config.mode === 'transparent' ? transparentPodRoutes(config, podGateway) : defaultGatewayRoutes(config, podGateway);
+  if (hns.podNetworkDropsRoutes && nonDefaultRoutes(podRoutes).length > 0) {
+    throw routesDroppedError(config.network, nonDefaultRoutes(podRoutes));
+  }
   const endpoints: PlannedEndpoint[] = [pod];
   steps.push({
     kind: 'createEndpoint',

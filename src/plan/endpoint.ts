@@ -1,12 +1,17 @@
 // HCN endpoint documents per mode: addresses, static routes, policies, DNS.
 //
 // transparent: the pod endpoint (Transparent network, pod IP) routes clusterCIDR, serviceCIDR and `routes` via the
-//   pod gateway and has no default route; the NAT endpoint (NAT network, address from HNS) carries the default
-//   route via WinNAT and the host-port mappings (WinNAT publishes node-IP ports; the pod IP needs none).
+//   pod gateway; the NAT endpoint (NAT network, address from HNS) carries the default route via WinNAT and the
+//   host-port mappings (WinNAT publishes node-IP ports; the pod IP needs none). The pod endpoint also carries a
+//   default route of last resort (metric LAST_RESORT_METRIC): an endpoint given no default route may get one from
+//   HNS anyway, through its subnet's gateway at metric 0 (Azure CNI #4136/#4213 saw Windows add it), which would tie
+//   with the NAT endpoint's and send outbound traffic either way. With an explicit one HNS adds none, and the NAT
+//   endpoint's (metric 0) always wins.
 // nat: one endpoint, default route via the NAT gateway, host ports as PortMapping policies.
 // l2bridge: one endpoint, default route via the host endpoint (.2); OutBoundNAT with exceptions (cluster, service,
 //   node subnet, configured); SDNRoute NeedEncap for the service CIDR and the node IP /32 so that traffic is
 //   load-balanced in VFP (kube-proxy); optional loopback DSR.
+import { CNI_CODE, CniError } from '../cni/errors.js';
 import { hostRoute } from '../config/address.js';
 import type { NetConf } from '../config/types.js';
 import type { EndpointPolicy, HostComputeEndpoint, OutBoundNatPolicy, Route, SdnRoutePolicy } from '../hns/types.js';
@@ -37,13 +42,39 @@ export function endpointDocument(f: EndpointFacts): HostComputeEndpoint {
 
 export const DEFAULT_ROUTE = '0.0.0.0/0';
 
-/** transparent: cluster and service CIDRs, then configured routes, all via the pod gateway unless a route says so. */
+/** Metric of the transparent pod endpoint's default route: the highest route.exe accepts, so any other wins. */
+export const LAST_RESORT_METRIC = 9999;
+
+/**
+ * transparent: cluster and service CIDRs, then configured routes, all via the pod gateway unless a route says so,
+ * then the default route of last resort (a configured default route takes its place).
+ */
 export function transparentPodRoutes(config: NetConf, podGateway: string): Route[] {
   const routes: Route[] = [];
   for (const dst of [config.clusterCIDR, config.serviceCIDR]) {
     if (dst !== undefined) routes.push({ NextHop: podGateway, DestinationPrefix: dst });
   }
-  return dedupeRoutes([...routes, ...configuredRoutes(config, podGateway)]);
+  const lastResort: Route = { NextHop: podGateway, DestinationPrefix: DEFAULT_ROUTE, Metric: LAST_RESORT_METRIC };
+  return dedupeRoutes([...routes, ...configuredRoutes(config, podGateway), lastResort]);
+}
+
+/** Routes other than the default: what a build that keeps only default routes drops (issue 10 F2). */
+export function nonDefaultRoutes(routes: readonly Route[] | undefined): Route[] {
+  return (routes ?? []).filter((r) => r.DestinationPrefix !== DEFAULT_ROUTE && r.DestinationPrefix !== '::/0');
+}
+
+/**
+ * The refusal when this node's HNS keeps only default routes (builds before endpoint route support, WCN#116): a pod
+ * whose endpoint needs other routes would be attached without them, its cluster traffic leaving the wrong way.
+ */
+export function routesDroppedError(network: string, routes: readonly Route[]): CniError {
+  const list = routes.map((r) => `${r.DestinationPrefix} via ${r.NextHop}`).join(', ');
+  return new CniError(
+    CNI_CODE.INVALID_CONFIG,
+    `HNS on this node keeps only default routes on endpoints of network "${network}", so the pod would lack ${list}: ` +
+      'transparent mode (and configured "routes") need a Windows build whose HNS keeps endpoint routes; use nat or l2bridge mode here',
+    JSON.stringify({ network, dropped: routes }),
+  );
 }
 
 /** nat / l2bridge: the default route first, then configured routes. */

@@ -56,6 +56,30 @@ export function natNetworkDocument(config: NetConf): HostComputeNetwork {
   return staticNetwork(config.natNetwork.name, 'NAT', config.natNetwork.subnet, config.natNetwork.gateway);
 }
 
+/**
+ * The adapter a new external-switch network should name when the config names none (issue 10 F8). Which adapter
+ * HNS picks by itself is unknown: the first one even when another network's vSwitch holds it, or the first one no
+ * vSwitch holds (on a node with a second, maybe unplugged, NIC: the wrong one). When the node's existing
+ * external-switch networks all sit on one adapter, that adapter is the node's uplink in use and the new network
+ * names it; otherwise (none, or several) the choice stays with HNS.
+ */
+export function adapterInUse(networks: readonly HostComputeNetwork[]): string | undefined {
+  const adapters = new Set<string>();
+  for (const n of networks) {
+    if (!isDisruptiveToCreate(networkType(n))) continue;
+    const name = adapterOf(n);
+    if (name !== undefined) adapters.add(name);
+  }
+  return adapters.size === 1 ? [...adapters][0] : undefined;
+}
+
+/** The network document with a NetAdapterName policy naming `adapter` (for external-switch types only). */
+export function withAdapter(doc: HostComputeNetwork, adapter: string): HostComputeNetwork {
+  if (!isDisruptiveToCreate(doc.Type ?? 'NAT') || adapterOf(doc) !== undefined) return doc;
+  const policy: NetAdapterNamePolicy = { Type: 'NetAdapterName', Settings: { NetworkAdapterName: adapter } };
+  return { ...doc, Policies: [policy, ...(doc.Policies ?? [])] };
+}
+
 export interface CompatibilityOptions {
   /**
    * Any subnet of an existing network will do: hns-cni chose the subnet (NAT network, subnet "auto"), or the

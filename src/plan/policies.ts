@@ -8,7 +8,11 @@ import type { NetConf } from '../config/types.js';
 import type { AclPolicy, EndpointPolicy, OutBoundNatPolicy, PortMappingPolicy } from '../hns/types.js';
 import { l2bridgePolicies } from './endpoint.js';
 
-/** hcsshim hcn NatFlags. */
+/**
+ * hcsshim hcn NatFlags LocalRoutedVip: without it the node cannot reach its own host ports (traffic from the host
+ * stack never enters the vSwitch; Azure CNI #1863, AKS#3620), which host-network emulation and node agents need.
+ * Native configs set it by default (issue 10 F4); anchor configs only where the anchor did (WCN's flag).
+ */
 const NAT_FLAGS_LOCAL_ROUTED_VIP = 1;
 /** WCN gives every mapped port's inbound ACL this priority (cni.go: aclPriority = 1000, never incremented). */
 const PORT_ACL_PRIORITY = 1000;

@@ -1,5 +1,6 @@
 // runtimeConfig `portMappings` (hostPort capability) → HCN PortMapping endpoint policies (E10): InternalPort =
 // containerPort, ExternalPort = hostPort, Protocol numeric (6 TCP, 17 UDP, as hcsshim sends it), VIP = hostIP.
+// Flags (LocalRoutedVip, on by default for native configs) are the config's choice: policies.ts adds them.
 // A mapping HNS cannot express is an error naming it (win-bridge skips it silently; anchors.md §2.4).
 
 import { CNI_CODE, CniError } from '../cni/errors.js';

@@ -35,6 +35,8 @@ export interface HnsView {
   natNetwork?: HostComputeNetwork | null;
   /** Needed only when `planNeedsHnsVersion(config)`: loopback DSR is gated on it. */
   hnsVersion?: HnsVersion;
+  /** True when HNS was seen to drop an endpoint's non-default routes on the pod network (issue 10 F2). */
+  podNetworkDropsRoutes?: boolean;
 }
 
 export interface AddPlanInput {

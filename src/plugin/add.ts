@@ -17,6 +17,7 @@ import type { VerbContext } from './context.js';
 import { deleteEndpoint } from './del.js';
 import { ignoreNotFound, toCniError } from './hns-errors.js';
 import { createNetworks, forgetNetworks, readHnsView } from './networks.js';
+import { needsRouteProbe, recordRouteProbe } from './route-support.js';
 
 export function requireNamespaceGuid(netns: string, verb: string): string {
   if (!isGuid(netns)) {
@@ -120,9 +121,12 @@ class AddTransaction {
   private async createEndpoint(step: CreateEndpointStep, needHnsView: boolean): Promise<HostComputeEndpoint> {
     const { hcn } = this.ctx;
     let createError: unknown;
+    const probe = needsRouteProbe(this.ctx, step);
     try {
-      const endpoint = await hcn.createEndpoint(step.networkId, step.document, { id: step.id, query: needHnsView });
+      const query = needHnsView || probe;
+      const endpoint = await hcn.createEndpoint(step.networkId, step.document, { id: step.id, query });
       this.created.push(step.id);
+      if (probe) recordRouteProbe(this.ctx, step, endpoint);
       return endpoint;
     } catch (error) {
       if (!mayBeExistingOrTaken(error)) throw error;

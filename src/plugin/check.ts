@@ -1,12 +1,14 @@
 // CHECK: the attachment is still what ADD made. Each endpoint exists, sits in CNI_NETNS, and has the address, MAC,
 // routes and policies the plan gives (HNS may add policies of its own, e.g. L2Driver: only missing or different
-// planned ones count); the IPAM still holds that address; prevResult agrees. Every difference is listed.
+// planned ones count; policies compare by meaning, not bytes: plan/policy-equivalence.ts); the IPAM still holds
+// that address; prevResult agrees. Every difference is listed.
 import { CNI_CODE, CniError } from '../cni/errors.js';
 import { parsePrevResult } from '../cni/netconf.js';
 import { sameGuid } from '../hns/guid.js';
-import type { EndpointPolicy, HostComputeEndpoint, Route } from '../hns/types.js';
+import type { HostComputeEndpoint, Route } from '../hns/types.js';
 import { planAdd } from '../plan/add.js';
 import { sameMac } from '../plan/mac.js';
+import { samePolicy } from '../plan/policy-equivalence.js';
 import type { CreateEndpointStep, PodAddress } from '../plan/types.js';
 import { requireNamespaceGuid } from './add.js';
 import type { VerbContext } from './context.js';
@@ -98,18 +100,4 @@ function endpointProblems(step: CreateEndpointStep, actual: HostComputeEndpoint,
 
 function sameRoute(a: Route, b: Route): boolean {
   return a.DestinationPrefix === b.DestinationPrefix && (a.NextHop ?? '') === (b.NextHop ?? '');
-}
-
-/** Policy types compare case-insensitively (HNS accepts "SDNROUTE"); settings by value, key order ignored. */
-function samePolicy(a: EndpointPolicy, b: EndpointPolicy): boolean {
-  return a.Type.toLowerCase() === b.Type.toLowerCase() && canonical(a.Settings) === canonical(b.Settings);
-}
-
-function canonical(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>).sort(([x], [y]) => x.localeCompare(y));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value ?? null);
 }

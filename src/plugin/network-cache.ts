@@ -7,12 +7,33 @@ import * as path from 'node:path';
 import type { HostComputeNetwork } from '../hns/types.js';
 import { readFileIfExists, writeFileAtomic } from '../store/atomic-file.js';
 
+/** Whether HNS kept an endpoint's non-default routes on a network (issue 10 F2), learnt by reading one back. */
+export type RouteSupport = 'kept' | 'dropped';
+
+/**
+ * A build that keeps routes does not lose the feature, so 'kept' is kept. 'dropped' is trusted for ten minutes and
+ * then probed again: kubelet's retries are refused cheaply, and after an OS update (a reboot) the node is re-checked.
+ */
+export const DROPPED_ROUTES_TTL_MS = 10 * 60_000;
+
+interface RouteSupportEntry {
+  support: RouteSupport;
+  /** When it was learnt (ms since the epoch). */
+  at: number;
+}
+
 interface CacheFile {
   version: 1;
   networks: Record<string, HostComputeNetwork>;
+  /** Network ID (lower case) → route support. */
+  routes?: Record<string, RouteSupportEntry>;
 }
 
-type Networks = Map<string, HostComputeNetwork>;
+/** The file's content in memory: both tables keyed by Maps, since names and IDs come from outside. */
+interface Cache {
+  networks: Map<string, HostComputeNetwork>;
+  routes: Map<string, RouteSupportEntry>;
+}
 
 export class NetworkCache {
   private readonly file: string;
@@ -22,38 +43,65 @@ export class NetworkCache {
   }
 
   get(name: string): HostComputeNetwork | undefined {
-    return this.read().get(name);
+    return this.read().networks.get(name);
   }
 
   set(name: string, network: HostComputeNetwork): void {
-    const networks = this.read();
-    networks.set(name, network);
-    this.write(networks);
+    const cache = this.read();
+    cache.networks.set(name, network);
+    this.write(cache);
   }
 
   forget(name: string): void {
-    const networks = this.read();
-    if (networks.delete(name)) this.write(networks);
+    const cache = this.read();
+    if (cache.networks.delete(name)) this.write(cache);
   }
 
-  private read(): Networks {
+  routeSupport(networkId: string, now = Date.now()): RouteSupport | undefined {
+    const entry = this.read().routes.get(networkId.toLowerCase());
+    if (entry === undefined) return undefined;
+    if (entry.support === 'dropped' && !(now - entry.at < DROPPED_ROUTES_TTL_MS)) return undefined;
+    return entry.support;
+  }
+
+  setRouteSupport(networkId: string, support: RouteSupport, now = Date.now()): void {
+    const cache = this.read();
+    cache.routes.set(networkId.toLowerCase(), { support, at: now });
+    this.write(cache);
+  }
+
+  private read(): Cache {
+    const cache: Cache = { networks: new Map(), routes: new Map() };
     const text = readFileIfExists(this.file);
-    if (text === undefined) return new Map();
+    if (text === undefined) return cache;
     try {
       // JSON.parse makes every key an own property ("__proto__" included); Object.entries reads only those.
       const parsed = JSON.parse(text) as CacheFile;
-      if (parsed.version === 1 && isObject(parsed.networks)) {
-        return new Map(Object.entries(parsed.networks).filter(([, n]) => isObject(n)));
+      if (parsed.version !== 1 || !isObject(parsed.networks)) return cache;
+      for (const [name, network] of Object.entries(parsed.networks))
+        if (isObject(network)) cache.networks.set(name, network);
+      for (const [id, entry] of Object.entries(isObject(parsed.routes) ? parsed.routes : {})) {
+        if (
+          isObject(entry) &&
+          (entry.support === 'kept' || entry.support === 'dropped') &&
+          typeof entry.at === 'number'
+        ) {
+          cache.routes.set(id, entry);
+        }
       }
     } catch {
       // A damaged hint is worth nothing; the next lookup by name rewrites it.
     }
-    return new Map();
+    return cache;
   }
 
-  private write(networks: Networks): void {
+  private write(cache: Cache): void {
     // Object.fromEntries defines own properties, so a network named "__proto__" is written like any other.
-    const file: CacheFile = { version: 1, networks: Object.fromEntries(networks) };
+    const file: CacheFile = {
+      version: 1,
+      networks: Object.fromEntries(cache.networks),
+      ...(cache.routes.size > 0 && { routes: Object.fromEntries(cache.routes) }),
+    };
     writeFileAtomic(this.file, JSON.stringify(file));
   }
 }

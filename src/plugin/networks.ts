@@ -10,6 +10,7 @@ import { isAlreadyExists } from '../hns/errors.js';
 import type { HostComputeNetwork } from '../hns/types.js';
 import { log } from '../log/logger.js';
 import { planNeedsHnsVersion } from '../plan/add.js';
+import { adapterInUse, isDisruptiveToCreate, withAdapter } from '../plan/network.js';
 import type { CreateNetworkStep, HnsView } from '../plan/types.js';
 import { withFileLock } from '../store/lock.js';
 import type { NetworkCache } from './network-cache.js';
@@ -44,7 +45,18 @@ async function findByName(ctx: NetworkContext, name: string, useCache: boolean):
 export async function readHnsView(ctx: NetworkContext, fresh = false): Promise<HnsView> {
   const view: HnsView = { podNetwork: await findByName(ctx, ctx.conf.network, !fresh) };
   if (ctx.conf.mode === 'transparent') view.natNetwork = await findByName(ctx, ctx.conf.natNetwork.name, !fresh);
-  if (planNeedsHnsVersion(ctx.conf)) view.hnsVersion = await ctx.hcn.hnsVersion();
+  if (view.podNetwork?.ID !== undefined && ctx.cache.routeSupport(view.podNetwork.ID) === 'dropped') {
+    view.podNetworkDropsRoutes = true;
+  }
+  if (planNeedsHnsVersion(ctx.conf)) {
+    // Like win-bridge (hcn.DSRSupported() failing means "no DSR"): a version HNS will not tell is an unknown
+    // version, and the plan skips loopback DSR with a note instead of failing the pod (issue 10 F9).
+    try {
+      view.hnsVersion = await ctx.hcn.hnsVersion();
+    } catch (error) {
+      log.warn('HNS version query failed; loopback DSR is skipped for this pod', { error: (error as Error).message });
+    }
+  }
   return view;
 }
 
@@ -68,8 +80,9 @@ export async function createNetworks(ctx: NetworkContext, steps: CreateNetworkSt
       } else {
         log.info(`creating ${step.document.Type ?? 'NAT'} network "${step.name}"`);
       }
+      const document = await withHostAdapter(ctx, step.document);
       try {
-        const created = await ctx.hcn.createNetwork(step.document, { id: step.id });
+        const created = await ctx.hcn.createNetwork(document, { id: step.id });
         ctx.cache.set(step.name, created);
       } catch (error) {
         if (!isAlreadyExists(error)) throw error;
@@ -89,4 +102,16 @@ export function networkLockName(name: string): string {
   const bytes = Buffer.from(name, 'utf8');
   if (bytes.length <= 100) return `network-${bytes.toString('hex')}`;
   return `network-sha256-${createHash('sha256').update(bytes).digest('hex')}`;
+}
+
+/**
+ * An external-switch network the config gives no adapter binds the adapter the node's other external-switch
+ * networks use, rather than whichever HNS picks (issue 10 F8). Costs a listing, only when a network is created.
+ */
+async function withHostAdapter(ctx: NetworkContext, document: HostComputeNetwork): Promise<HostComputeNetwork> {
+  if (ctx.conf.adapter !== undefined || !isDisruptiveToCreate(document.Type ?? 'NAT')) return document;
+  const adapter = adapterInUse(await ctx.hcn.listNetworks({}));
+  if (adapter === undefined) return document;
+  log.info(`network "${document.Name}" binds adapter "${adapter}", which the node's external networks use`);
+  return withAdapter(document, adapter);
 }

@@ -38,7 +38,8 @@ describe('IPAM under concurrent processes', () => {
     }
     expect(storeProblems(dataDir, 'conc')).toEqual([]);
     expect(fs.readdirSync(path.join(dataDir, 'conc', 'alloc'))).toHaveLength(200);
-  });
+    // 200 processes on 2 shared cores: seen at 122-135 s at load average 50+, past the project's 120 s default.
+  }, 600_000);
 
   it('a repeated ADD racing itself in 20 processes yields one address, held once', async () => {
     const config = { subnet: '10.51.0.0/24', dataDir };

@@ -12,6 +12,9 @@ let node: SimNode;
 
 beforeAll(async () => {
   node = await SimNode.start();
+  // 200 processes of a 135 MB executable on 2 shared cores: one can wait minutes for the CPU and the state lock
+  // (seen: > 60 s at load average 130). Generous, still bounded: a hung process fails the test.
+  node.cniTimeoutMs = 300_000;
 });
 afterAll(async () => {
   await node?.stop();
@@ -48,4 +51,4 @@ it(`${PODS} concurrent ADDs get ${PODS} distinct addresses; ${PODS} concurrent D
     stats = await node.stats();
   }
   expect(stats.stub.outstanding).toBe(0);
-}, 600_000);
+}, 1_200_000);

@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pluginBinary } from '../helpers/plugin-process.js';
-import { minimalConfig, repoRoot, SimNode } from './plugin-harness.js';
+import { MODES, minimalConfig, repoRoot, SimNode } from './plugin-harness.js';
 
 const cnictl = path.join(repoRoot, 'dist/test-tools/cnictl');
 let node: SimNode;
@@ -41,7 +41,7 @@ function cnictlRun(args: string[]): { status: number; out: Record<string, unknow
 }
 
 describe.each(['0.3.1', '0.4.0', '1.0.0'])('cniVersion %s through libcni', (version) => {
-  it.each(['transparent', 'nat', 'l2bridge'] as const)('%s: ADD, CHECK, DEL', async (mode) => {
+  it.each(MODES)('%s: ADD, CHECK, DEL', async (mode) => {
     const list = conflist(version, mode);
     const netns = await node.createNamespace();
     const id = `libcni-${mode}-${version.replaceAll('.', '')}`;

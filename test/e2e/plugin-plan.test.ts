@@ -55,3 +55,34 @@ it('prints the network and endpoint documents of an ADD and changes nothing', as
   expect(text.stdout).toContain('HcnCreateEndpoint');
   expect(text.stdout).toContain('"Name":"planned-pod_eth0_k8s-pods"');
 });
+
+it('previews the address the first ADD then takes, never the gateway (issue 10 F11)', async () => {
+  const fresh = await SimNode.start('hns-cni-plan-address-');
+  try {
+    const netns = await fresh.createNamespace();
+    const run = await runPlugin({
+      args: ['plan', '--json'],
+      env: {
+        ...fresh.env,
+        CNI_CONTAINERID: 'first-pod',
+        CNI_NETNS: netns,
+        CNI_IFNAME: 'eth0',
+        CNI_PATH: '/usr/lib/cni',
+      },
+      stdin: minimalConfig('transparent'),
+      expectJson: true,
+    });
+    expect(run.code, run.stderr).toBe(0);
+    const planned = run.json as { steps: Array<{ kind: string; role?: string; document?: Record<string, unknown> }> };
+    const pod = planned.steps.find((s) => s.kind === 'createEndpoint' && s.role === 'pod')!.document!;
+    const previewed = (pod.IpConfigurations as Array<{ IpAddress: string }>)[0]!.IpAddress;
+    const gateway = (pod.Routes as Array<{ NextHop: string }>)[0]!.NextHop;
+    expect(previewed).not.toBe(gateway);
+
+    const add = await fresh.cni('ADD', minimalConfig('transparent'), { containerId: 'first-pod', netns });
+    expect(add.code, add.stdout).toBe(0);
+    expect((add.json!.ips as Array<{ address: string }>)[0]!.address).toBe(`${previewed}/24`);
+  } finally {
+    await fresh.stop();
+  }
+});

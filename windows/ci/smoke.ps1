@@ -1,15 +1,19 @@
 <#
 .SYNOPSIS
-    Smoke test of the shipped hns-cni.exe against the REAL Host Networking Service (windows-latest CI runner).
+    Smoke test of the shipped hns-cni.exe against the REAL Host Networking Service (Windows CI runners), and the
+    recorder of what real HNS answers where hns-cni's simulator has an option.
 .DESCRIPTION
     The Linux test suite proves the plugin against a simulator through the real FFI path and under Wine; this is the
     one stage that talks to real HNS. It uses NAT mode only: Transparent and L2Bridge bind an external vSwitch to the
     runner's adapter, which interrupts its connectivity. Fails loudly when HNS is missing instead of skipping.
+    With -Record FILE it first runs Record-HnsFacts.ps1 (raw HCN calls, one JSON fact per simulator option; see
+    docs/simulator.md "Unknowns"), so the facts are recorded even when the plugin smoke test fails.
 #>
 [CmdletBinding()]
 param(
     [Parameter(Mandatory)][string]$Exe,
-    [string]$Subnet = '10.250.7.0/24'
+    [string]$Subnet = '10.250.7.0/24',
+    [string]$Record = ''
 )
 Set-StrictMode -Version Latest
 $ErrorActionPreference = 'Stop'
@@ -39,8 +43,27 @@ function Invoke-Cni {
 }
 
 $hns = Get-Service -Name hns -ErrorAction SilentlyContinue
-if (-not $hns) { throw 'The Host Networking Service (hns) is not installed on this runner: enable the Containers feature.' }
+if (-not $hns) {
+    if ($Record) {
+        $os = Get-CimInstance Win32_OperatingSystem
+        [ordered]@{ schema = 1; runner = [ordered]@{ image = $env:ImageOS; os = $os.Caption; build = $os.BuildNumber }; error = 'no hns service' } |
+            ConvertTo-Json | Set-Content -LiteralPath $Record -Encoding utf8
+    }
+    throw 'The Host Networking Service (hns) is not installed on this runner: enable the Containers feature.'
+}
 if ($hns.Status -ne 'Running') { Start-Service hns }
+
+$recordFailed = $false
+if ($Record) {
+    $global:LASTEXITCODE = 0
+    try {
+        & (Join-Path $PSScriptRoot 'Record-HnsFacts.ps1') -Out $Record
+        $recordFailed = $LASTEXITCODE -ne 0
+    } catch {
+        Write-Host "recording the HNS facts failed: $_"
+        $recordFailed = $true
+    }
+}
 
 $version = Invoke-Cni -Command VERSION -Config ''
 Assert-True ($version.Exit -eq 0) "VERSION answers ($($version.Output))"
@@ -85,6 +108,25 @@ try {
     $left = @($endpoints | Where-Object { @($_.IpConfigurations | ForEach-Object { $_.IpAddress }) -contains $ip })
     Assert-True ($left.Count -eq 0) 'no endpoint is left behind'
 
+    # A host port (issue 10 F4/F5): the mapping carries LocalRoutedVip as HNS stored it, and CHECK recognises the
+    # policy in whatever form real HNS echoes it.
+    $portConfig = ($config | ConvertFrom-Json)
+    $portConfig | Add-Member -NotePropertyName runtimeConfig -NotePropertyValue ([pscustomobject]@{ portMappings = @([pscustomobject]@{ hostPort = 18081; containerPort = 80; protocol = 'tcp' }) })
+    $portJson = $portConfig | ConvertTo-Json -Depth 10 -Compress
+    $portAdd = Invoke-Cni -Command ADD -ContainerId 'smoke-ports' -Netns $ns -IfName 'eth1' -Config $portJson
+    Assert-True ($portAdd.Exit -eq 0) "ADD with a host port succeeds ($($portAdd.Output))"
+    $portResult = $portAdd.Output | ConvertFrom-Json
+    $portIp = ($portResult.ips[0].address -split '/')[0]
+    $portEp = @((& $exePath hns endpoints --json) | ConvertFrom-Json) | Where-Object { @($_.IpConfigurations | ForEach-Object { $_.IpAddress }) -contains $portIp }
+    $mapping = @($portEp.Policies | Where-Object { $_.Type -eq 'PortMapping' })
+    Assert-True ($mapping.Count -eq 1 -and [int]$mapping[0].Settings.Flags -eq 1) "the PortMapping carries LocalRoutedVip ($($mapping | ConvertTo-Json -Compress -Depth 5))"
+    $portCheckConfig = ($portJson | ConvertFrom-Json)
+    $portCheckConfig | Add-Member -NotePropertyName prevResult -NotePropertyValue $portResult
+    $portCheck = Invoke-Cni -Command CHECK -ContainerId 'smoke-ports' -Netns $ns -IfName 'eth1' -Config ($portCheckConfig | ConvertTo-Json -Depth 10 -Compress)
+    Assert-True ($portCheck.Exit -eq 0) "CHECK recognises the host port policy as HNS echoes it ($($portCheck.Output))"
+    $portDel = Invoke-Cni -Command DEL -ContainerId 'smoke-ports' -Netns $ns -IfName 'eth1' -Config $portJson
+    Assert-True ($portDel.Exit -eq 0) "DEL of the host-port pod succeeds ($($portDel.Output))"
+
     $gcConfig = ($config | ConvertFrom-Json)
     $gcConfig | Add-Member -NotePropertyName 'cni.dev/valid-attachments' -NotePropertyValue @()
     $gc = Invoke-Cni -Command GC -Config ($gcConfig | ConvertTo-Json -Depth 10 -Compress)
@@ -95,4 +137,5 @@ try {
         if (Test-Path -LiteralPath $log) { Write-Host "--- $log"; Get-Content -LiteralPath $log -Tail 50 }
     }
 }
+if ($recordFailed) { throw "recording the HNS facts failed; see $Record" }
 Write-Host 'smoke test passed'

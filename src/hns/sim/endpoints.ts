@@ -13,6 +13,7 @@ import { detachEndpoint } from './namespace-membership.js';
 import { endpointPolicies, type PortMappingKey, portMappingOf } from './policies.js';
 import { applyPolicyChange } from './policy-change.js';
 import { releaseEndpointReferences } from './policy-list-references.js';
+import { effectiveRoutes } from './routing.js';
 import { type JsonObject, optArray, optNumber, optObject, optString, parseDocument } from './schema-check.js';
 import type { SimState } from './state.js';
 import { v1Endpoint } from './v1-input.js';
@@ -41,10 +42,9 @@ export function createEndpoint(
   const result: HostComputeEndpoint = { ID: key, ...endpoint, HostComputeNetwork: network.ID! };
   if (configs.length > 0) result.IpConfigurations = configs;
   else delete result.IpConfigurations;
-  if ((result.Routes ?? []).length === 0) {
-    const routes = defaultRoutes(network, configs);
-    if (routes.length > 0) result.Routes = routes;
-  }
+  const routes = effectiveRoutes(state.options.endpointRoutes, result.Routes ?? [], defaultRoutes(network, configs));
+  if (routes.length > 0) result.Routes = routes;
+  else delete result.Routes;
   result.MacAddress ??= assignMac(state, network);
   state.endpoints[key] = result;
   return key;

@@ -123,9 +123,12 @@ function adapterOf(state: SimState, network: HostComputeNetwork): string {
   const policy = network.Policies?.find((p) => p.Type === 'NetAdapterName');
   const name = (policy?.Settings as { NetworkAdapterName?: unknown } | undefined)?.NetworkAdapterName;
   if (name === undefined) {
-    const first = state.options.adapters[0];
-    if (first === undefined) fail(HR.HCN_E_ADAPTER_NOT_FOUND);
-    return first;
+    // Which adapter HNS picks by itself is UNCONFIRMED (issue 10 F8): the first, or the first no vSwitch holds.
+    const { adapters, adapterSelection } = state.options;
+    const free = (a: string) => (state.vswitches[a] ?? []).length === 0;
+    const chosen = (adapterSelection === 'first-unbound' ? adapters.find(free) : undefined) ?? adapters[0];
+    if (chosen === undefined) fail(HR.HCN_E_ADAPTER_NOT_FOUND);
+    return chosen;
   }
   const match = state.options.adapters.find((a) => a.toLowerCase() === String(name).toLowerCase());
   if (match === undefined) fail(HR.HCN_E_ADAPTER_NOT_FOUND);

@@ -69,6 +69,29 @@ export interface SimOptions {
   overlaySubnetVsid: 'required' | 'optional';
   /** Create with GUID_NULL and a document that has an `ID`: HNS uses that ID (hcsshim's tests need it), or a new one. */
   createDocumentId: 'honoured' | 'ignored';
+  /**
+   * How HNS turns an endpoint's Routes into the routes of the namespace it joins (issue 10 F2): 'as-given' (builds
+   * with endpoint route support: exactly the routes given); 'implicit-default' (an endpoint given no default route
+   * gets one through its subnet's gateway anyway); 'default-only' (builds before endpoint route support: only
+   * default routes are kept, other routes are dropped from the endpoint).
+   */
+  endpointRoutes: 'as-given' | 'implicit-default' | 'default-only';
+  /** PortMapping Flags bit 1 (LocalRoutedVip): lets the node reach its own host ports ('honoured'), or has no
+   *  effect ('ignored': WS2019, which AKS#3620 says will not get the fix). Without the bit the node never can. */
+  localRoutedVip: 'honoured' | 'ignored';
+  /** How endpoint policy Settings are echoed by Query (F5): as sent; with empty/zero members left out; with the
+   *  schema's default members filled in. */
+  policyEchoEmpty: 'verbatim' | 'omit-empty' | 'fill-defaults';
+  /** Scalars in echoed policy Settings: as sent; numbers as decimal strings; PortMapping Protocol as a name. */
+  policyEchoScalars: 'as-given' | 'strings' | 'protocol-names';
+  /** Keys in echoed policy Settings: as sent, or in the schema's spelling (matched case-insensitively). */
+  policyEchoKeyCase: 'as-given' | 'schema';
+  /**
+   * The adapter an external-switch network without NetAdapterName binds (F8): the host's first adapter even when
+   * another network's vSwitch holds it ('first', sharing that vSwitch), or the first adapter no vSwitch holds
+   * ('first-unbound'; the first adapter when every one is taken).
+   */
+  adapterSelection: 'first' | 'first-unbound';
 }
 
 export const DEFAULT_OPTIONS: Readonly<SimOptions> = Object.freeze({
@@ -105,6 +128,12 @@ export const DEFAULT_OPTIONS: Readonly<SimOptions> = Object.freeze({
   overlayLowVsid: 'reject',
   overlaySubnetVsid: 'required',
   createDocumentId: 'honoured',
+  endpointRoutes: 'as-given',
+  localRoutedVip: 'honoured',
+  policyEchoEmpty: 'verbatim',
+  policyEchoScalars: 'as-given',
+  policyEchoKeyCase: 'as-given',
+  adapterSelection: 'first',
 } satisfies SimOptions);
 
 const HRESULT_KEYS = new Set<keyof SimOptions>([
@@ -137,7 +166,83 @@ const CHOICES: Partial<Record<keyof SimOptions, readonly string[]>> = {
   overlayLowVsid: ['reject', 'accept'],
   overlaySubnetVsid: ['required', 'optional'],
   createDocumentId: ['honoured', 'ignored'],
+  endpointRoutes: ['as-given', 'implicit-default', 'default-only'],
+  localRoutedVip: ['honoured', 'ignored'],
+  policyEchoEmpty: ['verbatim', 'omit-empty', 'fill-defaults'],
+  policyEchoScalars: ['as-given', 'strings', 'protocol-names'],
+  policyEchoKeyCase: ['as-given', 'schema'],
+  adapterSelection: ['first', 'first-unbound'],
 };
+
+/**
+ * The plausible answers of real HNS for options that are not a closed choice (HRESULTs, versions), in the text form
+ * of `sim options --set`. Together with CHOICES and the boolean options they make the variant matrix
+ * (scripts/sim-matrix.mjs): every value here runs the plugin's lifecycle, fault and concurrency tests. The first
+ * value is the default.
+ */
+const PLAUSIBLE: Partial<Record<keyof SimOptions, readonly string[]>> = {
+  hnsVersion: ['15.4', '13.2', '10.1', '9.5'],
+  duplicateIpHresult: ['ERROR_OBJECT_ALREADY_EXISTS', 'HCN_E_ADDR_INVALID_OR_RESERVED'],
+  detachNotAttachedHresult: ['ERROR_NOT_FOUND', 'ok'],
+  networkNotFoundHresult: ['HCN_E_NETWORK_NOT_FOUND', 'ERROR_NOT_FOUND'],
+  endpointNotFoundHresult: ['HCN_E_ENDPOINT_NOT_FOUND', 'ERROR_NOT_FOUND'],
+  namespaceNotFoundHresult: ['ERROR_NOT_FOUND', 'ERROR_OBJECT_NOT_FOUND'],
+  staleHandleHresult: ['ok', 'HCN_E_OBJECT_USED_AFTER_UNLOAD', 'E_HANDLE'],
+  loadBalancerNotFoundHresult: ['ERROR_NOT_FOUND', 'ERROR_OBJECT_NOT_FOUND'],
+  routeNotFoundHresult: ['ERROR_NOT_FOUND', 'ERROR_OBJECT_NOT_FOUND'],
+};
+
+/** Options that describe the simulated host rather than an unknown of HNS: they stay at their value in the matrix. */
+export const HOST_SHAPE_OPTIONS: Readonly<Partial<Record<keyof SimOptions, string>>> = {
+  adapters: 'the host has the NICs a test gives it',
+  hostAddress: 'the host has the address a test gives it',
+  vswitchBlipMs: 'how long a blip lasts is a property of the host, not of the API',
+};
+
+/**
+ * Every value the variant matrix runs for `key`, default first, in `--set` text form; undefined for host-shape
+ * options. Closed choices and booleans join by themselves; other options by declaring PLAUSIBLE values.
+ */
+export function matrixValues(key: keyof SimOptions): readonly string[] | undefined {
+  if (Object.hasOwn(HOST_SHAPE_OPTIONS, key)) return undefined;
+  const text = textOf(key, DEFAULT_OPTIONS[key]);
+  const declared =
+    CHOICES[key] ?? PLAUSIBLE[key] ?? (typeof DEFAULT_OPTIONS[key] === 'boolean' ? ['true', 'false'] : undefined);
+  if (declared === undefined) return undefined;
+  // Default first, each value once (PLAUSIBLE spells HRESULTs by name; compare parsed values).
+  const parsed = (v: string) => JSON.stringify(parseOptionValue(key, v));
+  const rest = declared.filter((v) => parsed(v) !== parsed(text));
+  return [text, ...rest];
+}
+
+function textOf(key: keyof SimOptions, value: SimOptions[keyof SimOptions]): string {
+  if (HRESULT_KEYS.has(key) && typeof value === 'number') return value === 0 ? 'ok' : formatHresult(value);
+  return Array.isArray(value) ? value.join(',') : String(value);
+}
+
+/**
+ * The options a new simulated host starts with: the defaults, overridden by HNS_CNI_SIM_OPTIONS (a JSON object of
+ * option → `--set` text, e.g. {"endpointRoutes":"default-only"}). The variant matrix sets it for whole test runs;
+ * it applies where a state file is created (or reset with --options), so every process sharing the file agrees.
+ */
+export function initialOptions(env: NodeJS.ProcessEnv = process.env): SimOptions {
+  const options: SimOptions = { ...DEFAULT_OPTIONS, adapters: [...DEFAULT_OPTIONS.adapters] };
+  const text = env.HNS_CNI_SIM_OPTIONS;
+  if (text === undefined || text.trim() === '') return options;
+  let overrides: unknown;
+  try {
+    overrides = JSON.parse(text);
+  } catch {
+    throw new Error('HNS_CNI_SIM_OPTIONS must be a JSON object of option names to values');
+  }
+  if (typeof overrides !== 'object' || overrides === null || Array.isArray(overrides)) {
+    throw new Error('HNS_CNI_SIM_OPTIONS must be a JSON object of option names to values');
+  }
+  for (const [key, value] of Object.entries(overrides)) {
+    Object.assign(options, { [key]: parseOptionValue(key, String(value)) });
+  }
+  return options;
+}
 
 export function isOptionKey(key: string): key is keyof SimOptions {
   return Object.hasOwn(DEFAULT_OPTIONS, key);

@@ -3,6 +3,7 @@
 import type { HostComputeEndpoint, HostComputeNamespace, HostComputeNetwork } from '../types.js';
 import { parseVersion } from './options.js';
 import { v1EndpointView, v1NamespaceView, v1NetworkView } from './output-v1.js';
+import { echoPolicies } from './policy-echo.js';
 import type { ObjectKind, SimState } from './state.js';
 
 export function formatGuid(state: SimState, kind: ObjectKind, id: string): string {
@@ -70,7 +71,7 @@ export function renderEndpoint(state: SimState, e: HostComputeEndpoint, v2: bool
     Name: e.Name,
     HostComputeNetwork: e.HostComputeNetwork && formatGuid(state, 'network', e.HostComputeNetwork),
     HostComputeNamespace: e.HostComputeNamespace && formatGuid(state, 'namespace', e.HostComputeNamespace),
-    Policies: e.Policies,
+    Policies: echoPolicies(state.options, e.Policies),
     IpConfigurations: e.IpConfigurations,
     Dns: e.Dns,
     Routes: e.Routes,

@@ -6,7 +6,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { readFileIfExists } from '../../store/atomic-file.js';
 import { withFileLock } from '../../store/lock.js';
-import { DEFAULT_OPTIONS } from './options.js';
+import { DEFAULT_OPTIONS, initialOptions } from './options.js';
 import { freshState, type SimState } from './state.js';
 
 export function defaultStateFile(): string {
@@ -77,7 +77,7 @@ function applyAndSave<T>(file: string, fn: (state: SimState) => T): T {
  */
 export function resetState(file: string, keepOptions = true): Promise<void> {
   return underLock(file, () => {
-    let options = { ...DEFAULT_OPTIONS };
+    let options = initialOptions();
     if (keepOptions) {
       try {
         options = readState(file).options;

@@ -10,7 +10,7 @@ import type {
   HostComputeRoute,
 } from '../types.js';
 import type { SimFunction } from './functions.js';
-import { DEFAULT_OPTIONS, type SimOptions } from './options.js';
+import { initialOptions, type SimOptions } from './options.js';
 
 /** HNS objects with a GUID, an Hcn* function family and a handle type. */
 export type ObjectKind = 'network' | 'endpoint' | 'namespace' | 'loadBalancer' | 'route';
@@ -96,7 +96,7 @@ export interface SimState {
   stub: { processes: Record<string, StubProcessReport> };
 }
 
-export function freshState(options: SimOptions = { ...DEFAULT_OPTIONS }): SimState {
+export function freshState(options: SimOptions = initialOptions()): SimState {
   const state: SimState = {
     format: 1,
     options,

@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { CNI_CODE, CniError } from '../../../src/cni/errors.js';
+import { loadNetConf } from '../../../src/config/load.js';
 import { mergeDns, replaceLoopbackResolvers, toCniDns, toHcnDns } from '../../../src/plan/dns.js';
+import { withPortMappingExtras } from '../../../src/plan/policies.js';
 import { portMappingPolicies, readPortMappings } from '../../../src/plan/ports.js';
+import { minimalConfig } from '../../fixtures/minimal-config.js';
 
 const configDns = { nameservers: ['11.0.0.10'], domain: 'cluster.local', search: ['svc.cluster.local'], options: [] };
 
@@ -55,16 +58,23 @@ describe('DNS: config, overridden field by field by the runtime', () => {
 });
 
 describe('port mappings → PortMapping policies (E10)', () => {
-  it('numeric protocol, VIP = hostIP ("" for any address)', () => {
+  it('numeric protocol, VIP = hostIP ("" for any address), Flags = LocalRoutedVip for a native config', () => {
     const mappings = readPortMappings([
       { hostPort: 8080, containerPort: 80, protocol: 'tcp', hostIP: '' },
       { hostPort: 5353, containerPort: 53, protocol: 'UDP', hostIP: '10.0.0.4' },
       { hostPort: 9000, containerPort: 9000, hostIP: '0.0.0.0' },
     ]);
-    expect(portMappingPolicies(mappings)).toEqual([
-      { Type: 'PortMapping', Settings: { InternalPort: 80, ExternalPort: 8080, Protocol: 6, VIP: '' } },
-      { Type: 'PortMapping', Settings: { InternalPort: 53, ExternalPort: 5353, Protocol: 17, VIP: '10.0.0.4' } },
-      { Type: 'PortMapping', Settings: { InternalPort: 9000, ExternalPort: 9000, Protocol: 6, VIP: '' } },
+    // Flags 1 = hcsshim NatFlagsLocalRoutedVip, as Azure CNI sets it on every IPv4 mapping (its
+    // network_windows_test.go expects `Flags: hnsv2.NatFlagsLocalRoutedVip`): without it the node cannot reach its
+    // own host ports (Azure CNI #1863). A native config sets it by default; anchor configs only where the anchor did.
+    const native = loadNetConf(minimalConfig('nat'));
+    expect(withPortMappingExtras(native, portMappingPolicies(mappings))).toEqual([
+      { Type: 'PortMapping', Settings: { InternalPort: 80, ExternalPort: 8080, Protocol: 6, VIP: '', Flags: 1 } },
+      {
+        Type: 'PortMapping',
+        Settings: { InternalPort: 53, ExternalPort: 5353, Protocol: 17, VIP: '10.0.0.4', Flags: 1 },
+      },
+      { Type: 'PortMapping', Settings: { InternalPort: 9000, ExternalPort: 9000, Protocol: 6, VIP: '', Flags: 1 } },
     ]);
   });
 

@@ -4,7 +4,7 @@ import { loadNetConf } from '../../../src/config/load.js';
 import type { HostComputeNetwork } from '../../../src/hns/types.js';
 import { planAdd } from '../../../src/plan/add.js';
 import { reservedAddressesFor } from '../../../src/plan/gateway.js';
-import { networkCompatibility, podNetworkDocument } from '../../../src/plan/network.js';
+import { adapterInUse, networkCompatibility, podNetworkDocument, withAdapter } from '../../../src/plan/network.js';
 import { minimalConfig } from '../../fixtures/minimal-config.js';
 
 const config = (mode: string, extra: Record<string, unknown> = {}) => loadNetConf(minimalConfig(mode, extra));
@@ -121,5 +121,33 @@ describe('addresses the IPAM must keep out of the pool', () => {
       '10.244.3.1',
       '10.244.3.3',
     ]);
+  });
+});
+
+describe('adapterInUse (issue 10 F8): a new external network binds the adapter the node already uses', () => {
+  const onAdapter = (name: string, type: 'L2Bridge' | 'Transparent' | 'NAT', adapter?: string) => ({
+    Name: name,
+    Type: type,
+    ...(adapter !== undefined && {
+      Policies: [{ Type: 'NetAdapterName' as const, Settings: { NetworkAdapterName: adapter } }],
+    }),
+  });
+  it('one adapter among the external networks: that one', () => {
+    expect(adapterInUse([onAdapter('External', 'L2Bridge', 'Ethernet'), onAdapter('nat', 'NAT')])).toBe('Ethernet');
+  });
+  it('none, several, or none named: HNS chooses', () => {
+    expect(adapterInUse([onAdapter('nat', 'NAT')])).toBeUndefined();
+    expect(adapterInUse([onAdapter('a', 'L2Bridge', 'Ethernet'), onAdapter('b', 'Transparent', 'Ethernet 2')])).toBe(
+      undefined,
+    );
+    expect(adapterInUse([onAdapter('a', 'L2Bridge')])).toBeUndefined();
+  });
+  it('withAdapter names it on external types only, and never replaces a named one', () => {
+    expect(withAdapter({ Name: 'p', Type: 'Transparent' }, 'Ethernet').Policies).toEqual([
+      { Type: 'NetAdapterName', Settings: { NetworkAdapterName: 'Ethernet' } },
+    ]);
+    expect(withAdapter({ Name: 'n', Type: 'NAT' }, 'Ethernet').Policies).toBeUndefined();
+    const named = onAdapter('p', 'L2Bridge', 'Ethernet 3');
+    expect(withAdapter(named, 'Ethernet')).toBe(named);
   });
 });
