@@ -41,6 +41,8 @@ export function loadNetConf(raw: unknown): NetConf {
   }
   if (issues.length > 0) throwIssues(issues);
 
+  // libcni has sent the list under both names (#1101); GC refuses a request that has neither.
+  const validAttachments = input['cni.dev/valid-attachments'] ?? input['cni.dev/attachments'];
   const exceptions = unique([
     ...(input.outboundNAT?.exceptions ?? []),
     ...(input.ipMasqNetwork ? [input.ipMasqNetwork] : []),
@@ -79,7 +81,7 @@ export function loadNetConf(raw: unknown): NetConf {
     ...(input.ipam !== undefined && { ipam: input.ipam }),
     timeouts: { hnsCallMs: input.timeouts?.hnsCallMs ?? DEFAULT_HNS_CALL_TIMEOUT_MS },
     log: { ...(input.log?.file !== undefined && { file: input.log.file }), level: input.log?.level ?? 'info' },
-    ...(input['cni.dev/valid-attachments'] !== undefined && { validAttachments: input['cni.dev/valid-attachments'] }),
+    ...(validAttachments !== undefined && { validAttachments }),
     ...(input.prevResult !== undefined && { prevResult: input.prevResult }),
     compat: {
       ...(input.apiVersion !== undefined && { apiVersion: input.apiVersion }),

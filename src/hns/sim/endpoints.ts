@@ -3,6 +3,7 @@
 import { sameGuid } from '../guid.js';
 import { HR } from '../hresult.js';
 import type { EndpointPolicy, HostComputeEndpoint, HostComputeNetwork, IpConfiguration } from '../types.js';
+import { recordDeletedEndpoint } from './endpoint-linger.js';
 import { fail } from './failure.js';
 import { assignAddresses, checkRequestedAddresses, defaultRoutes } from './ip-assignment.js';
 import { endpointsOfNetwork, newObjectId, requireEndpoint } from './lookup.js';
@@ -100,6 +101,7 @@ export function deleteEndpoint(state: SimState, id: string | undefined, opts: { 
     detachEndpoint(state, endpoint);
   }
   delete state.endpoints[endpoint.ID!];
+  recordDeletedEndpoint(state, endpoint);
 }
 
 /** HcnModifyEndpoint (§5): Policy Add/Remove/Update (Update replaces the set); Port requests are accepted. */

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { GUID_NULL, isGuid, normalizeGuid } from '../guid.js';
 import { HR } from '../hresult.js';
 import type { HostComputeEndpoint, HostComputeNamespace, HostComputeNetwork } from '../types.js';
+import { isLingering } from './endpoint-linger.js';
 import { fail } from './failure.js';
 import type { ObjectKind, SimState } from './state.js';
 
@@ -25,12 +26,17 @@ function table(state: SimState, kind: ObjectKind): Record<string, object> {
   return kind === 'network' ? state.networks : kind === 'endpoint' ? state.endpoints : state.namespaces;
 }
 
-/** GUID_NULL (or no id) ⇒ generated; a caller GUID is honoured unless taken (ERROR_ALREADY_EXISTS, WSL#7998). */
+/**
+ * GUID_NULL (or no id) ⇒ generated; a caller GUID is honoured unless taken (ERROR_ALREADY_EXISTS, WSL#7998; for
+ * endpoints the duplicateEndpointIdHresult option, and a GUID that still lingers after a delete is taken too).
+ */
 export function newObjectId(state: SimState, kind: ObjectKind, id: string | undefined): string {
   if (id === undefined || id === GUID_NULL) return randomUUID();
   const key = guidKey(id);
   if (key === GUID_NULL) return randomUUID();
-  if (Object.hasOwn(table(state, kind), key)) fail(HR.ERROR_ALREADY_EXISTS);
+  if (kind === 'endpoint') {
+    if (Object.hasOwn(state.endpoints, key) || isLingering(state, key)) fail(state.options.duplicateEndpointIdHresult);
+  } else if (Object.hasOwn(table(state, kind), key)) fail(HR.ERROR_ALREADY_EXISTS);
   return key;
 }
 

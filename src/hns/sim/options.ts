@@ -22,6 +22,14 @@ export interface SimOptions {
   duplicateIpHresult: number;
   /** HRESULT for removing an endpoint from a namespace it is not in; 0 = succeed silently. */
   detachNotAttachedHresult: number;
+  /** HRESULT for creating an endpoint with a GUID that exists (or still lingers after a delete). */
+  duplicateEndpointIdHresult: number;
+  /**
+   * What a deleted endpoint leaves behind for endpointDeleteLingerMs (§7.14: deletes are not always visible at
+   * once): nothing; its GUID, which cannot be created again yet; or its GUID, still listed by HcnEnumerateEndpoints.
+   */
+  endpointDeleteLinger: 'none' | 'blocks-create' | 'still-listed';
+  endpointDeleteLingerMs: number;
   /** Not-found HRESULT of Open/Delete (and stale handles) per kind (§6.1, §7.8, §7.10). */
   networkNotFoundHresult: number;
   endpointNotFoundHresult: number;
@@ -56,6 +64,9 @@ export const DEFAULT_OPTIONS: Readonly<SimOptions> = Object.freeze({
   namespaceDeleteWithEndpoints: 'detach',
   duplicateIpHresult: HR.ERROR_OBJECT_ALREADY_EXISTS,
   detachNotAttachedHresult: HR.ERROR_NOT_FOUND,
+  duplicateEndpointIdHresult: HR.ERROR_ALREADY_EXISTS,
+  endpointDeleteLinger: 'none',
+  endpointDeleteLingerMs: 2000,
   networkNotFoundHresult: HR.HCN_E_NETWORK_NOT_FOUND,
   endpointNotFoundHresult: HR.HCN_E_ENDPOINT_NOT_FOUND,
   namespaceNotFoundHresult: HR.ERROR_NOT_FOUND,
@@ -73,6 +84,7 @@ export const DEFAULT_OPTIONS: Readonly<SimOptions> = Object.freeze({
 const HRESULT_KEYS = new Set<keyof SimOptions>([
   'duplicateIpHresult',
   'detachNotAttachedHresult',
+  'duplicateEndpointIdHresult',
   'networkNotFoundHresult',
   'endpointNotFoundHresult',
   'namespaceNotFoundHresult',
@@ -88,6 +100,31 @@ const CHOICES: Partial<Record<keyof SimOptions, readonly string[]>> = {
   namespaceDeleteWithEndpoints: ['detach', 'error'],
   nameMatch: ['insensitive', 'exact'],
   namespaceResourceIdKey: ['ID', 'Id'],
+  endpointDeleteLinger: ['none', 'blocks-create', 'still-listed'],
+};
+
+/**
+ * The plausible answers of real HNS where no public source settles it, in `sim options --set` text form: the
+ * plugin's lifecycle, fault and concurrency tests run under each value (docs/simulator.md gives the sources).
+ */
+export const VARIANTS: Partial<Record<keyof SimOptions, readonly string[]>> = {
+  // F1: HNS's answer to removing an endpoint that is not in the namespace.
+  detachNotAttachedHresult: [
+    'ERROR_NOT_FOUND',
+    'HCN_E_ENDPOINT_NOT_ATTACHED',
+    'ok',
+    'HCN_E_ENDPOINT_NOT_FOUND',
+    'E_INVALIDARG',
+  ],
+  // F6: creating an endpoint whose GUID exists.
+  duplicateEndpointIdHresult: [
+    'ERROR_ALREADY_EXISTS',
+    'ERROR_OBJECT_ALREADY_EXISTS',
+    'HCN_E_ENDPOINT_ALREADY_ATTACHED',
+    'E_INVALIDARG',
+  ],
+  // F7: a delete that is not visible at once.
+  endpointDeleteLinger: ['none', 'blocks-create', 'still-listed'],
 };
 
 export function isOptionKey(key: string): key is keyof SimOptions {

@@ -3,6 +3,7 @@
 // Flags. GUIDs match case-insensitively; a filter miss is an empty result, never an error.
 import { sameGuid } from '../guid.js';
 import { HR } from '../hresult.js';
+import { listedGhosts } from './endpoint-linger.js';
 import { fail } from './failure.js';
 import { formatGuid } from './output.js';
 import { type JsonObject, parseJsonObject, schemaMajor } from './schema-check.js';
@@ -69,7 +70,8 @@ function matchesKey(state: SimState, kind: ObjectKind, obj: Matchable, key: stri
 
 function objectsOf(state: SimState, kind: ObjectKind): Matchable[] {
   const table = kind === 'network' ? state.networks : kind === 'endpoint' ? state.endpoints : state.namespaces;
-  return Object.values(table) as Matchable[];
+  const ghosts = kind === 'endpoint' ? listedGhosts(state) : [];
+  return [...Object.values(table), ...ghosts] as Matchable[];
 }
 
 /** HcnEnumerate*: a JSON array of GUID strings, `[]` when nothing matches. */
