@@ -5,12 +5,9 @@
 // nothing; and no endpoint holds an address the IPAM does not hold for that endpoint's own attachment. The checks
 // read the simulated HNS's state file and the IPAM store's files directly (the truth, with no client in between,
 // and no process per check: the 800 plugin processes are the cost of this test).
-import * as path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { readState } from '../../src/hns/sim/state-file.js';
-import { IpamStore } from '../../src/ipam/store.js';
 import { endpointIdFor } from '../../src/plan/identity.js';
-import { storeProblems } from '../fixtures/ipam/consistency.js';
+import { addressProblems, endpointsInHns, heldAddresses } from './address-invariant.js';
 import { minimalConfig, SimNode } from './plugin-harness.js';
 
 const ROUNDS = 20;
@@ -36,21 +33,10 @@ interface Outcome {
   delCode: number | null;
 }
 
-const ipamDir = () => path.join(node.env.HNS_CNI_DATA_DIR!, 'ipam');
-
-function endpointsInHns(): Array<Record<string, unknown>> {
-  return Object.values(readState(node.env.HNS_CNI_SIM_STATE!).endpoints) as Array<Record<string, unknown>>;
-}
-
-function allocations(): Array<{ containerId: string; address: string }> {
-  const store = new IpamStore({ dataDir: ipamDir(), network: conf.name });
-  return store.listEntries(false).map((e) => ({ containerId: e.containerId, address: e.ips[0]!.address }));
-}
-
 /** Every way the round's end state breaks the invariant, one line each. */
 function violations(outcomes: Outcome[]): string[] {
-  const endpoints = endpointsInHns();
-  const held = allocations();
+  const endpoints = endpointsInHns(node);
+  const held = heldAddresses(node, conf.name);
   const problems: string[] = [];
   for (const o of outcomes) {
     const id = endpointIdFor(o.containerId, conf.name).toLowerCase();
@@ -62,7 +48,7 @@ function violations(outcomes: Outcome[]): string[] {
     const what = `${o.containerId} (ADD ${o.addCode} ${o.addAddress ?? '-'}, DEL ${o.delCode})`;
     if (endpoint === undefined) problems.push(`${what}: address ${mine[0]!.address} held without an endpoint`);
     else if (mine.length !== 1) problems.push(`${what}: endpoint with ${ip} but ${mine.length} allocations`);
-    else if (mine[0]!.address.split('/')[0] !== ip) problems.push(`${what}: endpoint ${ip}, IPAM ${mine[0]!.address}`);
+    else if (mine[0]!.address !== ip) problems.push(`${what}: endpoint ${ip}, IPAM ${mine[0]!.address}`);
     else if (ns !== o.netns) problems.push(`${what}: endpoint in namespace ${ns || 'none'}, not ${o.netns}`);
     else if (o.addCode !== 0 || o.addAddress?.split('/')[0] !== ip) {
       problems.push(`${what}: attached with ${ip}, which no successful ADD reported`);
@@ -74,7 +60,7 @@ function violations(outcomes: Outcome[]): string[] {
       problems.push(`endpoint ${e.Name} of an earlier round is left`);
     }
   }
-  problems.push(...storeProblems(ipamDir(), conf.name));
+  problems.push(...addressProblems(node, conf.name));
   return problems;
 }
 
@@ -94,14 +80,14 @@ it(`concurrent ADD and DEL of the same container: ${ROUNDS} rounds × ${CONTAINE
     // Either order is legitimate and both verbs succeed in it: the loser of the lock waits, it does not fail.
     expect(outcomes.filter((o) => o.addCode !== 0 || o.delCode !== 0)).toEqual([]);
     // What the runtime does next for the pods that ended attached: DEL them. Nothing may be left.
-    const held = new Set(allocations().map((a) => a.containerId));
+    const held = new Set(heldAddresses(node, conf.name).map((a) => a.containerId));
     const attached = outcomes.filter((o) => held.has(o.containerId));
     tally.attached += attached.length;
     tally.empty += CONTAINERS - attached.length;
     const dels = await Promise.all(attached.map((o) => node.cni('DEL', conf, o)));
     expect(dels.filter((d) => d.code !== 0).map((d) => d.stdout)).toEqual([]);
     expect(violations(outcomes.map((o) => ({ ...o, addCode: null })))).toEqual([]);
-    expect(allocations()).toEqual([]);
+    expect(heldAddresses(node, conf.name)).toEqual([]);
   }
   console.log(`attachment race: ${JSON.stringify(tally)}`);
   // Both orders must actually have happened, or the test raced nothing.
