@@ -8,33 +8,30 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addressProblems, heldAddresses } from './address-invariant.js';
 import { minimalConfig, SimNode } from './plugin-harness.js';
 
-const NETWORK = 'late-net';
 const CALL_TIMEOUT_MS = 1000;
-const conf = minimalConfig('nat', {
-  name: NETWORK,
-  ipam: { subnet: '10.244.3.0/24', rangeStart: '10.244.3.10', rangeEnd: '10.244.3.11' },
-  timeouts: { hnsCallMs: CALL_TIMEOUT_MS },
-});
+/** A network of its own per case, each with a pool of two addresses. */
+const configFor = (network: string) =>
+  minimalConfig('nat', {
+    name: network,
+    ipam: { subnet: '10.244.3.0/24', rangeStart: '10.244.3.10', rangeEnd: '10.244.3.11' },
+    timeouts: { hnsCallMs: CALL_TIMEOUT_MS },
+  });
 
 let node: SimNode;
 beforeAll(async () => {
   node = await SimNode.start('hns-cni-late-');
-  // The network exists before the pods come (a warm pod, gone again).
-  const warm = { containerId: 'warm', netns: await node.createNamespace() };
-  expect((await node.cni('ADD', conf, warm)).code).toBe(0);
-  expect((await node.cni('DEL', conf, warm)).code).toBe(0);
 });
 afterAll(async () => {
   await node?.stop();
 });
 
 /** Runs fn while checking the invariant every 100 ms; returns fn's value and every violation seen. */
-async function watched<T>(fn: () => Promise<T>): Promise<{ value: T; seen: string[] }> {
+async function watched<T>(network: string, fn: () => Promise<T>): Promise<{ value: T; seen: string[] }> {
   const seen = new Set<string>();
   let done = false;
   const watcher = (async () => {
     while (!done) {
-      for (const p of addressProblems(node, NETWORK)) seen.add(p);
+      for (const p of addressProblems(node, network)) seen.add(p);
       await sleep(100);
     }
   })();
@@ -43,7 +40,7 @@ async function watched<T>(fn: () => Promise<T>): Promise<{ value: T; seen: strin
   } finally {
     done = true;
     await watcher;
-    for (const p of addressProblems(node, NETWORK)) seen.add(p);
+    for (const p of addressProblems(node, network)) seen.add(p);
   }
 }
 
@@ -55,10 +52,16 @@ describe.each([
   { lateMs: 4000, label: 'after ADD has returned' },
 ])('the create lands $label', ({ lateMs }) => {
   it('no endpoint holds a released address; the other pod is served; the address returns after DEL', async () => {
+    const NETWORK = `late-net-${lateMs}`;
+    const conf = configFor(NETWORK);
+    // The network exists before the pods come (a warm pod, gone again).
+    const warm = { containerId: `warm-${lateMs}`, netns: await node.createNamespace() };
+    expect((await node.cni('ADD', conf, warm)).code).toBe(0);
+    expect((await node.cni('DEL', conf, warm)).code).toBe(0);
     const a = { containerId: `late-a-${lateMs}`, netns: await node.createNamespace() };
     const b = { containerId: `late-b-${lateMs}`, netns: await node.createNamespace() };
     const c = { containerId: `late-c-${lateMs}`, netns: await node.createNamespace() };
-    const { value: dels, seen } = await watched(async () => {
+    const { value: dels, seen } = await watched(NETWORK, async () => {
       await node.sim(['fault', '--fn', 'HcnCreateEndpoint', '--late', String(lateMs)]);
       const started = Date.now();
       const add = await node.cni('ADD', conf, a);
