@@ -28,15 +28,29 @@ export function attachmentLockTarget(dataDir: string, network: string, container
 export async function withAttachmentLock<T>(ctx: VerbContext, verb: string, fn: () => Promise<T>): Promise<T> {
   const { req, conf } = ctx;
   const target = attachmentLockTarget(ctx.dataDir, conf.network, req.containerId, req.ifName);
-  const timeoutMs = 2 * conf.timeouts.hnsCallMs;
+  let locked = false;
   try {
-    return await withOwnedLock(target, fn, { timeoutMs });
+    return await withOwnedLock(
+      target,
+      () => {
+        locked = true;
+        return fn();
+      },
+      { timeoutMs: 2 * conf.timeouts.hnsCallMs },
+    );
   } catch (error) {
-    if (!(error instanceof LockTimeoutError) || !error.lockPath.startsWith(target)) throw error;
+    if (locked) throw error; // the verb's own failure
+    if (error instanceof LockTimeoutError) {
+      throw new CniError(
+        CNI_CODE.TRY_AGAIN_LATER,
+        `${verb}: another operation on container ${req.containerId} (${req.ifName}, network ${conf.network}) is still running`,
+        `waited ${error.waitedMs} ms for ${error.lockPath}`,
+      );
+    }
     throw new CniError(
-      CNI_CODE.TRY_AGAIN_LATER,
-      `${verb}: another operation on container ${req.containerId} (${req.ifName}, network ${conf.network}) is still running`,
-      `waited ${error.waitedMs} ms for ${error.lockPath}`,
+      CNI_CODE.IPAM_STORE,
+      `${verb}: cannot take the attachment lock under ${ctx.dataDir}: ${(error as Error).message}`,
+      'the data directory (HNS_CNI_DATA_DIR) must be a writable directory',
     );
   }
 }
