@@ -165,7 +165,9 @@ class AddTransaction {
     try {
       return await this.ctx.hcn.createEndpoint(step.networkId, step.document, { id: step.id, query: needHnsView });
     } catch (error) {
-      if (isRetryable(error)) this.unresolved.add(step.id); // timed out or HNS unreachable: it may still happen
+      // The create itself timed out or lost HNS midway: it may still be applied. (A failed OpenNetwork sent nothing.)
+      if (isRetryable(error) && isHcnError(error) && error.call.fn === 'HcnCreateEndpoint')
+        this.unresolved.add(step.id);
       throw error;
     }
   }
