@@ -27,6 +27,18 @@ export default defineConfig({
           fileParallelism: false,
         },
       },
+      {
+        // Programs nobody here wrote (shared/peers: hcsshim's HCN tests, win-bridge, win-overlay) under Wine against
+        // the simulator (scripts/peers-stage.sh, docs/peers.md). The Wine stage's setup plus the peer programs.
+        test: {
+          name: 'peers',
+          include: ['test/peers/**/*.test.ts'],
+          globalSetup: ['test/peers/global-setup.ts'],
+          testTimeout: 300_000,
+          hookTimeout: 300_000,
+          fileParallelism: false,
+        },
+      },
     ],
   },
 });

@@ -1,4 +1,6 @@
-/* A stand-in for computenetwork.dll (and vmcompute.dll!HNSCall): every export forwards its call to
+/* A stand-in for computenetwork.dll (every Hcn* function hcsshim binds: networks, endpoints, namespaces, load
+ * balancers, SDN routes) and for the parts of vmcompute.dll HNS clients use (HNSCall, and the HCS compute-system
+ * calls a v1 plugin's hot attach makes): every export forwards its call to
  * `hns-cni sim serve` (PROTOCOL.md) and hands back the HRESULT, handle and out-strings exactly as HNS would:
  * out-strings from CoTaskMemAlloc, an ErrorRecord only when the server reports one and the caller asked for it,
  * out-pointers set to NULL first (COM _Outptr_ rules), out-handles untouched on failure.
@@ -92,6 +94,22 @@ STUB_EXPORT HRESULT STUB_CALL HcnCreateEndpoint(HCN_HANDLE network, const STUB_G
   return forward("HcnCreateEndpoint", network, id, settings, NULL, NULL, endpoint, NULL, error_record);
 }
 
+EXPORT_ENUMERATE(HcnEnumerateLoadBalancers)
+EXPORT_CREATE(HcnCreateLoadBalancer)
+EXPORT_OPEN(HcnOpenLoadBalancer)
+EXPORT_MODIFY(HcnModifyLoadBalancer)
+EXPORT_QUERY(HcnQueryLoadBalancerProperties)
+EXPORT_DELETE(HcnDeleteLoadBalancer)
+EXPORT_CLOSE(HcnCloseLoadBalancer)
+
+EXPORT_ENUMERATE(HcnEnumerateSdnRoutes)
+EXPORT_CREATE(HcnCreateSdnRoute)
+EXPORT_OPEN(HcnOpenSdnRoute)
+EXPORT_MODIFY(HcnModifySdnRoute)
+EXPORT_QUERY(HcnQuerySdnRouteProperties)
+EXPORT_DELETE(HcnDeleteSdnRoute)
+EXPORT_CLOSE(HcnCloseSdnRoute)
+
 #ifndef HNS_STUB_PARTIAL
 EXPORT_ENUMERATE(HcnEnumerateNamespaces)
 EXPORT_CREATE(HcnCreateNamespace)
@@ -107,6 +125,44 @@ EXPORT_CLOSE(HcnCloseNamespace)
 STUB_EXPORT HRESULT STUB_CALL HNSCall(const stub_char *method, const stub_char *path, const stub_char *request,
                                       stub_char **response) {
   return forward("HNSCall", NULL, NULL, method, path, request, NULL, response, NULL);
+}
+
+/* ---- vmcompute.dll!Hcs*: the compute-system calls hcsshim's HotAttachEndpoint makes (open, properties, modify
+ * Network Add/Remove, callback registration, close). HCS "result" documents travel in the ErrorRecord slot. On
+ * Windows they are exported under HnsCniStub* names and vmcompute.def forwards the real names to them, so one
+ * connection and one set of counters serve both DLLs; the Linux library exports the real names. ------------------ */
+#ifdef _WIN32
+#define HCS_NAME(name) HnsCniStub##name
+#else
+#define HCS_NAME(name) name
+#endif
+typedef void *HCS_SYSTEM;
+typedef void *HCS_CALLBACK;
+
+STUB_EXPORT HRESULT STUB_CALL HCS_NAME(HcsOpenComputeSystem)(const stub_char *id, HCS_SYSTEM *system,
+                                                             stub_char **result) {
+  return forward("HcsOpenComputeSystem", NULL, NULL, id, NULL, NULL, system, NULL, result);
+}
+STUB_EXPORT HRESULT STUB_CALL HCS_NAME(HcsCloseComputeSystem)(HCS_SYSTEM system) {
+  return forward("HcsCloseComputeSystem", system, NULL, NULL, NULL, NULL, NULL, NULL, NULL);
+}
+STUB_EXPORT HRESULT STUB_CALL HCS_NAME(HcsGetComputeSystemProperties)(HCS_SYSTEM system, const stub_char *query,
+                                                                      stub_char **properties, stub_char **result) {
+  return forward("HcsGetComputeSystemProperties", system, NULL, query, NULL, NULL, NULL, properties, result);
+}
+STUB_EXPORT HRESULT STUB_CALL HCS_NAME(HcsModifyComputeSystem)(HCS_SYSTEM system, const stub_char *configuration,
+                                                               stub_char **result) {
+  return forward("HcsModifyComputeSystem", system, NULL, configuration, NULL, NULL, NULL, NULL, result);
+}
+/* The callback is recorded by the server as a handle and never invoked: the simulator raises no notifications. */
+STUB_EXPORT HRESULT STUB_CALL HCS_NAME(HcsRegisterComputeSystemCallback)(HCS_SYSTEM system, void *callback,
+                                                                         void *context, HCS_CALLBACK *handle) {
+  (void)callback;
+  (void)context;
+  return forward("HcsRegisterComputeSystemCallback", system, NULL, NULL, NULL, NULL, handle, NULL, NULL);
+}
+STUB_EXPORT HRESULT STUB_CALL HCS_NAME(HcsUnregisterComputeSystemCallback)(HCS_CALLBACK handle) {
+  return forward("HcsUnregisterComputeSystemCallback", handle, NULL, NULL, NULL, NULL, NULL, NULL, NULL);
 }
 
 /* ---- process exit: report the allocation counters (op 2) so the server can sum them across processes ------- */

@@ -1,4 +1,4 @@
-/* vmcompute.dll stand-in: no code of its own; vmcompute.def forwards HNSCall to computenetwork.dll. */
+/* vmcompute.dll stand-in: no code of its own; vmcompute.def forwards HNSCall and the Hcs* calls to computenetwork.dll. */
 #define WIN32_LEAN_AND_MEAN
 #include <windows.h>
 

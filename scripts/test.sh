@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The whole test suite, as CI runs it (`npm test`): setup → lint → typecheck → build (both executables, the C stub
 # for Linux and Windows, the Go CNI client) → unit tests → Linux end-to-end tests (built binary, C stub, libcni) →
-# the Wine stage (the shipped .exe). Every stage must pass; none is skipped silently.
+# the Wine stage (the shipped .exe) → the peers stage (hcsshim's HCN tests, win-bridge and win-overlay under Wine
+# against the simulator; says so loudly and passes when the peer programs are absent, docs/peers.md). Every stage
+# must pass; none is skipped silently.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export HNS_CNI_TEST_RUN_DIR="${HNS_CNI_TEST_RUN_DIR:-$(mktemp -d /tmp/hns-cni-test.XXXXXX)}"
@@ -30,6 +32,7 @@ stage build-go-client bash scripts/build-go-client.sh
 stage unit vitest_stage unit
 stage e2e vitest_stage e2e
 stage wine bash scripts/wine-stage.sh --json "$results/wine.json"
+stage peers bash scripts/peers-stage.sh --json "$results/peers.json"
 
 # One closing line for CI: the sum over every stage's vitest report.
 node -e '

@@ -5,16 +5,19 @@
 //   fault --fn F [--nth N] [--times N|--always] (--hr H | --hang MS | --late MS | --kill)  |  fault --list | --clear
 //   latency --ms N [--fn F]  |  latency --clear
 //   options [--set key=value ...] [--json]
+//   container --create ID [--owner NAME] | --delete ID | --list [--json]   HCS compute systems (what a container
+//                                                      runtime creates; a v1 CNI plugin attaches endpoints to them)
 // Every subcommand takes --state FILE (default HNS_CNI_SIM_STATE, else <tmpdir>/hns-cni-sim/state.json).
 import { type ParseArgsConfig, parseArgs } from 'node:util';
-import { HCN_FUNCTIONS } from '../hns/abi.js';
+import { createComputeSystem, deleteComputeSystem } from '../hns/sim/compute-systems.js';
+import { SIM_FUNCTIONS } from '../hns/sim/functions.js';
 import { type FaultSpec, faultFromSpec, isHcnFunction, statsOf } from '../hns/sim/instrumentation.js';
 import { describeOptions, parseOptionValue, type SimOptions } from '../hns/sim/options.js';
 import { startSimServer } from '../hns/sim/server.js';
 import { defaultStateFile, readState, resetState, transact } from '../hns/sim/state-file.js';
 import { printError, printJson, printTable, printText } from './output.js';
 
-const USAGE = `usage: hns-cni sim <serve|stats|reset|fault|latency|options> [--state FILE] ...
+const USAGE = `usage: hns-cni sim <serve|stats|reset|fault|latency|options|container> [--state FILE] ...
   serve   [--listen 127.0.0.1:PORT]
   stats   [--json]
   reset   [--options]
@@ -22,13 +25,14 @@ const USAGE = `usage: hns-cni sim <serve|stats|reset|fault|latency|options> [--s
   fault   --list | --clear
   latency --ms N [--fn FUNCTION] | --clear
   options [--set key=value ...] [--json]
-functions: ${HCN_FUNCTIONS.join(', ')}`;
+  container --create ID [--owner NAME] | --delete ID | --list [--json]
+functions: ${SIM_FUNCTIONS.join(', ')}`;
 
 class UsageError extends Error {}
 
 type Sub = (argv: string[], stateFile: string) => Promise<number>;
 
-const SUBCOMMANDS: Record<string, Sub> = { serve, stats, reset, fault, latency, options };
+const SUBCOMMANDS: Record<string, Sub> = { serve, stats, reset, fault, latency, options, container };
 
 export async function main(argv: string[]): Promise<number> {
   const [sub, ...rest] = argv;
@@ -94,7 +98,9 @@ async function stats(argv: string[], stateFile: string): Promise<number> {
   }
   printText(`state file: ${stateFile}\nHNS version: ${s.hnsVersion}`);
   printText(
-    `objects: ${s.objects.networks} networks, ${s.objects.endpoints} endpoints, ${s.objects.namespaces} namespaces; ` +
+    `objects: ${s.objects.networks} networks, ${s.objects.endpoints} endpoints, ${s.objects.namespaces} namespaces, ` +
+      `${s.objects.loadBalancers} load balancers, ${s.objects.routes} SDN routes, ` +
+      `${s.objects.computeSystems} compute systems; ` +
       `${s.openHandles} open handles`,
   );
   const calls = Object.entries(s.calls).map(([fn, n]) => [fn, String(n)]);
@@ -213,6 +219,39 @@ async function options(argv: string[], stateFile: string): Promise<number> {
     printTable(
       ['OPTION', 'VALUE'],
       Object.entries(shown).map(([k, val]) => [k, Array.isArray(val) ? val.join(',') : String(val)]),
+    );
+  return 0;
+}
+
+/** HCS compute systems: the containers a v1 plugin's hot attach (hcsshim HotAttachEndpoint) opens by id. */
+async function container(argv: string[], stateFile: string): Promise<number> {
+  const v = parse(argv, {
+    create: { type: 'string' },
+    delete: { type: 'string' },
+    owner: { type: 'string' },
+    list: { type: 'boolean', default: false },
+    json: { type: 'boolean', default: false },
+  });
+  if (v.create !== undefined) {
+    const id = v.create;
+    const system = await transact(stateFile, (s) => createComputeSystem(s, id, v.owner));
+    if (v.json) printJson(system);
+    else printText(`compute system ${system.Id} created (compartment ${system.CompartmentId})`);
+    return 0;
+  }
+  if (v.delete !== undefined) {
+    const id = v.delete;
+    await transact(stateFile, (s) => deleteComputeSystem(s, id));
+    printText(`compute system ${id} deleted`);
+    return 0;
+  }
+  if (!v.list) throw new UsageError('container needs --create ID, --delete ID or --list');
+  const systems = Object.values(readState(stateFile).computeSystems);
+  if (v.json) printJson(systems);
+  else
+    printTable(
+      ['ID', 'OWNER', 'COMPARTMENT'],
+      systems.map((s) => [s.Id, s.Owner, String(s.CompartmentId)]),
     );
   return 0;
 }

@@ -1,4 +1,4 @@
-// The raw computenetwork.dll / vmcompute.dll ABI, one call at a time, with strings already decoded and freed.
+// The raw computenetwork.dll / vmcompute.dll ABI (every Hcn* export hcsshim binds, and HNSCall), one call at a time, with strings already decoded and freed.
 // Two implementations: ffi/ (koffi → the real DLLs on Windows, or the C stub in native/ elsewhere) and sim/ (the
 // simulator model, in process). The HCN client (client.ts) runs the same logic over either, so the contract suite
 // proves the FFI marshalling and the simulator's behaviour with one set of tests.
@@ -25,13 +25,33 @@ export const HCN_FUNCTIONS = [
   'HcnQueryNamespaceProperties',
   'HcnDeleteNamespace',
   'HcnCloseNamespace',
+  'HcnEnumerateLoadBalancers',
+  'HcnCreateLoadBalancer',
+  'HcnOpenLoadBalancer',
+  'HcnModifyLoadBalancer',
+  'HcnQueryLoadBalancerProperties',
+  'HcnDeleteLoadBalancer',
+  'HcnCloseLoadBalancer',
+  'HcnEnumerateSdnRoutes',
+  'HcnCreateSdnRoute',
+  'HcnOpenSdnRoute',
+  'HcnModifySdnRoute',
+  'HcnQuerySdnRouteProperties',
+  'HcnDeleteSdnRoute',
+  'HcnCloseSdnRoute',
   'HNSCall',
 ] as const;
 
 export type HcnFunction = (typeof HCN_FUNCTIONS)[number];
 
 /** Functions that the call budgets of the plugin do not count (hns-api.md; issue "Budget on the hot path"). */
-export const UNCOUNTED_FUNCTIONS: readonly HcnFunction[] = ['HcnCloseNetwork', 'HcnCloseEndpoint', 'HcnCloseNamespace'];
+export const UNCOUNTED_FUNCTIONS: readonly HcnFunction[] = [
+  'HcnCloseNetwork',
+  'HcnCloseEndpoint',
+  'HcnCloseNamespace',
+  'HcnCloseLoadBalancer',
+  'HcnCloseSdnRoute',
+];
 
 /** An opaque HCN handle (pointer-sized). bigint so the FFI path can carry a real pointer value. */
 export type HcnHandle = bigint;

@@ -170,6 +170,9 @@ export function createHcnClient(abi: HcnAbi, opts: HcnClientOptions = {}): HcnCl
 
   async function enumerate(kind: Kind, filter?: HcnFilter): Promise<string[]> {
     const reply = await call({ fn: kind.enumerate, query: JSON.stringify(queryFor(filter)) });
+    // Success without a list (a NULL out-string, or an empty one) means nothing matched: SDN's hns.v2.psm1 guards
+    // for it (F14); the simulator's option enumerateEmptyOutput=null answers that way.
+    if (reply.output === undefined || reply.output.trim() === '') return [];
     const ids = parseJson<unknown[]>(kind.enumerate, reply.output, undefined, Array.isArray);
     return ids.map((id) => {
       if (typeof id !== 'string' || !isGuid(id)) {

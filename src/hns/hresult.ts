@@ -107,6 +107,12 @@ const TABLE: readonly (readonly [string, number, string])[] = [
     0x80370114,
     'The operation could not be started because a required feature is not installed.',
   ],
+  // vmcompute.dll (HCS): what HcsOpenComputeSystem returns for an unknown id (hcsshim ErrComputeSystemDoesNotExist).
+  [
+    'HCS_E_SYSTEM_NOT_FOUND',
+    0xc037010e,
+    'A virtual machine or container with the specified identifier does not exist.',
+  ],
 ];
 
 const BY_VALUE = new Map<number, HresultInfo>();
@@ -206,6 +212,8 @@ export const HR = {
   HCN_E_OBJECT_USED_AFTER_UNLOAD: named('HCN_E_OBJECT_USED_AFTER_UNLOAD'),
   HCN_E_INVALID_SUBNET: named('HCN_E_INVALID_SUBNET'),
   HCN_E_ENDPOINT_NOT_ATTACHED: named('HCN_E_ENDPOINT_NOT_ATTACHED'),
+  HCN_E_ENDPOINT_ALREADY_ATTACHED: named('HCN_E_ENDPOINT_ALREADY_ATTACHED'),
+  HCS_E_SYSTEM_NOT_FOUND: named('HCS_E_SYSTEM_NOT_FOUND'),
   HCN_INTERFACEPARAMETERS_ALREADY_APPLIED: named('HCN_INTERFACEPARAMETERS_ALREADY_APPLIED'),
   E_NOTIMPL: named('E_NOTIMPL'),
   E_POINTER: named('E_POINTER'),

@@ -315,3 +315,39 @@ export interface HnsVersion {
   Major: number;
   Minor: number;
 }
+
+// ---- load balancers and SDN routes (§3.5, §3.6) -------------------------------------------------------------
+
+/** LoadBalancerFlags (hcsshim hcn): DSR 1, IPv6 2. */
+export const LOAD_BALANCER_FLAGS = { None: 0, EnableDirectServerReturn: 1, IPv6: 2 } as const;
+
+/** LoadBalancerPortMappingFlags (hcsshim hcn): ILB 1, LocalRoutedVip 2, UseMux 4, PreserveDip 8. */
+export const LOAD_BALANCER_PORT_MAPPING_FLAGS = {
+  None: 0,
+  EnableInternalLoadBalancer: 1,
+  LocalRoutedVip: 2,
+  UseMux: 4,
+  EnablePreserveDip: 8,
+} as const;
+
+export interface LoadBalancerPortMapping {
+  Protocol?: number; // 6 TCP, 17 UDP
+  InternalPort?: number;
+  ExternalPort?: number;
+  DistributionType?: number; // None 0, SourceIPProtocol 1, SourceIP 2
+  Flags?: number;
+}
+
+export interface HostComputeLoadBalancer extends Base {
+  HostComputeEndpoints?: string[];
+  SourceVIP?: string;
+  FrontendVIPs?: string[];
+  PortMappings?: LoadBalancerPortMapping[];
+  Flags?: number;
+}
+
+/** An SDN route object: the endpoints it applies to and its routes (the schema's `Routes`, hcsshim's `Setting`). */
+export interface HostComputeRoute extends Base {
+  HostComputeEndpoints?: string[];
+  Routes?: SdnRouteSettings[];
+}

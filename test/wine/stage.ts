@@ -38,7 +38,7 @@ function recordInvocation(what: string, ms: number): void {
   appendFileSync(join(stage().runDir, 'invocations.jsonl'), `${JSON.stringify({ what, ms })}\n`);
 }
 
-function wineRun(
+export function wineRun(
   options: string[],
   program: string,
   args: string[],

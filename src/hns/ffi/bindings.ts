@@ -68,6 +68,26 @@ const PROTOTYPES: Record<HcnFunction, string> = {
     'int32_t __stdcall HcnQueryNamespaceProperties(void *h, const char16_t *q, _Out_ void **out, _Out_ void **err)',
   HcnDeleteNamespace: 'int32_t __stdcall HcnDeleteNamespace(const GUID *id, _Out_ void **err)',
   HcnCloseNamespace: 'int32_t __stdcall HcnCloseNamespace(void *h)',
+  HcnEnumerateLoadBalancers:
+    'int32_t __stdcall HcnEnumerateLoadBalancers(const char16_t *q, _Out_ void **out, _Out_ void **err)',
+  HcnCreateLoadBalancer:
+    'int32_t __stdcall HcnCreateLoadBalancer(const GUID *id, const char16_t *s, _Out_ void **h, _Out_ void **err)',
+  HcnOpenLoadBalancer: 'int32_t __stdcall HcnOpenLoadBalancer(const GUID *id, _Out_ void **h, _Out_ void **err)',
+  HcnModifyLoadBalancer: 'int32_t __stdcall HcnModifyLoadBalancer(void *h, const char16_t *s, _Out_ void **err)',
+  HcnQueryLoadBalancerProperties:
+    'int32_t __stdcall HcnQueryLoadBalancerProperties(void *h, const char16_t *q, _Out_ void **out, _Out_ void **err)',
+  HcnDeleteLoadBalancer: 'int32_t __stdcall HcnDeleteLoadBalancer(const GUID *id, _Out_ void **err)',
+  HcnCloseLoadBalancer: 'int32_t __stdcall HcnCloseLoadBalancer(void *h)',
+  HcnEnumerateSdnRoutes:
+    'int32_t __stdcall HcnEnumerateSdnRoutes(const char16_t *q, _Out_ void **out, _Out_ void **err)',
+  HcnCreateSdnRoute:
+    'int32_t __stdcall HcnCreateSdnRoute(const GUID *id, const char16_t *s, _Out_ void **h, _Out_ void **err)',
+  HcnOpenSdnRoute: 'int32_t __stdcall HcnOpenSdnRoute(const GUID *id, _Out_ void **h, _Out_ void **err)',
+  HcnModifySdnRoute: 'int32_t __stdcall HcnModifySdnRoute(void *h, const char16_t *s, _Out_ void **err)',
+  HcnQuerySdnRouteProperties:
+    'int32_t __stdcall HcnQuerySdnRouteProperties(void *h, const char16_t *q, _Out_ void **out, _Out_ void **err)',
+  HcnDeleteSdnRoute: 'int32_t __stdcall HcnDeleteSdnRoute(const GUID *id, _Out_ void **err)',
+  HcnCloseSdnRoute: 'int32_t __stdcall HcnCloseSdnRoute(void *h)',
   HNSCall:
     'int32_t __stdcall HNSCall(const char16_t *method, const char16_t *path, const char16_t *req, _Out_ void **out)',
 };

@@ -1,19 +1,25 @@
 // One ABI call against the model: which object functions each Hcn* export maps to, what it returns (handle, out
 // string), and how a failure becomes an HRESULT + ErrorRecord. Pure over the state (mutates it), no I/O.
-import type { AbiCall, AbiReply } from '../abi.js';
-import { errorRecordFor } from '../hresult.js';
+import type { AbiReply } from '../abi.js';
+import { errorRecordFor, hresultMessage } from '../hresult.js';
+import { hcsCall, hcsFailureReply } from './compute-systems.js';
 import { createEndpoint, deleteEndpoint, modifyEndpoint } from './endpoints.js';
 import { HcnFailure } from './failure.js';
+import { isHcsFunction, type SimCall } from './functions.js';
 import { closeHandle, openHandle, resolveHandle } from './handles.js';
-import { requireEndpoint, requireNamespace, requireNetwork } from './lookup.js';
+import { hnsCall } from './hns-call.js';
+import { createLoadBalancer, deleteLoadBalancer, modifyLoadBalancer } from './load-balancers.js';
+import { requireEndpoint, requireNamespace, requireNetwork, requireObject } from './lookup.js';
 import { createNamespace, deleteNamespace, modifyNamespace } from './namespaces.js';
 import { createNetwork, deleteNetwork, modifyNetwork } from './networks.js';
 import { renderEndpoint, renderNamespace, renderNetwork } from './output.js';
+import { renderLoadBalancer, renderRoute } from './output-policy-lists.js';
 import { enumerate, parseQuery } from './queries.js';
+import { createRoute, deleteRoute, modifyRoute } from './sdn-routes.js';
 import type { SimState } from './state.js';
-import { hnsCall } from './version.js';
 
-function call(state: SimState, c: AbiCall): AbiReply {
+function call(state: SimState, c: SimCall): AbiReply {
+  if (isHcsFunction(c.fn)) return hcsCall(state, c.fn, c);
   switch (c.fn) {
     case 'HcnEnumerateNetworks':
       return { hr: 0, output: enumerate(state, 'network', c.query) };
@@ -77,8 +83,48 @@ function call(state: SimState, c: AbiCall): AbiReply {
       closeHandle(state, 'namespace', c.handle);
       return { hr: 0 };
 
+    case 'HcnEnumerateLoadBalancers':
+      return { hr: 0, output: enumerate(state, 'loadBalancer', c.query) };
+    case 'HcnCreateLoadBalancer':
+      return { hr: 0, handle: openHandle(state, 'loadBalancer', createLoadBalancer(state, c.id, c.settings)) };
+    case 'HcnOpenLoadBalancer':
+      return { hr: 0, handle: openHandle(state, 'loadBalancer', requireObject(state, 'loadBalancer', c.id).ID!) };
+    case 'HcnModifyLoadBalancer':
+      modifyLoadBalancer(state, resolveHandle(state, 'loadBalancer', c.handle).ID!, c.settings);
+      return { hr: 0 };
+    case 'HcnQueryLoadBalancerProperties': {
+      const lb = resolveHandle(state, 'loadBalancer', c.handle);
+      return { hr: 0, output: renderLoadBalancer(state, lb, parseQuery(c.query).v2) };
+    }
+    case 'HcnDeleteLoadBalancer':
+      deleteLoadBalancer(state, c.id);
+      return { hr: 0 };
+    case 'HcnCloseLoadBalancer':
+      closeHandle(state, 'loadBalancer', c.handle);
+      return { hr: 0 };
+
+    case 'HcnEnumerateSdnRoutes':
+      return { hr: 0, output: enumerate(state, 'route', c.query) };
+    case 'HcnCreateSdnRoute':
+      return { hr: 0, handle: openHandle(state, 'route', createRoute(state, c.id, c.settings)) };
+    case 'HcnOpenSdnRoute':
+      return { hr: 0, handle: openHandle(state, 'route', requireObject(state, 'route', c.id).ID!) };
+    case 'HcnModifySdnRoute':
+      modifyRoute(state, resolveHandle(state, 'route', c.handle).ID!, c.settings);
+      return { hr: 0 };
+    case 'HcnQuerySdnRouteProperties': {
+      const route = resolveHandle(state, 'route', c.handle);
+      return { hr: 0, output: renderRoute(state, route, parseQuery(c.query).v2) };
+    }
+    case 'HcnDeleteSdnRoute':
+      deleteRoute(state, c.id);
+      return { hr: 0 };
+    case 'HcnCloseSdnRoute':
+      closeHandle(state, 'route', c.handle);
+      return { hr: 0 };
+
     case 'HNSCall':
-      return { hr: 0, output: hnsCall(state, c.method, c.path) };
+      return hnsCall(state, c.method, c.path, c.request);
   }
 }
 
@@ -90,14 +136,14 @@ export function failureReply(hr: number, detail?: string): AbiReply {
  * Applies the call to `state` all-or-nothing: the model works on a copy that replaces the state only on success,
  * so a failure half-way leaves no trace (HNS validates before it changes anything).
  */
-export function dispatch(state: SimState, c: AbiCall): AbiReply {
+export function dispatch(state: SimState, c: SimCall): AbiReply {
   const working = structuredClone(state);
   try {
     const reply = call(working, c);
     Object.assign(state, working);
     return reply;
   } catch (e) {
-    if (e instanceof HcnFailure) return failureReply(e.hr, e.detail);
-    throw e;
+    if (!(e instanceof HcnFailure)) throw e;
+    return isHcsFunction(c.fn) ? hcsFailureReply(e.hr, hresultMessage(e.hr)) : failureReply(e.hr, e.detail);
   }
 }

@@ -3,6 +3,7 @@
 import { sameGuid } from '../guid.js';
 import { HR } from '../hresult.js';
 import type { EndpointPolicy, HostComputeEndpoint, HostComputeNetwork, IpConfiguration } from '../types.js';
+import { attachmentsOf, detachAll } from './attachments.js';
 import { recordDeletedEndpoint } from './endpoint-linger.js';
 import { fail } from './failure.js';
 import { assignAddresses, checkRequestedAddresses, defaultRoutes } from './ip-assignment.js';
@@ -12,6 +13,7 @@ import { parseModifyRequest } from './modify-request.js';
 import { detachEndpoint } from './namespace-membership.js';
 import { endpointPolicies, type PortMappingKey, portMappingOf } from './policies.js';
 import { applyPolicyChange } from './policy-change.js';
+import { releaseEndpointReferences } from './policy-list-references.js';
 import { type JsonObject, optArray, optNumber, optObject, optString, parseDocument } from './schema-check.js';
 import type { SimState } from './state.js';
 import { v1Endpoint } from './v1-input.js';
@@ -31,7 +33,7 @@ export function createEndpoint(
   const named = optString(doc, 'HostComputeNetwork');
   if (named !== undefined && named !== '' && !sameGuid(named, network.ID)) fail(HR.HCN_E_INVALID_JSON_REFERENCE);
   const endpoint = readEndpoint(doc);
-  const key = newObjectId(state, 'endpoint', id);
+  const key = newObjectId(state, 'endpoint', id, doc.ID);
   checkPortMappings(state, network.ID!, endpoint.Policies ?? [], key);
 
   const requested = endpoint.IpConfigurations ?? [];
@@ -96,10 +98,13 @@ function checkPortMappings(state: SimState, networkId: string, policies: Endpoin
 
 export function deleteEndpoint(state: SimState, id: string | undefined, opts: { force?: boolean } = {}): void {
   const endpoint = requireEndpoint(state, id);
-  if (endpoint.HostComputeNamespace !== undefined) {
+  // Attached through a v2 namespace or the v1 API (a container, the host, a VM): one option for both.
+  if (endpoint.HostComputeNamespace !== undefined || attachmentsOf(endpoint).length > 0) {
     if (!opts.force && state.options.endpointDeleteWhileAttached === 'error') fail(HR.HCN_E_ENTITY_HAS_REFERENCES);
     detachEndpoint(state, endpoint);
+    detachAll(endpoint);
   }
+  releaseEndpointReferences(state, endpoint.ID!, opts.force === true);
   delete state.endpoints[endpoint.ID!];
   recordDeletedEndpoint(state, endpoint);
 }

@@ -1,9 +1,9 @@
 // Instrumentation (issue 3 §3): per-function call counters, reply latency, and fault injection — "the Nth call of F
 // (counted from when the fault was set) fails with HRESULT H / hangs for MS / is applied only after MS / kills the
-// caller". Faults set with
-// `hns-cni sim fault` live in the state file (seen by every process); HNS_CNI_SIM_FAULTS adds process-local ones.
-import { HCN_FUNCTIONS, type HcnFunction } from '../abi.js';
+// caller". Faults set with `hns-cni sim fault` live in the state file (seen by every process); HNS_CNI_SIM_FAULTS
+// adds process-local ones.
 import { formatHresult, parseHresult } from '../hresult.js';
+import { isSimFunction, SIM_FUNCTIONS, type SimFunction } from './functions.js';
 import type { Fault, FaultAction, SimState } from './state.js';
 
 export interface FaultSpec {
@@ -19,12 +19,13 @@ export interface FaultSpec {
   kill?: boolean;
 }
 
-export function isHcnFunction(fn: string): fn is HcnFunction {
-  return (HCN_FUNCTIONS as readonly string[]).includes(fn);
+/** A function faults and latency can name: every Hcn* export, HNSCall, and the HCS calls the simulator serves. */
+export function isHcnFunction(fn: string): fn is SimFunction {
+  return isSimFunction(fn);
 }
 
 export function faultFromSpec(spec: FaultSpec): Fault {
-  if (!isHcnFunction(spec.fn)) throw new Error(`unknown HCN function ${spec.fn} (one of ${HCN_FUNCTIONS.join(', ')})`);
+  if (!isHcnFunction(spec.fn)) throw new Error(`unknown HCN function ${spec.fn} (one of ${SIM_FUNCTIONS.join(', ')})`);
   const kinds = [
     spec.hr !== undefined,
     spec.hangMs !== undefined,
@@ -53,7 +54,7 @@ export function faultsFromEnv(env: NodeJS.ProcessEnv = process.env): Fault[] {
 }
 
 /** Counts the call against every fault of fn and returns the action of the first one that fires. */
-export function takeFault(faults: Fault[], fn: HcnFunction): FaultAction | undefined {
+export function takeFault(faults: Fault[], fn: SimFunction): FaultAction | undefined {
   let fired: FaultAction | undefined;
   for (const f of faults) {
     if (f.fn !== fn) continue;
@@ -67,11 +68,11 @@ export function takeFault(faults: Fault[], fn: HcnFunction): FaultAction | undef
   return fired;
 }
 
-export function countCall(state: SimState, fn: HcnFunction): void {
+export function countCall(state: SimState, fn: SimFunction): void {
   state.counters[fn] = (state.counters[fn] ?? 0) + 1;
 }
 
-export function latencyFor(state: SimState, fn: HcnFunction): number {
+export function latencyFor(state: SimState, fn: SimFunction): number {
   return state.latencyMs[fn] ?? state.latencyMs['*'] ?? 0;
 }
 
@@ -97,9 +98,16 @@ export function recordStubReport(state: SimState, pid: number, allocations: numb
 
 export interface SimStats {
   hnsVersion: string;
-  objects: { networks: number; endpoints: number; namespaces: number };
+  objects: {
+    networks: number;
+    endpoints: number;
+    namespaces: number;
+    loadBalancers: number;
+    routes: number;
+    computeSystems: number;
+  };
   openHandles: number;
-  calls: Partial<Record<HcnFunction, number>>;
+  calls: Partial<Record<SimFunction, number>>;
   totalCalls: number;
   latencyMs: Record<string, number>;
   faults: { fn: string; nth: number; times: number; action: string; seen: number; fired: number }[];
@@ -133,6 +141,9 @@ export function statsOf(state: SimState): SimStats {
       networks: Object.keys(state.networks).length,
       endpoints: Object.keys(state.endpoints).length,
       namespaces: Object.keys(state.namespaces).length,
+      loadBalancers: Object.keys(state.loadBalancers).length,
+      routes: Object.keys(state.routes).length,
+      computeSystems: Object.keys(state.computeSystems).length,
     },
     openHandles: Object.keys(state.handles).length,
     calls: state.counters,

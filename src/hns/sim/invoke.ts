@@ -4,10 +4,11 @@
 // call in a second transaction after its delay, with other calls going on meanwhile.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { log } from '../../log/logger.js';
-import type { AbiCall, AbiReply, HcnFunction } from '../abi.js';
+import type { AbiReply } from '../abi.js';
 import { HR } from '../hresult.js';
 import { dispatch, failureReply } from './dispatch.js';
-import { countCall, isHcnFunction, latencyFor, recordStubStrings, takeFault } from './instrumentation.js';
+import { isSimFunction, type SimCall } from './functions.js';
+import { countCall, latencyFor, recordStubStrings, takeFault } from './instrumentation.js';
 import type { Fault, FaultAction, SimState } from './state.js';
 import { transact } from './state-file.js';
 
@@ -24,8 +25,8 @@ export interface InvokeResult {
   kill: boolean;
 }
 
-export async function invokeSim(file: string, call: AbiCall, opts: InvokeOptions = {}): Promise<InvokeResult> {
-  if (!isHcnFunction(call.fn)) return { reply: failureReply(HR.E_NOTIMPL), kill: false };
+export async function invokeSim(file: string, call: SimCall, opts: InvokeOptions = {}): Promise<InvokeResult> {
+  if (!isSimFunction(call.fn)) return { reply: failureReply(HR.E_NOTIMPL), kill: false };
   const first = await transact(file, (state) => {
     countCall(state, call.fn);
     const fault = takeFault(state.faults, call.fn) ?? takeFault(opts.localFaults ?? [], call.fn);
@@ -49,7 +50,7 @@ interface Applied {
 }
 
 /** The call's effect on the state (or the fault's HRESULT) and its reply, inside one transaction. */
-function apply(state: SimState, call: AbiCall, fault: FaultAction | undefined, opts: InvokeOptions): Applied {
+function apply(state: SimState, call: SimCall, fault: FaultAction | undefined, opts: InvokeOptions): Applied {
   const blipsBefore = state.blips.length;
   let reply: AbiReply;
   if (fault?.kind === 'hr') reply = failureReply(fault.hr);
@@ -62,7 +63,7 @@ function apply(state: SimState, call: AbiCall, fault: FaultAction | undefined, o
       reply = failureReply(HR.E_FAIL, String(e));
     }
   }
-  let delayMs = latencyFor(state, call.fn as HcnFunction) + (fault?.kind === 'hang' ? fault.ms : 0);
+  let delayMs = latencyFor(state, call.fn) + (fault?.kind === 'hang' ? fault.ms : 0);
   if (state.blips.length > blipsBefore && state.options.vswitchBlipDelaysCall) delayMs += state.options.vswitchBlipMs;
   if (opts.stub) {
     // A killed caller never copies its out-strings: send none, count none.

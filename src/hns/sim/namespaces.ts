@@ -22,7 +22,7 @@ export function createNamespace(state: SimState, id: string | undefined, setting
   if (type !== undefined) ns.Type = type;
   const nsGuid = optString(doc, 'NamespaceGuid');
   if (nsGuid !== undefined) ns.NamespaceGuid = guidKey(nsGuid);
-  const key = newObjectId(state, 'namespace', id);
+  const key = newObjectId(state, 'namespace', id, doc.ID);
   const compartment = optNumber(doc, 'NamespaceId');
   if (compartment !== undefined && compartment !== 0) ns.NamespaceId = compartment;
   else ns.NamespaceId = ++state.cursors.compartment;

@@ -6,8 +6,8 @@ import { parseMac, parsePrefix } from './addresses.js';
 import { deleteEndpoint } from './endpoints.js';
 import { fail } from './failure.js';
 import { endpointsOfNetwork, newObjectId, requireNetwork } from './lookup.js';
-import { assignDrMac } from './mac-assignment.js';
 import { parseModifyRequest } from './modify-request.js';
+import { addImplicitOverlayPolicies, checkOverlaySubnets } from './overlay.js';
 import { networkPolicies, subnetPolicies } from './policies.js';
 import { applyPolicyChange } from './policy-change.js';
 import {
@@ -29,11 +29,16 @@ export function createNetwork(state: SimState, id: string | undefined, settings:
   const parsed = parseDocument(settings, 'network', state.options.rejectUnknownFields);
   const doc = parsed.v1 ? v1Network(parsed.doc) : parsed.doc;
   const network = readNetwork(doc);
-  const key = newObjectId(state, 'network', id);
+  const key = newObjectId(state, 'network', id, doc.ID);
   if (network.Name !== undefined && findNetworkByName(state, network.Name) !== undefined) {
     fail(HR.HCN_E_NETWORK_ALREADY_EXISTS);
   }
   const type = network.Type ?? 'NAT';
+  if (type === 'Overlay')
+    checkOverlaySubnets(
+      state,
+      (network.Ipams ?? []).flatMap((i) => i.Subnets ?? []),
+    );
   if (EXTERNAL_SWITCH_TYPES.includes(type)) attachToVSwitch(state, key, type, adapterOf(state, network));
   if (type === 'Overlay') addImplicitOverlayPolicies(state, network);
   state.networks[key] = { ID: key, ...network };
@@ -144,18 +149,6 @@ function attachToVSwitch(state: SimState, networkId: string, type: NetworkType, 
   });
 }
 
-/** HNS adds the host's provider address and a distributed-router MAC to Overlay networks (§4.1, §7.11). */
-function addImplicitOverlayPolicies(state: SimState, network: HostComputeNetwork): void {
-  const policies = network.Policies ?? [];
-  if (!policies.some((p) => p.Type === 'ProviderAddress')) {
-    policies.push({ Type: 'ProviderAddress', Settings: { ProviderAddress: state.options.hostAddress } });
-  }
-  if (!policies.some((p) => p.Type === 'DrMacAddress')) {
-    policies.push({ Type: 'DrMacAddress', Settings: { Address: assignDrMac(state) } });
-  }
-  network.Policies = policies;
-}
-
 export function deleteNetwork(state: SimState, id: string | undefined): void {
   const network = requireNetwork(state, id);
   const key = network.ID!;
@@ -194,6 +187,7 @@ export function modifyNetwork(state: SimState, networkId: string, settings: stri
       return;
     case 'Subnet': {
       const subnets = (optArray(s, 'Subnets') ?? []).map(readSubnet);
+      if (network.Type === 'Overlay' && req.requestType === 'Add') checkOverlaySubnets(state, subnets);
       network.Ipams ??= [{ Type: 'Static', Subnets: [] }];
       const ipam = network.Ipams[0]!;
       const current = ipam.Subnets ?? [];

@@ -52,6 +52,31 @@ export interface SimOptions {
   vswitchBlipDelaysCall: boolean;
   /** Create the default `nat` network when the state is created or reset (§7.4). */
   natFixture: boolean;
+  /** What an enumerate that matches nothing returns: `[]`, or a NULL out-string (hns.v2.psm1 guards against it). */
+  enumerateEmptyOutput: 'array' | 'null';
+  /** Case of load balancer and SDN route GUIDs in outputs (§7.1 observed nothing for them). */
+  loadBalancerGuidCase: GuidCase;
+  routeGuidCase: GuidCase;
+  /** Not-found HRESULT of Open/Delete for load balancers and SDN routes (UNCONFIRMED; ERROR_NOT_FOUND guessed). */
+  loadBalancerNotFoundHresult: number;
+  routeNotFoundHresult: number;
+  /** A load balancer or route naming an endpoint that does not exist: HCN_E_ENDPOINT_NOT_FOUND, or accepted. */
+  policyListUnknownEndpoint: 'error' | 'accept';
+  /** Deleting an endpoint a load balancer or route still names: drop the reference, or HCN_E_ENTITY_HAS_REFERENCES. */
+  endpointDeleteWithPolicyLists: 'prune' | 'error';
+  /** The key of an SDN route's route list in outputs: the schema's `Routes` or hcsshim's `Setting` (§3.6). */
+  sdnRouteOutputKey: 'Routes' | 'Setting';
+  /**
+   * How HNSCall (v1) reports a failure (§2): `mixed` = a missing object as S_OK + {"Success":false} and anything
+   * else as a failing HRESULT (both seen in the wild), or always one of the two.
+   */
+  v1FailureStyle: 'mixed' | 'hresult' | 'envelope';
+  /** Overlay VSIDs (VXLAN VNIs) below 4096: refused with HCN_E_INVALID_POLICY (flannel's Windows docs), or accepted. */
+  overlayLowVsid: 'reject' | 'accept';
+  /** An Overlay subnet without a VSID policy: HCN_E_INVALID_SUBNET, or accepted (every client seen sends one). */
+  overlaySubnetVsid: 'required' | 'optional';
+  /** Create with GUID_NULL and a document that has an `ID`: HNS uses that ID (hcsshim's tests need it), or a new one. */
+  createDocumentId: 'honoured' | 'ignored';
 }
 
 export const DEFAULT_OPTIONS: Readonly<SimOptions> = Object.freeze({
@@ -79,6 +104,18 @@ export const DEFAULT_OPTIONS: Readonly<SimOptions> = Object.freeze({
   vswitchBlipMs: 2000,
   vswitchBlipDelaysCall: false,
   natFixture: false,
+  enumerateEmptyOutput: 'array',
+  loadBalancerGuidCase: 'upper',
+  routeGuidCase: 'upper',
+  loadBalancerNotFoundHresult: HR.ERROR_NOT_FOUND,
+  routeNotFoundHresult: HR.ERROR_NOT_FOUND,
+  policyListUnknownEndpoint: 'error',
+  endpointDeleteWithPolicyLists: 'prune',
+  sdnRouteOutputKey: 'Routes',
+  v1FailureStyle: 'mixed',
+  overlayLowVsid: 'reject',
+  overlaySubnetVsid: 'required',
+  createDocumentId: 'honoured',
 } satisfies SimOptions);
 
 const HRESULT_KEYS = new Set<keyof SimOptions>([
@@ -89,6 +126,8 @@ const HRESULT_KEYS = new Set<keyof SimOptions>([
   'endpointNotFoundHresult',
   'namespaceNotFoundHresult',
   'staleHandleHresult',
+  'loadBalancerNotFoundHresult',
+  'routeNotFoundHresult',
 ]);
 
 const CHOICES: Partial<Record<keyof SimOptions, readonly string[]>> = {
@@ -100,6 +139,16 @@ const CHOICES: Partial<Record<keyof SimOptions, readonly string[]>> = {
   namespaceDeleteWithEndpoints: ['detach', 'error'],
   nameMatch: ['insensitive', 'exact'],
   namespaceResourceIdKey: ['ID', 'Id'],
+  enumerateEmptyOutput: ['array', 'null'],
+  loadBalancerGuidCase: ['upper', 'lower'],
+  routeGuidCase: ['upper', 'lower'],
+  policyListUnknownEndpoint: ['error', 'accept'],
+  endpointDeleteWithPolicyLists: ['prune', 'error'],
+  sdnRouteOutputKey: ['Routes', 'Setting'],
+  v1FailureStyle: ['mixed', 'hresult', 'envelope'],
+  overlayLowVsid: ['reject', 'accept'],
+  overlaySubnetVsid: ['required', 'optional'],
+  createDocumentId: ['honoured', 'ignored'],
   endpointDeleteLinger: ['none', 'blocks-create', 'still-listed'],
 };
 

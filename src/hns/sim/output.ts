@@ -7,8 +7,14 @@ import type { ObjectKind, SimState } from './state.js';
 
 export function formatGuid(state: SimState, kind: ObjectKind, id: string): string {
   const o = state.options;
-  const c = kind === 'network' ? o.networkGuidCase : kind === 'endpoint' ? o.endpointGuidCase : o.namespaceGuidCase;
-  return c === 'upper' ? id.toUpperCase() : id.toLowerCase();
+  const cases: Record<ObjectKind, 'upper' | 'lower'> = {
+    network: o.networkGuidCase,
+    endpoint: o.endpointGuidCase,
+    namespace: o.namespaceGuidCase,
+    loadBalancer: o.loadBalancerGuidCase,
+    route: o.routeGuidCase,
+  };
+  return cases[kind] === 'upper' ? id.toUpperCase() : id.toLowerCase();
 }
 
 /** Drops undefined, null, '', 0, false, [] and {} members, recursively; policy Settings are kept as given. */
@@ -32,7 +38,7 @@ function isEmpty(v: unknown): boolean {
 }
 
 /** HNS stamps objects with its own version as (Major << 32) | Minor (§3.1, derived). */
-function objectVersion(state: SimState): number {
+export function objectVersion(state: SimState): number {
   const v = parseVersion(state.options.hnsVersion);
   return v.Major * 2 ** 32 + v.Minor;
 }

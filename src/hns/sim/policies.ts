@@ -3,8 +3,10 @@
 import { HR } from '../hresult.js';
 import { ENDPOINT_POLICY_TYPES, type Policy } from '../types.js';
 import { fail } from './failure.js';
+import { checkPolicySettings } from './policy-settings.js';
 import type { JsonObject } from './schema-check.js';
 
+/** hcsshim's NetworkPolicyType constants in declaration order (hcn/hcnpolicy.go); the position is the number. */
 export const NETWORK_POLICY_TYPES = [
   'SourceMacAddress',
   'NetAdapterName',
@@ -17,10 +19,9 @@ export const NETWORK_POLICY_TYPES = [
   'VxlanPort',
   'HostRoute',
   'SetPolicy',
-  'NetworkL4Proxy',
+  'L4Proxy',
   'LayerConstraint',
   'NetworkACL',
-  'L4Proxy',
 ] as const;
 
 const SUBNET_POLICY_TYPES = ['VLAN', 'VSID'] as const;
@@ -50,16 +51,21 @@ function policyList(value: unknown, known: readonly string[]): Policy[] {
 }
 
 export function networkPolicies(value: unknown): Policy[] {
-  return policyList(value, NETWORK_POLICY_TYPES);
+  const list = policyList(value, NETWORK_POLICY_TYPES);
+  for (const p of list) checkPolicySettings('network', p);
+  return list;
 }
 
 export function subnetPolicies(value: unknown): Policy[] {
-  return policyList(value, SUBNET_POLICY_TYPES);
+  const list = policyList(value, SUBNET_POLICY_TYPES);
+  for (const p of list) checkPolicySettings('subnet', p);
+  return list;
 }
 
 export function endpointPolicies(value: unknown): Policy[] {
   const list = policyList(value, ENDPOINT_POLICY_TYPES);
   for (const p of list) {
+    checkPolicySettings('endpoint', p);
     if (p.Type === 'PortMapping') portMappingOf(p);
     if (p.Type === 'ACL') checkAcl(p.Settings ?? {});
   }

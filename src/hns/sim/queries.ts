@@ -5,6 +5,7 @@ import { sameGuid } from '../guid.js';
 import { HR } from '../hresult.js';
 import { listedGhosts } from './endpoint-linger.js';
 import { fail } from './failure.js';
+import { tableOf } from './lookup.js';
 import { formatGuid } from './output.js';
 import { type JsonObject, parseJsonObject, schemaMajor } from './schema-check.js';
 import type { ObjectKind, SimState } from './state.js';
@@ -69,16 +70,19 @@ function matchesKey(state: SimState, kind: ObjectKind, obj: Matchable, key: stri
 }
 
 function objectsOf(state: SimState, kind: ObjectKind): Matchable[] {
-  const table = kind === 'network' ? state.networks : kind === 'endpoint' ? state.endpoints : state.namespaces;
   const ghosts = kind === 'endpoint' ? listedGhosts(state) : [];
-  return [...Object.values(table), ...ghosts] as Matchable[];
+  return [...Object.values(tableOf(state, kind)), ...ghosts] as Matchable[];
 }
 
-/** HcnEnumerate*: a JSON array of GUID strings, `[]` when nothing matches. */
-export function enumerate(state: SimState, kind: ObjectKind, queryText: string | undefined): string {
+/**
+ * HcnEnumerate*: a JSON array of GUID strings. When nothing matches: `[]`, or no out-string at all (NULL) under
+ * the option enumerateEmptyOutput=null (F14: SDN's hns.v2.psm1 guards against a NULL list).
+ */
+export function enumerate(state: SimState, kind: ObjectKind, queryText: string | undefined): string | undefined {
   const { filter } = parseQuery(queryText);
   const ids = objectsOf(state, kind)
     .filter((o) => matches(state, kind, o, filter))
     .map((o) => formatGuid(state, kind, o.ID!));
+  if (ids.length === 0 && state.options.enumerateEmptyOutput === 'null') return undefined;
   return JSON.stringify(ids);
 }

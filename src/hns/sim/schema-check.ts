@@ -4,7 +4,7 @@
 import { HR } from '../hresult.js';
 import { fail } from './failure.js';
 
-export type DocumentKind = 'network' | 'endpoint' | 'namespace' | 'modify' | 'query';
+export type DocumentKind = 'network' | 'endpoint' | 'namespace' | 'loadBalancer' | 'route' | 'modify' | 'query';
 
 const BASE = ['ID', 'Owner', 'Name', 'Version', 'AdditionalParams', 'Health', 'SchemaVersion', 'Telemetry', 'State'];
 
@@ -22,6 +22,9 @@ const V2_FIELDS: Record<DocumentKind, readonly string[]> = {
     'Flags',
   ],
   namespace: [...BASE, 'NamespaceId', 'NamespaceGuid', 'Type', 'Resources'],
+  loadBalancer: [...BASE, 'HostComputeEndpoints', 'SourceVIP', 'FrontendVIPs', 'PortMappings', 'Flags'],
+  // `Routes` is the schema's name (HNS_Schema.md, hns.v2.psm1); hcsshim marshals the same list as `Setting` (§3.6).
+  route: [...BASE, 'HostComputeEndpoints', 'Routes', 'Setting'],
   modify: ['ResourceType', 'RequestType', 'Settings', 'ResourceUri'],
   query: ['SchemaVersion', 'Flags', 'Filter'],
 };
@@ -90,6 +93,9 @@ const V1_FIELDS: Record<DocumentKind, readonly string[]> = {
     'Resources',
   ],
   namespace: ['ID', 'IsDefault', 'ResourceList', 'CompartmentId', 'Policies', 'State', 'Version', 'ActivityId'],
+  // No v1 schema: v1 clients use /policylists (hns-call.ts), which translates into these.
+  loadBalancer: V2_FIELDS.loadBalancer,
+  route: V2_FIELDS.route,
   modify: V2_FIELDS.modify,
   query: V2_FIELDS.query,
 };

@@ -3,7 +3,7 @@
 // goes through the same invokeSim as the in-process backend (same state file, counters, latency and faults).
 import * as net from 'node:net';
 import { log } from '../../log/logger.js';
-import type { AbiCall, HcnFunction } from '../abi.js';
+import type { SimCall, SimFunction } from './functions.js';
 import { recordStubReport } from './instrumentation.js';
 import { invokeSim } from './invoke.js';
 import { transact } from './state-file.js';
@@ -21,15 +21,25 @@ export interface SimServerOptions {
   stateFile: string;
 }
 
-/** The AbiCall a wire request stands for: s1/s2/s3 mean different things per function (PROTOCOL.md). */
-export function abiCallOf(r: CallRequest): AbiCall {
-  const fn = r.fn as HcnFunction;
+/** The call a wire request stands for: s1/s2/s3 mean different things per function (PROTOCOL.md). */
+export function abiCallOf(r: CallRequest): SimCall {
+  const fn = r.fn as SimFunction;
   if (fn === 'HNSCall') return { fn, method: r.s1, path: r.s2, request: r.s3 };
-  const call: AbiCall = { fn };
+  if (fn.startsWith('Hcs')) return hcsCallOf(fn, r);
+  const call: SimCall = { fn };
   if (r.guid !== undefined) call.id = r.guid;
   if (/^Hcn(CreateEndpoint|Modify|Query|Close)/.test(fn)) call.handle = r.handle;
   if (/^Hcn(Create|Modify)/.test(fn)) call.settings = r.s1;
   else if (/^Hcn(Enumerate|Query)/.test(fn)) call.query = r.s1;
+  return call;
+}
+
+/** vmcompute.dll's Hcs*: Open names the system by a string id; the others take a handle (and s1). */
+function hcsCallOf(fn: SimFunction, r: CallRequest): SimCall {
+  if (fn === 'HcsOpenComputeSystem') return { fn, ...(r.s1 !== undefined ? { systemId: r.s1 } : {}) };
+  const call: SimCall = { fn, handle: r.handle };
+  if (fn === 'HcsModifyComputeSystem') call.settings = r.s1;
+  if (fn === 'HcsGetComputeSystemProperties') call.query = r.s1;
   return call;
 }
 

@@ -18,8 +18,12 @@ export function readState(file: string): SimState {
   if (text === undefined || text.trim() === '') return freshState();
   const state = JSON.parse(text) as SimState;
   if (state.format !== 1) throw new Error(`${file}: unsupported simulator state format ${String(state.format)}`);
-  // Options added after the file was written take their defaults.
+  // Options and tables added after the file was written take their defaults.
   state.options = { ...DEFAULT_OPTIONS, ...state.options };
+  state.loadBalancers ??= {};
+  state.routes ??= {};
+  state.computeSystems ??= {};
+  state.accelnetMacs ??= [];
   return state;
 }
 

@@ -2,15 +2,35 @@
 // simulated host's vSwitches, instrumentation (counters, latency, faults) and the stub's allocation reports.
 // Objects are stored in their canonical v2 form keyed by lower-case GUID; output.ts renders them.
 import { randomUUID } from 'node:crypto';
-import type { HcnFunction } from '../abi.js';
-import type { HostComputeEndpoint, HostComputeNamespace, HostComputeNetwork } from '../types.js';
+import type {
+  HostComputeEndpoint,
+  HostComputeLoadBalancer,
+  HostComputeNamespace,
+  HostComputeNetwork,
+  HostComputeRoute,
+} from '../types.js';
+import type { SimFunction } from './functions.js';
 import { DEFAULT_OPTIONS, type SimOptions } from './options.js';
 
-export type ObjectKind = 'network' | 'endpoint' | 'namespace';
+/** HNS objects with a GUID, an Hcn* function family and a handle type. */
+export type ObjectKind = 'network' | 'endpoint' | 'namespace' | 'loadBalancer' | 'route';
+
+/** What a handle can name: an HNS object, or (vmcompute.dll's HCS calls) a compute system or its callback. */
+export type HandleKind = ObjectKind | 'computeSystem' | 'hcsCallback';
 
 export interface HandleRecord {
-  kind: ObjectKind;
+  kind: HandleKind;
   id: string;
+}
+
+/** A container as HCS knows it (created by the container runtime; `hns-cni sim container`), see compute-systems.ts. */
+export interface ComputeSystem {
+  Id: string;
+  SystemType: 'Container';
+  Owner: string;
+  RuntimeOsType: 'Windows';
+  /** The network compartment of the container (what HNS attaches its endpoints to). */
+  CompartmentId: number;
 }
 
 export type FaultAction =
@@ -21,7 +41,7 @@ export type FaultAction =
   | { kind: 'kill' };
 
 export interface Fault {
-  fn: HcnFunction;
+  fn: SimFunction;
   /** Fire on the nth call of fn counted from when the fault was set (1 = the next call). */
   nth: number;
   /** How many consecutive calls fire from the nth on (0 = every call from then on). */
@@ -55,6 +75,12 @@ export interface SimState {
   networks: Record<string, HostComputeNetwork>;
   endpoints: Record<string, HostComputeEndpoint>;
   namespaces: Record<string, HostComputeNamespace>;
+  loadBalancers: Record<string, HostComputeLoadBalancer>;
+  routes: Record<string, HostComputeRoute>;
+  /** HCS compute systems by their ID (a container name, not necessarily a GUID). */
+  computeSystems: Record<string, ComputeSystem>;
+  /** The v1 `/accelnet/` management MAC list (hcsshim's SetNnvManagementMacAddresses). */
+  accelnetMacs: string[];
   handles: Record<string, HandleRecord>;
   nextHandle: number;
   cursors: {
@@ -68,7 +94,7 @@ export interface SimState {
   /** Adapter name → IDs of the external-switch networks bound to its vSwitch. */
   vswitches: Record<string, string[]>;
   blips: BlipEvent[];
-  counters: Partial<Record<HcnFunction, number>>;
+  counters: Partial<Record<SimFunction, number>>;
   /** Reply latency in ms per function; '*' applies to every function without its own entry. */
   latencyMs: Record<string, number>;
   faults: Fault[];
@@ -84,6 +110,10 @@ export function freshState(options: SimOptions = { ...DEFAULT_OPTIONS }): SimSta
     networks: {},
     endpoints: {},
     namespaces: {},
+    loadBalancers: {},
+    routes: {},
+    computeSystems: {},
+    accelnetMacs: [],
     handles: {},
     nextHandle: 1,
     cursors: { ip: {}, mac: {}, compartment: 1 },

@@ -2,44 +2,34 @@
 // networks and endpoints to the v2 API. We translate the v1 members into their v2 equivalents and keep any v2
 // members the document also has, so the rest of the model only knows v2.
 import type { JsonObject } from './schema-check.js';
+import { v1PolicyToV2 } from './v1-policies.js';
 
 function split(list: unknown): string[] | undefined {
   if (typeof list !== 'string' || list === '') return undefined;
   return list.split(',').map((s) => s.trim());
 }
 
-/** v1 flat policies ({"Type":"NAT","InternalPort":..}) → v2 {Type, Settings} (containernetworking/plugins rules, §4.2). */
-function v1Policy(p: unknown): unknown {
-  if (typeof p !== 'object' || p === null || 'Settings' in p) return p;
-  const { Type, ...rest } = p as JsonObject;
-  switch (String(Type).toUpperCase()) {
-    case 'NAT':
-      return {
-        Type: 'PortMapping',
-        Settings: { ...rest, Protocol: rest.Protocol === 'UDP' ? 17 : 6, VIP: '' },
-      };
-    case 'PA':
-      return { Type: 'ProviderAddress', Settings: { ProviderAddress: rest.PA } };
-    case 'ROUTE':
-      return { Type: 'SDNRoute', Settings: rest };
-    case 'OUTBOUNDNAT': {
-      const { ExceptionList, ...others } = rest;
-      return {
-        Type: 'OutBoundNAT',
-        Settings: ExceptionList === undefined ? others : { ...others, Exceptions: ExceptionList },
-      };
-    }
-    default:
-      return Object.keys(rest).length === 0 ? { Type } : { Type, Settings: rest };
-  }
-}
+/** v1 network members that are v2 network policies: [v1 member, v2 policy Type, Settings key]. */
+const MEMBER_POLICIES: [string, string, string][] = [
+  ['NetworkAdapterName', 'NetAdapterName', 'NetworkAdapterName'],
+  ['SourceMac', 'SourceMacAddress', 'SourceMacAddress'],
+  ['DrMacAddress', 'DrMacAddress', 'Address'],
+];
 
 export function v1Network(doc: JsonObject): JsonObject {
-  const { NetworkAdapterName, MacPools, Subnets, DNSSuffix, DNSServerList, Policies, ...rest } = doc;
+  const { MacPools, Subnets, DNSSuffix, DNSServerList, Policies, AutomaticDNS, Extensions, ...rest } = doc;
   const out: JsonObject = { ...rest };
-  const policies = Array.isArray(Policies) ? Policies.map(v1Policy) : [];
-  if (typeof NetworkAdapterName === 'string' && NetworkAdapterName !== '') {
-    policies.push({ Type: 'NetAdapterName', Settings: { NetworkAdapterName } });
+  const policies = Array.isArray(Policies) ? Policies.map(v1PolicyToV2) : [];
+  for (const [member, type, key] of MEMBER_POLICIES) {
+    const value = out[member];
+    delete out[member];
+    if (typeof value === 'string' && value !== '') policies.push({ Type: type, Settings: { [key]: value } });
+  }
+  if (AutomaticDNS === true) policies.push({ Type: 'AutomaticDNS', Settings: { Enable: true } });
+  if (Array.isArray(Extensions)) policies.push(...Extensions.map(v1Extension));
+  // Output-only members a client round-trips (ManagementIP, CurrentEndpointCount...) are not settings.
+  for (const k of ['ManagementIP', 'CurrentEndpointCount', 'TotalEndpoints', 'Health', 'State', 'Version']) {
+    delete out[k];
   }
   if (policies.length > 0) out.Policies = policies;
   if (Array.isArray(MacPools) && out.MacPool === undefined) out.MacPool = { Ranges: MacPools };
@@ -49,6 +39,7 @@ export function v1Network(doc: JsonObject): JsonObject {
         Type: 'Static',
         Subnets: Subnets.map((s: JsonObject) => ({
           IpAddressPrefix: s.AddressPrefix,
+          ...(Array.isArray(s.Policies) && s.Policies.length > 0 ? { Policies: s.Policies.map(v1PolicyToV2) } : {}),
           ...(typeof s.GatewayAddress === 'string' && s.GatewayAddress !== ''
             ? {
                 Routes: [
@@ -70,6 +61,12 @@ export function v1Network(doc: JsonObject): JsonObject {
   return out;
 }
 
+/** A v1 switch extension ({"Id","IsEnabled"}) is the v2 VSwitchExtension network policy. */
+function v1Extension(e: unknown): unknown {
+  const x = (e ?? {}) as JsonObject;
+  return { Type: 'VSwitchExtension', Settings: { ExtensionID: x.Id, Enable: x.IsEnabled === true } };
+}
+
 export function v1Endpoint(doc: JsonObject): JsonObject {
   const {
     VirtualNetwork,
@@ -87,8 +84,13 @@ export function v1Endpoint(doc: JsonObject): JsonObject {
     IsRemoteEndpoint,
     EnableLowMetric,
     DisableICC,
+    EncapOverhead,
     ...rest
   } = doc;
+  // Output-only members a client round-trips (hcsshim's Update sends the whole endpoint back).
+  for (const k of ['SharedContainers', 'State', 'Namespace', 'Resources', 'Health', 'Version', 'ActivityId']) {
+    delete rest[k];
+  }
   const out: JsonObject = { ...rest };
   if (typeof VirtualNetwork === 'string' && out.HostComputeNetwork === undefined)
     out.HostComputeNetwork = VirtualNetwork;
@@ -114,12 +116,22 @@ export function v1Endpoint(doc: JsonObject): JsonObject {
     routes.push({ NextHop: GatewayAddressV6, DestinationPrefix: '::/0' });
   }
   if (routes.length > 0 && out.Routes === undefined) out.Routes = routes;
+  // DNSSuffix is the comma-separated search list (win-bridge joins its search domains into it), DNSDomain the domain.
   const servers = split(DNSServerList);
-  const domain = DNSDomain ?? DNSSuffix;
-  if ((servers || domain) && out.Dns === undefined) {
-    out.Dns = { ...(domain ? { Domain: domain } : {}), ...(servers ? { ServerList: servers } : {}) };
+  const search = split(DNSSuffix);
+  const domain = typeof DNSDomain === 'string' && DNSDomain !== '' ? DNSDomain : undefined;
+  if ((servers || search || domain) && out.Dns === undefined) {
+    out.Dns = {
+      ...(domain ? { Domain: domain } : {}),
+      ...(search ? { Search: search } : {}),
+      ...(servers ? { ServerList: servers } : {}),
+    };
   }
-  if (Array.isArray(Policies)) out.Policies = Policies.map(v1Policy);
+  const policies = Array.isArray(Policies) ? Policies.map(v1PolicyToV2) : [];
+  if (typeof EncapOverhead === 'number' && EncapOverhead > 0) {
+    policies.push({ Type: 'EncapOverhead', Settings: { Overhead: EncapOverhead } });
+  }
+  if (policies.length > 0) out.Policies = policies;
   let flags = typeof out.Flags === 'number' ? out.Flags : 0;
   if (IsRemoteEndpoint === true) flags |= 1;
   if (DisableICC === true) flags |= 2;

@@ -7,7 +7,7 @@ import type { HcnFunction } from '../../../src/hns/abi.js';
 import type { HcnClient } from '../../../src/hns/client.js';
 import { HcnError, isNotFound } from '../../../src/hns/errors.js';
 import { statsOf } from '../../../src/hns/sim/instrumentation.js';
-import { readState, resetState } from '../../../src/hns/sim/state-file.js';
+import { readState, resetState, transact } from '../../../src/hns/sim/state-file.js';
 import type { HostComputeEndpoint, HostComputeNetwork } from '../../../src/hns/types.js';
 import { registerErrorContract } from './contract-errors.js';
 
@@ -82,6 +82,25 @@ export function registerContractSuite(backend: string, getHarness: () => Contrac
 
     it('reports the HNS version from HNSCall GET /globals/version', async () => {
       expect(await client().hnsVersion()).toEqual({ Major: 15, Minor: 4 });
+    });
+
+    it('an enumerate that succeeds with a NULL list is an empty list (F14, option enumerateEmptyOutput)', async () => {
+      const file = getHarness().stateFile;
+      await transact(file, (s) => {
+        s.options.enumerateEmptyOutput = 'null';
+      });
+      try {
+        expect(await client().enumerateNetworks()).toEqual([]);
+        expect(await client().listEndpoints()).toEqual([]);
+        expect(await client().enumerateNamespaces({ ID: '4d1b2c39-9e8f-4bc2-a0a7-35b2e0d5f1aa' })).toEqual([]);
+        // Not a blanket pass: a list that is there is still read.
+        const net = await client().createNetwork(natNetwork('f14'));
+        expect(await client().enumerateNetworks()).toEqual([net.ID]);
+      } finally {
+        await transact(file, (s) => {
+          s.options.enumerateEmptyOutput = 'array';
+        });
+      }
     });
 
     it('network: create, get, enumerate, filter by Name and ID, list, modify, delete', async () => {

@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { HCN_FUNCTIONS } from '../../../src/hns/abi.js';
 import { loadKoffi } from '../../../src/hns/ffi/koffi-loader.js';
+import { HCS_FUNCTIONS } from '../../../src/hns/sim/functions.js';
 import { IMAGE_FILE_MACHINE_AMD64, parsePeHeaders, rvaToOffset } from '../../helpers/pe.js';
 import { buildStub, PARTIAL_STUB_LIBRARY, REPO, STUB_LIBRARY } from './ffi-harness.js';
 
@@ -43,25 +44,50 @@ function hasSymbol(library: string, name: string): boolean {
 
 const NAMESPACE_FUNCTIONS = HCN_FUNCTIONS.filter((f) => f.includes('Namespace'));
 
+/**
+ * Every computenetwork.dll function hcsshim binds (`modcomputenetwork.NewProc` in hcn/zsyscall_windows.go at
+ * microsoft/hcsshim 7c9ff7f48138, the build in shared/peers): 35, an unexported one makes hcsshim panic.
+ */
+const HCSSHIM_HCN_PROCS = ['Network', 'Endpoint', 'Namespace', 'LoadBalancer', 'SdnRoute'].flatMap((o) => [
+  `HcnEnumerate${o === 'LoadBalancer' ? 'LoadBalancers' : o === 'SdnRoute' ? 'SdnRoutes' : `${o}s`}`,
+  `HcnCreate${o}`,
+  `HcnOpen${o}`,
+  `HcnModify${o}`,
+  `HcnQuery${o}Properties`,
+  `HcnDelete${o}`,
+  `HcnClose${o}`,
+]);
+
+/** The stub's Windows-side names of the Hcs* calls, which vmcompute.def forwards the real names to. */
+const HCS_STUB_NAMES = HCS_FUNCTIONS.map((f) => `HnsCniStub${f}`);
+
 beforeAll(() => buildStub(), 120_000);
 
 describe('native stub builds', () => {
+  it('the ABI is the 35 Hcn* functions hcsshim binds, plus HNSCall', () => {
+    expect(HCSSHIM_HCN_PROCS).toHaveLength(35);
+    expect([...HCN_FUNCTIONS].sort()).toEqual([...HCSSHIM_HCN_PROCS, 'HNSCall'].sort());
+  });
+
   it('computenetwork.dll (mingw) is an x64 DLL exporting every HCN function, HNSCall and the counters', () => {
     const dll = peExports(path.join(REPO, 'dist/native/computenetwork.dll'));
     expect(dll.machine).toBe(IMAGE_FILE_MACHINE_AMD64);
     expect(dll.isDll).toBe(true);
-    expect([...dll.exports.keys()].sort()).toEqual([...HCN_FUNCTIONS, 'HnsCniStubCounters'].sort());
+    expect([...dll.exports.keys()].sort()).toEqual([...HCN_FUNCTIONS, 'HnsCniStubCounters', ...HCS_STUB_NAMES].sort());
     for (const target of dll.exports.values()) expect(typeof target).toBe('number');
   });
 
-  it('vmcompute.dll forwards HNSCall to computenetwork.dll', () => {
+  it('vmcompute.dll forwards HNSCall and the Hcs* compute-system calls to computenetwork.dll', () => {
     const dll = peExports(path.join(REPO, 'dist/native/vmcompute.dll'));
     expect(dll.isDll).toBe(true);
-    expect(Object.fromEntries(dll.exports)).toEqual({ HNSCall: 'computenetwork.HNSCall' });
+    expect(Object.fromEntries(dll.exports)).toEqual({
+      HNSCall: 'computenetwork.HNSCall',
+      ...Object.fromEntries(HCS_FUNCTIONS.map((f) => [f, `computenetwork.HnsCniStub${f}`])),
+    });
   });
 
   it('libcomputenetwork.so exports the ABI plus CoTaskMemAlloc/CoTaskMemFree, and nothing internal', () => {
-    for (const name of [...HCN_FUNCTIONS, 'HnsCniStubCounters', 'CoTaskMemAlloc', 'CoTaskMemFree']) {
+    for (const name of [...HCN_FUNCTIONS, ...HCS_FUNCTIONS, 'HnsCniStubCounters', 'CoTaskMemAlloc', 'CoTaskMemFree']) {
       expect(hasSymbol(STUB_LIBRARY, name), name).toBe(true);
     }
     expect(hasSymbol(STUB_LIBRARY, 'stub_call')).toBe(false);

@@ -2,10 +2,12 @@
 import { describe, expect, it } from 'vitest';
 import { GUID_NULL } from '../../../src/hns/guid.js';
 import { HR } from '../../../src/hns/hresult.js';
-import { makeSim, natNetwork } from './sim-harness.js';
+import { makeSim, natNetwork, overlayNetwork } from './sim-harness.js';
 
 const typed = (type: string, name = `${type.toLowerCase()}-net`) =>
-  JSON.stringify({ ...JSON.parse(natNetwork(name, '10.10.0.0/24', '10.10.0.1')), Type: type });
+  type === 'Overlay'
+    ? overlayNetwork(name, '10.10.0.0/24', '10.10.0.1')
+    : JSON.stringify({ ...JSON.parse(natNetwork(name, '10.10.0.0/24', '10.10.0.1')), Type: type });
 
 const portMapping = (ExternalPort: number, InternalPort = 80) => ({
   Type: 'PortMapping',

@@ -4,7 +4,7 @@ import { GUID_NULL } from '../../../src/hns/guid.js';
 import { errorRecordFor, HR } from '../../../src/hns/hresult.js';
 import { statsOf } from '../../../src/hns/sim/instrumentation.js';
 import { readState } from '../../../src/hns/sim/state-file.js';
-import { makeSim, natNetwork, V2_QUERY } from './sim-harness.js';
+import { makeSim, natNetwork, overlayNetwork, V2_QUERY } from './sim-harness.js';
 
 const l2bridge = (name: string, adapter?: string) =>
   JSON.stringify({
@@ -172,8 +172,7 @@ describe('sim networks', () => {
 
   it('adds ProviderAddress and DrMacAddress policies to Overlay networks (§7.11)', async () => {
     const sim = makeSim();
-    const overlay = JSON.stringify({ ...JSON.parse(natNetwork('vxlan0')), Type: 'Overlay', Flags: 8 });
-    const doc = await sim.query('Network', await sim.createNetwork(overlay));
+    const doc = await sim.query('Network', await sim.createNetwork(overlayNetwork('vxlan0')));
     expect(doc.Type).toBe('Overlay');
     expect(doc.Flags).toBe(8);
     const policies = doc.Policies as { Type: string; Settings: Record<string, string> }[];

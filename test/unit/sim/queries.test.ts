@@ -96,16 +96,16 @@ describe('sim queries and handles', () => {
     expect((await sim.call({ fn: 'HcnCloseNetwork', handle: h })).hr).toBe(0);
   });
 
-  it('answers HNSCall GET /globals/version with the configured version; other requests Success:false (§2)', async () => {
+  it('answers HNSCall GET /globals/version with the configured version; unknown resources Success:false (§2)', async () => {
     const sim = makeSim();
     const v = await sim.call({ fn: 'HNSCall', method: 'GET', path: '/globals/version', request: '' });
     expect(v).toEqual({ hr: 0, output: '{"Success":true,"Output":{"Major":15,"Minor":4}}' });
     await sim.setOptions({ hnsVersion: '9.2' });
     const old = await sim.call({ fn: 'HNSCall', method: 'GET', path: '/globals/version', request: '' });
     expect(JSON.parse(old.output!)).toEqual({ Success: true, Output: { Major: 9, Minor: 2 } });
-    const other = await sim.call({ fn: 'HNSCall', method: 'GET', path: '/networks/', request: '' });
+    const other = await sim.call({ fn: 'HNSCall', method: 'GET', path: '/activities/', request: '' });
     expect(other.hr).toBe(0);
-    expect(JSON.parse(other.output!)).toMatchObject({ Success: false });
+    expect(JSON.parse(other.output!)).toEqual({ Success: false, Error: 'The specified request is unsupported. ' });
   });
 
   it('rejects malformed GUIDs with HCN_E_GUID_CONVERSION_FAILURE', async () => {

@@ -167,7 +167,8 @@ describe('sim serve (wire protocol)', () => {
   it('drops a connection that speaks another protocol version; E_NOTIMPL for unknown functions', async () => {
     const { connect } = await serve();
     const c = await connect(106);
-    expect((await c.call({ fn: 'HcnCreateLoadBalancer', guid: GUID_NULL, s1: '{}' })).hr).toBe(HR.E_NOTIMPL);
+    // A documented export the simulator does not model (guest network services, hns-api.md §1.3).
+    expect((await c.call({ fn: 'HcnCreateGuestNetworkService', guid: GUID_NULL, s1: '{}' })).hr).toBe(HR.E_NOTIMPL);
     const bad = c.frame({ fn: 'HcnEnumerateNetworks', s1: '{}' });
     bad[4] = 9;
     c.socket.write(bad);

@@ -1,4 +1,4 @@
-// `hns-cni sim fault|latency|options|reset|stats` change and show the shared state file.
+// `hns-cni sim fault|latency|options|reset|stats|container` change and show the shared state file.
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { main } from '../../../src/commands/sim.js';
 import { HR } from '../../../src/hns/hresult.js';
@@ -29,6 +29,21 @@ describe('hns-cni sim commands', () => {
     );
     expect(await main(['fault', '--state', file, '--clear'])).toBe(0);
     expect(readState(file).faults).toEqual([]);
+  });
+
+  it('container: creates, lists and deletes HCS compute systems; a duplicate or a missing one is exit 1', async () => {
+    const file = tempStateFile();
+    expect(await main(['container', '--state', file, '--create', 'pause1', '--owner', 'docker', '--json'])).toBe(0);
+    expect(printed.json[0]).toMatchObject({ Id: 'pause1', Owner: 'docker', SystemType: 'Container' });
+    expect(await main(['container', '--state', file, '--create', 'PAUSE1'])).toBe(1);
+    expect(await main(['container', '--state', file, '--list', '--json'])).toBe(0);
+    expect((printed.json[1] as { Id: string }[]).map((s) => s.Id)).toEqual(['pause1']);
+    // A fault can name an HCS call like any HCN one.
+    expect(await main(['fault', '--state', file, '--fn', 'HcsOpenComputeSystem', '--hr', 'E_FAIL'])).toBe(0);
+    expect(await main(['container', '--state', file, '--delete', 'pause1'])).toBe(0);
+    expect(await main(['container', '--state', file, '--delete', 'pause1'])).toBe(1);
+    expect(await main(['container', '--state', file])).toBe(2);
+    expect(readState(file).computeSystems).toEqual({});
   });
 
   it('rejects a fault without an action or with an unknown function (exit 1/2)', async () => {

@@ -39,6 +39,42 @@ export function natNetwork(name = 'testnat', prefix = '192.168.100.0/24', gatewa
   });
 }
 
+/**
+ * An Overlay network as hcsshim's CreateTestOverlayNetwork and flannel's VXLAN backend make it: a subnet with a VSID
+ * policy (its VXLAN network id) and a default route through the subnet's gateway.
+ */
+export function overlayNetwork(name = 'vxlan0', prefix = '10.244.1.0/24', gateway = '10.244.1.1', vsid = 4096): string {
+  return JSON.stringify({
+    Name: name,
+    Type: 'Overlay',
+    Ipams: [
+      {
+        Type: 'Static',
+        Subnets: [
+          {
+            IpAddressPrefix: prefix,
+            Routes: [{ NextHop: gateway, DestinationPrefix: '0.0.0.0/0' }],
+            Policies: [{ Type: 'VSID', Settings: { IsolationId: vsid } }],
+          },
+        ],
+      },
+    ],
+    Flags: 8,
+    SchemaVersion: { Major: 2, Minor: 0 },
+  });
+}
+
+/** The object families with Hcn{Open,Query*Properties,Close}X functions. */
+export type SimKind = 'Network' | 'Endpoint' | 'Namespace' | 'LoadBalancer' | 'SdnRoute';
+
+/** The v1 API's answer: {Success, Output | Error} (or a failing HRESULT). */
+export interface V1Answer {
+  hr: number;
+  Success?: boolean;
+  Output?: unknown;
+  Error?: string;
+}
+
 export interface Sim {
   abi: HcnAbi;
   file: string;
@@ -52,9 +88,11 @@ export interface Sim {
     id?: string,
   ): Promise<AbiReply & { id?: string }>;
   createNamespace(settings?: Record<string, unknown>, id?: string): Promise<string>;
-  query(kind: 'Network' | 'Endpoint' | 'Namespace', id: string, query?: string): Promise<Record<string, unknown>>;
-  queryRaw(kind: 'Network' | 'Endpoint' | 'Namespace', id: string, query?: string): Promise<string>;
-  open(kind: 'Network' | 'Endpoint' | 'Namespace', id: string): Promise<HcnHandle>;
+  query(kind: SimKind, id: string, query?: string): Promise<Record<string, unknown>>;
+  queryRaw(kind: SimKind, id: string, query?: string): Promise<string>;
+  open(kind: SimKind, id: string): Promise<HcnHandle>;
+  /** HNSCall (the v1 API): the HRESULT and the parsed response envelope. */
+  v1(method: string, path: string, body?: unknown): Promise<V1Answer>;
 }
 
 export function makeSim(file = tempStateFile()): Sim {
@@ -64,9 +102,9 @@ export function makeSim(file = tempStateFile()): Sim {
     if (r.hr !== 0) throw new Error(`${what} failed: ${r.hr} ${r.errorRecord}`);
     return r;
   };
-  const open = async (kind: 'Network' | 'Endpoint' | 'Namespace', id: string) =>
+  const open = async (kind: SimKind, id: string) =>
     expectOk(await call({ fn: `HcnOpen${kind}`, id }), `open ${kind}`).handle!;
-  const queryRaw = async (kind: 'Network' | 'Endpoint' | 'Namespace', id: string, query = V2_QUERY) => {
+  const queryRaw = async (kind: SimKind, id: string, query = V2_QUERY) => {
     const h = await open(kind, id);
     const r = expectOk(await call({ fn: `HcnQuery${kind}Properties`, handle: h, query }), `query ${kind}`);
     expectOk(await call({ fn: `HcnClose${kind}`, handle: h }), `close ${kind}`);
@@ -111,6 +149,11 @@ export function makeSim(file = tempStateFile()): Sim {
     },
     async query(kind, id, query) {
       return JSON.parse(await queryRaw(kind, id, query)) as Record<string, unknown>;
+    },
+    async v1(method, path, body) {
+      const request = body === undefined ? '' : typeof body === 'string' ? body : JSON.stringify(body);
+      const r = await call({ fn: 'HNSCall', method, path, request });
+      return { hr: r.hr, ...(r.output === undefined ? {} : (JSON.parse(r.output) as object)) };
     },
   };
 }
