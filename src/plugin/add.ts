@@ -74,7 +74,9 @@ function withExtraRoutes(conf: NetConf, extra: StaticRoute[]): NetConf {
 class AddTransaction {
   /** GUIDs this call sent a create for, in order, except endpoints it adopted: rollback deletes them all. */
   private readonly attempted: string[] = [];
-  /** Of those, the creates whose outcome is unknown (timed out, HNS unreachable): HNS may still apply them. */
+  /** Of those, the creates HNS answered with success: their endpoints exist until deleted. */
+  private readonly created = new Set<string>();
+  /** And the creates whose outcome is unknown (timed out, HNS unreachable): HNS may still apply them. */
   private readonly unresolved = new Set<string>();
   /** Endpoints that already existed and match the plan (a repeated ADD, or a crashed one): HNS's view of them. */
   private readonly adopted = new Map<string, HostComputeEndpoint>();
@@ -163,7 +165,12 @@ class AddTransaction {
   private async create(step: CreateEndpointStep, needHnsView: boolean): Promise<HostComputeEndpoint> {
     if (!this.attempted.includes(step.id)) this.attempted.push(step.id);
     try {
-      return await this.ctx.hcn.createEndpoint(step.networkId, step.document, { id: step.id, query: needHnsView });
+      const endpoint = await this.ctx.hcn.createEndpoint(step.networkId, step.document, {
+        id: step.id,
+        query: needHnsView,
+      });
+      this.created.add(step.id);
+      return endpoint;
     } catch (error) {
       // The create itself timed out or lost HNS midway: it may still be applied. (A failed OpenNetwork sent nothing.)
       if (isRetryable(error) && isHcnError(error) && error.call.fn === 'HcnCreateEndpoint')
@@ -238,8 +245,10 @@ class AddTransaction {
   }
 
   /**
-   * Deletes every GUID this call sent a create for, newest first. `clean`: every one is confirmed gone.
-   * `abandoned`: creates whose outcome is unknown and whose GUID was not there to delete (HNS may still apply them).
+   * Deletes every GUID this call sent a create for, newest first. `clean`: no endpoint of this call can remain — each
+   * created one is confirmed deleted, each unknown one was found and deleted; a create HNS refused (or never got)
+   * made nothing, so a failure to delete it does not count. `abandoned`: creates whose outcome is unknown and whose
+   * GUID was not there to delete (HNS may still apply them).
    */
   async rollback(): Promise<{ clean: boolean; abandoned: string[] }> {
     let clean = true;
@@ -256,9 +265,10 @@ class AddTransaction {
           log.info('ADD rollback: removed endpoint', { endpoint: id, existed });
         }
       } catch (error) {
-        clean = false;
+        const mayExist = this.created.has(id) || this.unresolved.has(id);
+        if (mayExist) clean = false;
         if (this.unresolved.has(id)) abandoned.push(id);
-        log.error('ADD rollback: could not remove endpoint', { endpoint: id, error });
+        log[mayExist ? 'error' : 'warn']('ADD rollback: could not remove endpoint', { endpoint: id, error, mayExist });
       }
     }
     return { clean, abandoned };
