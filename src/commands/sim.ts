@@ -2,7 +2,7 @@
 //   serve [--listen 127.0.0.1:PORT] [--state FILE]     serve the stub wire protocol; prints host:port first
 //   stats [--json]                                     call counters, objects, faults, vSwitch blips, stub memory
 //   reset [--options]                                  forget every object/counter/fault (--options: also options)
-//   fault --fn F [--nth N] [--times N|--always] (--hr H | --hang MS | --kill)   |   fault --list | --clear
+//   fault --fn F [--nth N] [--times N|--always] (--hr H | --hang MS | --late MS | --kill)  |  fault --list | --clear
 //   latency --ms N [--fn F]  |  latency --clear
 //   options [--set key=value ...] [--json]
 //   container --create ID [--owner NAME] | --delete ID | --list [--json]   HCS compute systems (what a container
@@ -21,7 +21,7 @@ const USAGE = `usage: hns-cni sim <serve|stats|reset|fault|latency|options|conta
   serve   [--listen 127.0.0.1:PORT]
   stats   [--json]
   reset   [--options]
-  fault   --fn FUNCTION [--nth N] [--times N | --always] (--hr HRESULT | --hang MS | --kill)
+  fault   --fn FUNCTION [--nth N] [--times N | --always] (--hr HRESULT | --hang MS | --late MS | --kill)
   fault   --list | --clear
   latency --ms N [--fn FUNCTION] | --clear
   options [--set key=value ...] [--json]
@@ -142,6 +142,7 @@ async function fault(argv: string[], stateFile: string): Promise<number> {
     always: { type: 'boolean', default: false },
     hr: { type: 'string' },
     hang: { type: 'string' },
+    late: { type: 'string' },
     kill: { type: 'boolean', default: false },
     list: { type: 'boolean', default: false },
     clear: { type: 'boolean', default: false },
@@ -164,6 +165,7 @@ async function fault(argv: string[], stateFile: string): Promise<number> {
   else if (v.times !== undefined) spec.times = Number(v.times);
   if (v.hr !== undefined) spec.hr = v.hr;
   if (v.hang !== undefined) spec.hangMs = Number(v.hang);
+  if (v.late !== undefined) spec.lateMs = Number(v.late);
   if (v.kill) spec.kill = true;
   const f = faultFromSpec(spec);
   await transact(stateFile, (s) => {

@@ -69,6 +69,7 @@ export interface GoCommon {
   timeouts?: unknown;
   hostNetwork?: unknown;
   'cni.dev/valid-attachments'?: unknown;
+  'cni.dev/attachments'?: unknown;
 }
 
 export function toDnsSettings(dns: GoCommon['dns']): DnsSettings {
@@ -147,8 +148,10 @@ export function anchorNetConf(
     capabilities: capabilitiesOf(common.capabilities),
     runtimeConfig: normalizeRuntimeConfig(common.runtimeConfig),
     ...(decision.ipam !== undefined && { ipam: decision.ipam }),
-    ...(Array.isArray(common['cni.dev/valid-attachments']) && {
-      validAttachments: common['cni.dev/valid-attachments'] as NetConf['validAttachments'],
+    // libcni has sent GC's list under both names (#1101); GC refuses a request that has neither.
+    ...(Array.isArray(common['cni.dev/valid-attachments'] ?? common['cni.dev/attachments']) && {
+      validAttachments: (common['cni.dev/valid-attachments'] ??
+        common['cni.dev/attachments']) as NetConf['validAttachments'],
     }),
     ...(isObject(common.prevResult) && { prevResult: common.prevResult }),
     compat: decision.compat,

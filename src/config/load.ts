@@ -70,6 +70,8 @@ function loadNative(raw: Record<string, unknown>, choice: FamilyChoice): NetConf
   }
   if (issues.length > 0) throwIssues(issues);
 
+  // libcni has sent the list under both names (#1101); GC refuses a request that has neither.
+  const validAttachments = input['cni.dev/valid-attachments'] ?? input['cni.dev/attachments'];
   const exceptions = unique([
     ...(input.outboundNAT?.exceptions ?? []),
     ...(input.ipMasqNetwork ? [input.ipMasqNetwork] : []),
@@ -106,7 +108,7 @@ function loadNative(raw: Record<string, unknown>, choice: FamilyChoice): NetConf
     capabilities: input.capabilities ?? {},
     runtimeConfig: normalizeRuntimeConfig(input.runtimeConfig),
     ...(input.ipam !== undefined && { ipam: input.ipam }),
-    ...(input['cni.dev/valid-attachments'] !== undefined && { validAttachments: input['cni.dev/valid-attachments'] }),
+    ...(validAttachments !== undefined && { validAttachments }),
     ...(input.prevResult !== undefined && { prevResult: input.prevResult }),
     compat: {
       ...(input.apiVersion !== undefined && { apiVersion: input.apiVersion }),

@@ -60,7 +60,7 @@ export interface HcnClient {
   listNamespaces(filter?: HcnFilter): Promise<HostComputeNamespace[]>;
   getNamespace(id: string): Promise<HostComputeNamespace>;
   createNamespace(settings: HostComputeNamespace, opts?: CreateOptions): Promise<HostComputeNamespace>;
-  /** Open + one Modify per request (+ Close): 1 + n calls. Stops at the first failing request. */
+  /** Open + one Modify per request (+ Close): 1 + n calls. Stops at the first failing request (error.call.request). */
   modifyNamespace(id: string, requests: ModifyNamespaceRequest[]): Promise<void>;
   deleteNamespace(id: string): Promise<void>;
 }

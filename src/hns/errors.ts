@@ -38,6 +38,8 @@ export type ClientErrorName = keyof typeof CLIENT_ERRORS;
 export interface FailedCall {
   fn: string;
   id?: string;
+  /** For a modify of several requests: the index of the one that failed (those before it were applied). */
+  request?: number;
 }
 
 export interface HcnErrorInit {

@@ -230,7 +230,15 @@ export function createHcnClient(abi: HcnAbi, opts: HcnClientOptions = {}): HcnCl
   async function modify(kind: Kind, rawId: string, requests: object[]): Promise<void> {
     const id = guidArg(kind.modify, rawId);
     await withOpen(kind, id, async (handle) => {
-      for (const request of requests) await call({ fn: kind.modify, handle, settings: JSON.stringify(request) }, id);
+      for (const [index, request] of requests.entries()) {
+        try {
+          await call({ fn: kind.modify, handle, settings: JSON.stringify(request) }, id);
+        } catch (err) {
+          // The requests before it were applied, the ones after it were not sent: say which one failed.
+          if (err instanceof HcnError && requests.length > 1) err.call.request = index;
+          throw err;
+        }
+      }
     });
   }
 

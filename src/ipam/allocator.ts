@@ -12,7 +12,7 @@
 // is rebuilt from the allocation files.
 import { CNI_CODE, CniError } from '../cni/errors.js';
 import { log } from '../log/logger.js';
-import { formatAddress, formatCidr, parseAddress } from './cidr.js';
+import { formatAddress, formatCidr, parseAddress, parseCidr } from './cidr.js';
 import { type AllocationKey, keyStem, validateKey } from './keys.js';
 import { addressOf, clearBit, countBits, describePool, nextFreeSlot, type Pool, setBit, slotOf } from './pool.js';
 import type { AllocationEntry, IpamStore, StoredPool, StoreState } from './store.js';
@@ -74,18 +74,38 @@ export class Allocator {
   /** Idempotent: releasing a key that holds nothing returns undefined. */
   async release(key: AllocationKey): Promise<AllocationEntry | undefined> {
     validateKey(key);
-    return this.store.locked(async () => {
-      const tx = await this.begin();
-      const entry = this.store.readEntry(key, true);
-      if (!entry) {
-        if (tx.dirty) this.store.writeState(tx.state);
-        return undefined;
+    return this.store.locked(() => this.releaseLocked(key));
+  }
+
+  private async releaseLocked(key: AllocationKey): Promise<AllocationEntry | undefined> {
+    const tx = await this.begin();
+    const entry = this.store.readEntry(key, true);
+    if (!entry) {
+      if (tx.dirty) this.store.writeState(tx.state);
+      return undefined;
+    }
+    this.freeAddresses(tx.state, entry);
+    tx.state.pending = [{ op: 'release', stem: keyStem(key), addresses: entry.ips.map((ip) => bare(ip.address)) }];
+    this.store.writeState(tx.state);
+    this.store.removeEntryByStem(keyStem(key));
+    return entry;
+  }
+
+  /**
+   * Release without the node subnet (DEL): the pools are the ones recorded in the store itself, so neither flannel's
+   * subnet.env nor the API server is needed. Without a usable state.json the allocation file alone is removed: the
+   * next allocation rebuilds the state from the files (and from HNS), where this key no longer appears.
+   */
+  static async releaseFromStore(store: IpamStore, key: AllocationKey): Promise<AllocationEntry | undefined> {
+    validateKey(key);
+    return store.locked(async () => {
+      const load = store.loadState();
+      if (load.kind !== 'ok') {
+        const entry = store.readEntry(key, true);
+        if (entry) store.removeEntryByStem(keyStem(key));
+        return entry;
       }
-      this.freeAddresses(tx.state, entry);
-      tx.state.pending = [{ op: 'release', stem: keyStem(key), addresses: entry.ips.map((ip) => bare(ip.address)) }];
-      this.store.writeState(tx.state);
-      this.store.removeEntryByStem(keyStem(key));
-      return entry;
+      return new Allocator(store, load.state.pools.map(poolOfStored)).releaseLocked(key);
     });
   }
 
@@ -272,6 +292,16 @@ export class Allocator {
       })
     );
   }
+}
+
+/** The slot geometry of a stored pool: enough to free its addresses (nothing is allocated from it). */
+function poolOfStored(p: StoredPool): Pool {
+  const subnet = parseCidr(p.subnet);
+  const first = parseAddress(p.first);
+  if (!subnet || !first) throw new CniError(CNI_CODE.IPAM_STORE, `IPAM store: unreadable pool ${p.subnet}`);
+  const blocked = new Uint8Array(Math.ceil(p.size / 8));
+  for (let slot = p.size; slot < blocked.length * 8; slot++) setBit(blocked, slot);
+  return { family: p.family, subnet, gateway: 0n, first: first.value, size: p.size, blocked, usable: p.usable };
 }
 
 function exhausted(pool: Pool, stored: StoredPool): CniError {

@@ -5,6 +5,9 @@
 //          → a.ips (CNI ips: "10.244.1.7/24" + gateway), a.routes, a.since, a.reused
 //   DEL    await ipam.release({ containerId, ifName });              // AFTER the endpoint is gone; idempotent
 //   CHECK  await ipam.lookup({ containerId, ifName });               // undefined when nothing is held
+//
+// DEL and CHECK need no node subnet: `openIpamStore(conf.ipam, { network })` gives `release` and `lookup` from the
+// store alone, so a DEL succeeds with flannel's subnet.env gone or the API server unreachable.
 //   GC     await ipam.gc(validAttachments)                           // → { released, errors }; carries on after errors
 //   STATUS await ipam.status()                                       // held / usable per pool
 //   list   await ipam.list()                                         // every allocation (operator command)
@@ -117,11 +120,7 @@ export async function openIpam(config: BuiltinIpamConfig, opts: IpamOpenOptions)
     reused,
     ...(e.recovered ? { recovered: true } : {}),
   });
-  // Readers take no lock: files are replaced atomically, and a pending release means "already gone".
-  const releasing = () => {
-    const load = store.loadState();
-    return new Set(load.kind === 'ok' ? load.state.pending.filter((p) => p.op === 'release').map((p) => p.stem) : []);
-  };
+  const releasing = () => pendingReleases(store);
 
   return {
     network: opts.network,
@@ -137,9 +136,8 @@ export async function openIpam(config: BuiltinIpamConfig, opts: IpamOpenOptions)
       return entry && view(entry, false);
     },
     async lookup(key) {
-      validateKey(key);
-      const entry = store.readEntry(key, false);
-      return entry && !releasing().has(keyStem(key)) ? view(entry, true) : undefined;
+      const entry = lookupEntry(store, key);
+      return entry && view(entry, true);
     },
     gc: (valid) => allocator.gc(valid.map((a) => ({ containerId: a.containerID, ifName: a.ifname }))),
     async status() {
@@ -158,6 +156,40 @@ export async function openIpam(config: BuiltinIpamConfig, opts: IpamOpenOptions)
         .map((e) => view(e, true));
     },
   };
+}
+
+/** The store alone: what DEL (release) and CHECK (lookup) need. No subnet source is read. */
+export interface IpamStoreAccess {
+  release(key: AllocationKey): Promise<AllocationEntry | undefined>;
+  lookup(key: AllocationKey): Promise<AllocationEntry | undefined>;
+}
+
+export function openIpamStore(
+  config: BuiltinIpamConfig,
+  opts: Pick<IpamOpenOptions, 'network' | 'lockTimeoutMs' | 'lockStaleMs'>,
+): IpamStoreAccess {
+  const store = new IpamStore({
+    dataDir: config.dataDir ?? defaultIpamDataDir(),
+    network: opts.network,
+    lockTimeoutMs: opts.lockTimeoutMs,
+    lockStaleMs: opts.lockStaleMs,
+  });
+  return {
+    release: (key) => Allocator.releaseFromStore(store, key),
+    lookup: async (key) => lookupEntry(store, key),
+  };
+}
+
+// Readers take no lock: files are replaced atomically, and a pending release means "already gone".
+function pendingReleases(store: IpamStore): Set<string> {
+  const load = store.loadState();
+  return new Set(load.kind === 'ok' ? load.state.pending.filter((p) => p.op === 'release').map((p) => p.stem) : []);
+}
+
+function lookupEntry(store: IpamStore, key: AllocationKey): AllocationEntry | undefined {
+  validateKey(key);
+  const entry = store.readEntry(key, false);
+  return entry && !pendingReleases(store).has(keyStem(key)) ? entry : undefined;
 }
 
 async function resolveSubnets(config: BuiltinIpamConfig, dataDir: string, refresh: boolean): Promise<NodeSubnets> {

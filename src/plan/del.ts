@@ -4,22 +4,29 @@
 // recreating an external-switch network blips the node).
 import type { NetConf } from '../config/types.js';
 import { attachRequest } from './add.js';
-import { endpointIdFor, endpointNameFor } from './identity.js';
+import { endpointIdFor, endpointNameFor, legacyEndpointIdFor } from './identity.js';
 import type { AddStep, DelPlan, EndpointRole, PlanRequest, UndoStep } from './types.js';
 
-/** The endpoints an attachment has in this config's mode, pod endpoint first. */
+/**
+ * The endpoints an attachment has in this config's mode, pod endpoint first. `legacyId`: the GUID an hns-cni from
+ * before the name escaping gave it, only where that differs (identity.ts legacyEndpointIdFor).
+ */
 export function endpointsOfAttachment(
   config: NetConf,
   containerId: string,
   ifName: string,
-): { role: EndpointRole; name: string; id: string }[] {
+): { role: EndpointRole; name: string; id: string; legacyId?: string }[] {
   const networks: { role: EndpointRole; network: string }[] = [{ role: 'pod', network: config.network }];
   if (config.mode === 'transparent') networks.push({ role: 'nat', network: config.natNetwork.name });
-  return networks.map(({ role, network }) => ({
-    role,
-    name: endpointNameFor(containerId, network, ifName),
-    id: endpointIdFor(containerId, network, ifName),
-  }));
+  return networks.map(({ role, network }) => {
+    const legacyId = legacyEndpointIdFor(containerId, network, ifName);
+    return {
+      role,
+      name: endpointNameFor(containerId, network, ifName),
+      id: endpointIdFor(containerId, network, ifName),
+      ...(legacyId !== undefined && { legacyId }),
+    };
+  });
 }
 
 export function planDel(config: NetConf, request: PlanRequest): DelPlan {

@@ -1,23 +1,31 @@
-// ADD: address → plan → endpoints → attach → result, as one transaction. On failure everything THIS call created
-// is removed in reverse, and the address is released last — only if this call took it and no endpoint of this
-// call is left holding it. The happy path on a node whose network exists costs, in HCN calls: OpenNetwork +
+// ADD: address → plan → endpoints → attach → result, as one transaction. On failure every endpoint GUID this call
+// sent a create for is deleted in reverse — whatever the create answered, since HNS may have applied a create that
+// failed or timed out — and the address is released last, only if this call took it and every delete is confirmed
+// (a create whose outcome is unknown and whose GUID is not there yet keeps the address: abandoned-creates.ts).
+// Nothing here depends on which HRESULT HNS gives for an existing GUID or a detach of an endpoint that is not
+// attached: HNS's view decides. The happy path on a node whose network exists costs, in HCN calls: OpenNetwork +
 // CreateEndpoint per endpoint, then OpenNamespace + one Modify per endpoint (single-endpoint modes 4, transparent 7).
 import { CNI_CODE, CniError } from '../cni/errors.js';
 import type { CniResult } from '../cni/types.js';
 import type { NetConf, StaticRoute } from '../config/types.js';
-import { isHcnError, isNotFound } from '../hns/errors.js';
+import { isHcnError, isNotFound, isRetryable } from '../hns/errors.js';
 import { isGuid, normalizeGuid, sameGuid } from '../hns/guid.js';
 import type { HostComputeEndpoint } from '../hns/types.js';
 import { log } from '../log/logger.js';
-import { attachRequest, planAdd } from '../plan/add.js';
+import { planAdd } from '../plan/add.js';
 import { completeResult } from '../plan/result.js';
 import type { AddPlan, AttachEndpointsStep, CreateEndpointStep, CreateNetworkStep, PodAddress } from '../plan/types.js';
+import { recordAbandonedCreates } from './abandoned-creates.js';
 import { existingEndpointOrConflict, mayBeExistingOrTaken } from './address-conflict.js';
 import type { VerbContext } from './context.js';
-import { deleteEndpoint } from './del.js';
+import { deleteEndpoint, detachAll } from './endpoint-removal.js';
 import { ignoreNotFound, toCniError } from './hns-errors.js';
+import { removeLegacyEndpoints } from './legacy-endpoints.js';
 import { createNetworks, forgetNetworks, readHnsView } from './networks.js';
 import { needsRouteProbe, recordRouteProbe } from './route-support.js';
+
+/** How long a GUID just deleted is tried again when HNS refuses to create it (its delete not finished, §7.14). */
+const RECREATE_WINDOW_MS = 10_000;
 
 export function requireNamespaceGuid(netns: string, verb: string): string {
   if (!isGuid(netns)) {
@@ -35,17 +43,25 @@ export async function add(ctx: VerbContext): Promise<CniResult> {
     throw toCniError(e, 'ADD: allocating the pod address');
   });
   const conf = withExtraRoutes(ctx.conf, grant.routes);
-  const tx = new AddTransaction(ctx, conf, netns);
+  const tx = new AddTransaction(ctx, conf, netns, grant.fresh);
   try {
+    await removeLegacyEndpoints(ctx, netns, grant.address?.address);
     return await tx.run(grant.address);
   } catch (error) {
-    const clean = await tx.rollback();
+    const { clean, abandoned } = await tx.rollback();
+    if (abandoned.length > 0) {
+      try {
+        recordAbandonedCreates(ctx, abandoned);
+      } catch (e) {
+        log.error('ADD rollback: could not record the abandoned creates', { error: e });
+      }
+    }
     if (grant.fresh && clean) {
       await ctx.addressing
         .release()
         .catch((e: unknown) => log.error('ADD rollback: releasing the address failed', { error: e }));
     } else if (grant.fresh) {
-      log.warn('ADD rollback: an endpoint of this call could not be removed; its address stays held until DEL');
+      log.warn('ADD rollback: an endpoint of this call may remain; its address stays held until DEL');
     }
     throw toCniError(error, 'ADD');
   }
@@ -58,15 +74,23 @@ function withExtraRoutes(conf: NetConf, extra: StaticRoute[]): NetConf {
 }
 
 class AddTransaction {
-  /** Endpoints this call created, in creation order (rollback deletes them). */
-  private readonly created: string[] = [];
+  /** GUIDs this call sent a create for, in order, except endpoints it adopted: rollback deletes them all. */
+  private readonly attempted: string[] = [];
+  /** Of those, the creates HNS answered with success: their endpoints exist until deleted. */
+  private readonly created = new Set<string>();
+  /** And the creates whose outcome is unknown (timed out, HNS unreachable): HNS may still apply them. */
+  private readonly unresolved = new Set<string>();
   /** Endpoints that already existed and match the plan (a repeated ADD, or a crashed one): HNS's view of them. */
   private readonly adopted = new Map<string, HostComputeEndpoint>();
+  /** Whether the attach step was started (before it, no endpoint of this call can be in the namespace). */
+  private attachStarted = false;
 
   constructor(
     private readonly ctx: VerbContext,
     private readonly conf: NetConf,
     private readonly netns: string,
+    /** The IPAM handed out the address just now: an endpoint already holding our GUID is a leftover, never adopted. */
+    private readonly freshAddress: boolean,
   ) {}
 
   async run(address: PodAddress | undefined): Promise<CniResult> {
@@ -111,7 +135,7 @@ class AddTransaction {
     const result = podEndpoint ? completeResult(plan, podEndpoint) : plan.result;
     log.info('ADD: pod attached', {
       endpoints: plan.endpoints.map((e) => e.id),
-      created: this.created.length,
+      created: this.attempted.length,
       reused: this.adopted.size,
       ip: result.ips?.[0]?.address,
     });
@@ -119,35 +143,84 @@ class AddTransaction {
   }
 
   private async createEndpoint(step: CreateEndpointStep, needHnsView: boolean): Promise<HostComputeEndpoint> {
-    const { hcn } = this.ctx;
-    let createError: unknown;
-    const probe = needsRouteProbe(this.ctx, step);
+    let existing: HostComputeEndpoint;
     try {
-      const query = needHnsView || probe;
-      const endpoint = await hcn.createEndpoint(step.networkId, step.document, { id: step.id, query });
-      this.created.push(step.id);
-      if (probe) recordRouteProbe(this.ctx, step, endpoint);
-      return endpoint;
+      return await this.create(step, needHnsView);
     } catch (error) {
-      if (!mayBeExistingOrTaken(error)) throw error;
-      createError = error;
+      existing = await this.existingAfterFailedCreate(step, error);
     }
     // The deterministic GUID exists: a repeated ADD (or one that crashed midway). Keep it only if it is the
-    // endpoint this plan describes; an endpoint from an earlier life with other settings is replaced. If it does
-    // not exist, another endpoint holds the address: that is the error (address-conflict.ts).
-    const networkName = step.role === 'pod' ? this.conf.network : this.conf.natNetwork.name;
-    const existing = await existingEndpointOrConflict(this.ctx, step, networkName, createError);
+    // endpoint this plan describes and its address was already this attachment's; anything else is replaced.
     const drift = endpointDrift(existing, step);
-    if (drift.length === 0) {
+    if (drift.length === 0 && !this.freshAddress) {
+      this.attempted.splice(this.attempted.indexOf(step.id), 1);
       this.adopted.set(step.id, existing);
       return existing;
     }
+    if (drift.length === 0) drift.push('left over by an attachment whose address was released');
     log.warn('replacing an endpoint that does not match the plan', { endpoint: step.name, drift });
-    if (existing.HostComputeNamespace) await this.detach(existing.HostComputeNamespace, [step.id]);
+    if (existing.HostComputeNamespace) await detachAll(this.ctx, existing.HostComputeNamespace, [step.id]);
     await deleteEndpoint(this.ctx, step.id);
-    const endpoint = await hcn.createEndpoint(step.networkId, step.document, { id: step.id, query: needHnsView });
-    this.created.push(step.id);
-    return endpoint;
+    return this.recreate(step, needHnsView);
+  }
+
+  /** Sends the create. The GUID is recorded first: rollback deletes it whatever the create answers. */
+  private async create(step: CreateEndpointStep, needHnsView: boolean): Promise<HostComputeEndpoint> {
+    if (!this.attempted.includes(step.id)) this.attempted.push(step.id);
+    const probe = needsRouteProbe(this.ctx, step);
+    try {
+      const endpoint = await this.ctx.hcn.createEndpoint(step.networkId, step.document, {
+        id: step.id,
+        query: needHnsView || probe,
+      });
+      this.created.add(step.id);
+      if (probe) recordRouteProbe(this.ctx, step, endpoint);
+      return endpoint;
+    } catch (error) {
+      // The create itself timed out or lost HNS midway: it may still be applied. (A failed OpenNetwork sent nothing.)
+      if (isRetryable(error) && isHcnError(error) && error.call.fn === 'HcnCreateEndpoint')
+        this.unresolved.add(step.id);
+      throw error;
+    }
+  }
+
+  /**
+   * After a failed create, HNS's view (not the HRESULT, which differs between builds: simulator option
+   * duplicateEndpointIdHresult) says whether the GUID exists. Rethrows the create's error when it does not; an
+   * "already exists" answer without the GUID means another endpoint holds the address (address-conflict.ts).
+   */
+  private async existingAfterFailedCreate(step: CreateEndpointStep, error: unknown): Promise<HostComputeEndpoint> {
+    if (this.unresolved.has(step.id)) throw error; // a look now proves nothing: the create may land later
+    if (mayBeExistingOrTaken(error)) {
+      const networkName = step.role === 'pod' ? this.conf.network : this.conf.natNetwork.name;
+      return existingEndpointOrConflict(this.ctx, step, networkName, error);
+    }
+    const existing = await ignoreNotFound(() => this.ctx.hcn.getEndpoint(step.id)).catch(() => undefined);
+    if (existing === undefined) throw error;
+    return existing;
+  }
+
+  /**
+   * Creates the GUID just deleted. HNS deletes are not always finished when the call returns (§7.14): while the
+   * create is refused it is tried again, for a bounded time, then ADD answers 11 (try again later).
+   */
+  private async recreate(step: CreateEndpointStep, needHnsView: boolean): Promise<HostComputeEndpoint> {
+    const deadline = Date.now() + Math.min(RECREATE_WINDOW_MS, this.ctx.conf.timeouts.hnsCallMs);
+    for (let pause = 100; ; pause = Math.min(pause * 2, 1000)) {
+      try {
+        return await this.create(step, needHnsView);
+      } catch (error) {
+        if (this.unresolved.has(step.id) || !isHcnError(error)) throw error;
+        if (Date.now() + pause > deadline) {
+          throw new CniError(
+            CNI_CODE.TRY_AGAIN_LATER,
+            `ADD: HNS still refuses to create endpoint ${step.name} (${step.id}) after deleting it; try again later`,
+            error.message,
+          );
+        }
+      }
+      await new Promise((r) => setTimeout(r, pause));
+    }
   }
 
   private async attach(step: AttachEndpointsStep): Promise<void> {
@@ -161,11 +234,12 @@ class AddTransaction {
           endpoint: id,
           from: attachedTo,
         });
-        await this.detach(attachedTo, [id]);
+        await detachAll(this.ctx, attachedTo, [id]);
       }
       pending.push(request);
     }
     if (pending.length === 0) return;
+    this.attachStarted = true;
     try {
       await this.ctx.hcn.modifyNamespace(step.namespaceId, pending);
     } catch (error) {
@@ -180,29 +254,34 @@ class AddTransaction {
     }
   }
 
-  private async detach(namespaceId: string, endpointIds: string[]): Promise<void> {
-    await ignoreNotFound(() =>
-      this.ctx.hcn.modifyNamespace(
-        namespaceId,
-        endpointIds.map((id) => attachRequest(id, 'Remove')),
-      ),
-    );
-  }
-
-  /** Removes what this call created, newest first. Returns false when something could not be removed. */
-  async rollback(): Promise<boolean> {
+  /**
+   * Deletes every GUID this call sent a create for, newest first. `clean`: no endpoint of this call can remain — each
+   * created one is confirmed deleted, each unknown one was found and deleted; a create HNS refused (or never got)
+   * made nothing, so a failure to delete it does not count. `abandoned`: creates whose outcome is unknown and whose
+   * GUID was not there to delete (HNS may still apply them).
+   */
+  async rollback(): Promise<{ clean: boolean; abandoned: string[] }> {
     let clean = true;
-    for (const id of [...this.created].reverse()) {
+    const abandoned: string[] = [];
+    for (const id of [...this.attempted].reverse()) {
       try {
-        await this.detach(this.netns, [id]);
-        await deleteEndpoint(this.ctx, id);
-        log.info('ADD rollback: removed endpoint', { endpoint: id });
+        // Before the attach step nothing of this call is in the namespace: no detach to send (F1).
+        if (this.attachStarted) await detachAll(this.ctx, this.netns, [id]);
+        const existed = await deleteEndpoint(this.ctx, id);
+        if (!existed && this.unresolved.has(id)) {
+          clean = false;
+          abandoned.push(id);
+        } else {
+          log.info('ADD rollback: removed endpoint', { endpoint: id, existed });
+        }
       } catch (error) {
-        clean = false;
-        log.error('ADD rollback: could not remove endpoint', { endpoint: id, error });
+        const mayExist = this.created.has(id) || this.unresolved.has(id);
+        if (mayExist) clean = false;
+        if (this.unresolved.has(id)) abandoned.push(id);
+        log[mayExist ? 'error' : 'warn']('ADD rollback: could not remove endpoint', { endpoint: id, error, mayExist });
       }
     }
-    return clean;
+    return { clean, abandoned };
   }
 }
 

@@ -13,6 +13,7 @@ import type { CreateEndpointStep, PodAddress } from '../plan/types.js';
 import { requireNamespaceGuid } from './add.js';
 import type { VerbContext } from './context.js';
 import { ignoreNotFound, withHnsErrors } from './hns-errors.js';
+import { ownLegacyEndpoint } from './legacy-endpoints.js';
 import { readHnsView } from './networks.js';
 
 export async function check(ctx: VerbContext): Promise<void> {
@@ -54,7 +55,9 @@ async function findProblems(ctx: VerbContext, netns: string): Promise<string[]> 
   for (const step of plan.steps) {
     if (step.kind === 'createNetwork') problems.push(`HNS network "${step.name}" does not exist`);
     if (step.kind !== 'createEndpoint') continue;
-    const endpoint = await ignoreNotFound(() => hcn.getEndpoint(step.id));
+    const endpoint =
+      (await ignoreNotFound(() => hcn.getEndpoint(step.id))) ??
+      (await ownLegacyEndpoint(ctx, step.role, netns, allocation?.address));
     if (endpoint === undefined) {
       problems.push(`endpoint ${step.name} (${step.id}) does not exist`);
       continue;

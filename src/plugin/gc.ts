@@ -1,4 +1,6 @@
-// GC (CNI 1.1): remove hns-cni's endpoints and addresses whose attachment is not in `cni.dev/valid-attachments`.
+// GC (CNI 1.1): remove hns-cni's endpoints and addresses whose attachment is not in `cni.dev/valid-attachments`
+// (or libcni's legacy `cni.dev/attachments`). A GC without the list is refused (7): only an explicit `[]` says that
+// nothing is valid.
 // Ours only: an endpoint counts only when its GUID is derived from its own name (plan/identity.ts), so win-bridge's
 // or kube-proxy's endpoints are never touched. Carries on after errors and reports them all; an address is kept
 // while the endpoint that holds it could not be removed.
@@ -10,15 +12,29 @@ import { log } from '../log/logger.js';
 import { endpointsOfAttachment } from '../plan/del.js';
 import { attachmentOfEndpointName, isHnsCniEndpoint } from '../plan/identity.js';
 import type { VerbContext } from './context.js';
-import { deleteEndpoint } from './del.js';
+import { deleteEndpoint } from './endpoint-removal.js';
 import { toCniError } from './hns-errors.js';
 import { networkNamesOf } from './networks.js';
 
 export async function gc(ctx: VerbContext): Promise<void> {
   const { conf } = ctx;
-  const valid = conf.validAttachments ?? [];
+  const valid = conf.validAttachments;
+  if (valid === undefined) {
+    // The spec's GC input always carries the list (libcni sends it whenever the runtime gives GC arguments). Without
+    // it we cannot tell running pods from gone ones: refuse rather than read "nothing is valid" and wipe the node.
+    throw new CniError(
+      CNI_CODE.INVALID_CONFIG,
+      'GC: cni.dev/valid-attachments is missing; refusing to treat every attachment as gone',
+      'send the attachments that are still valid (an empty list means none is)',
+    );
+  }
+  // A valid attachment's endpoints, under today's GUIDs and the ones given before the name escaping.
   const keep = new Set(
-    valid.flatMap((a) => endpointsOfAttachment(conf, a.containerID, a.ifname).map((e) => normalizeGuid(e.id))),
+    valid.flatMap((a) =>
+      endpointsOfAttachment(conf, a.containerID, a.ifname).flatMap((e) =>
+        [e.id, e.legacyId].filter((id): id is string => id !== undefined).map(normalizeGuid),
+      ),
+    ),
   );
   const errors: string[] = [];
   const stillHeld: Attachment[] = [];

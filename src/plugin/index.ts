@@ -1,5 +1,6 @@
 // The plugin behind the CNI protocol: the config is loaded and validated once (code 7 on any problem), then the
-// verb's handler runs with a context holding the HCN client, the network cache and the pod's addressing.
+// verb's handler runs with a context holding the HCN client, the network cache and the pod's addressing. ADD, DEL
+// and CHECK run under their attachment's lock (attachment-lock.ts).
 import type { PluginHandlers } from '../cni/dispatch.js';
 import type { CniRequest } from '../cni/types.js';
 import { loadNetConf } from '../config/load.js';
@@ -7,6 +8,7 @@ import { logConfigNotes } from '../config/notes.js';
 import type { NetConf } from '../config/types.js';
 import { assertSupported } from '../plan/add.js';
 import { add } from './add.js';
+import { withAttachmentLock } from './attachment-lock.js';
 import { check } from './check.js';
 import { openContext } from './context.js';
 import { del } from './del.js';
@@ -14,10 +16,12 @@ import { gc } from './gc.js';
 import { toCniError } from './hns-errors.js';
 import { status } from './status.js';
 
+type Verb<T> = (ctx: Awaited<ReturnType<typeof openContext>>) => Promise<T>;
+
 // Whatever a verb lets through that is not a CniError yet (a file-system error from the data directory, say) gets its
 // CNI form here; only a true bug reaches the runtime as 999.
 const run =
-  <T>(verb: (ctx: Awaited<ReturnType<typeof openContext>>) => Promise<T>) =>
+  <T>(verb: Verb<T>) =>
   async (req: CniRequest, conf: NetConf): Promise<T> => {
     try {
       return await verb(await openContext(req, conf));
@@ -25,6 +29,9 @@ const run =
       throw toCniError(error, req.verb);
     }
   };
+
+/** ADD, DEL and CHECK hold their attachment's lock for the whole verb. */
+const runLocked = <T>(verb: Verb<T>) => run((ctx) => withAttachmentLock(ctx, ctx.req.verb, () => verb(ctx)));
 
 export const handlers: PluginHandlers<NetConf> = {
   loadConfig: (raw) => {
@@ -34,12 +41,12 @@ export const handlers: PluginHandlers<NetConf> = {
     return conf;
   },
   // A config whose feature is not built yet (overlay: issue 12) fails before anything is allocated; DEL still runs.
-  add: run(async (ctx) => {
+  add: runLocked(async (ctx) => {
     assertSupported(ctx.conf);
     return add(ctx);
   }),
-  del: run(del),
-  check: run(async (ctx) => {
+  del: runLocked(del),
+  check: runLocked(async (ctx) => {
     assertSupported(ctx.conf);
     return check(ctx);
   }),

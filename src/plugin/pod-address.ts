@@ -9,7 +9,7 @@ import type { HcnClient } from '../hns/client.js';
 import { isNotFound } from '../hns/errors.js';
 import { type BuiltinIpamConfig, isDelegatedIpam } from '../ipam/config.js';
 import { execDelegatedIpam, findPlugin } from '../ipam/delegate.js';
-import { type Ipam, openIpam, type RecoveredAttachment } from '../ipam/ipam.js';
+import { type Ipam, openIpam, openIpamStore, type RecoveredAttachment } from '../ipam/ipam.js';
 import { log } from '../log/logger.js';
 import { attachmentOfEndpointName, endpointIdFor, isHnsCniEndpoint } from '../plan/identity.js';
 import type { PodAddress } from '../plan/types.js';
@@ -140,6 +140,7 @@ export function podAddressing(conf: NetConf, req: CniRequest, hcn: HcnClient): P
     })();
     return opened;
   };
+  const storeOnly = () => openIpamStore(ipam as BuiltinIpamConfig, { network: conf.network });
   return {
     kind: 'builtin',
     builtin: open,
@@ -152,9 +153,10 @@ export function podAddressing(conf: NetConf, req: CniRequest, hcn: HcnClient): P
         fresh: !a.reused,
       };
     },
+    // DEL, ADD's rollback and CHECK touch only the store: they work whatever state the subnet source is in.
     release: async () => {
-      await (await open()).release(key);
+      await storeOnly().release(key);
     },
-    held: async () => (await (await open()).lookup(key))?.ips.find((i) => !i.address.includes(':'))?.address,
+    held: async () => (await storeOnly().lookup(key))?.ips.find((i) => !i.address.includes(':'))?.address,
   };
 }

@@ -1,7 +1,8 @@
-// Cross-process exclusive lock around a file, for state shared by the concurrent one-shot processes containerd
-// starts (IPAM store, simulator state, network creation). proper-lockfile uses an atomic mkdir, which behaves the
-// same on NTFS and Linux, and refreshes the lock's mtime while held: a lock whose holder was killed goes stale and
-// is taken over after `staleMs` (bounded recovery).
+// Cross-process exclusive locks around a file, for state shared by the concurrent one-shot processes containerd
+// starts. `withFileLock` (IPAM store, simulator state, network creation; held for milliseconds): proper-lockfile's
+// atomic mkdir, which behaves the same on NTFS and Linux, with the lock's mtime refreshed while held, so a lock
+// whose holder was killed goes stale and is taken over after `staleMs`. `withOwnedLock` (the per-attachment lock,
+// held across HNS calls): the holder's pid marks the lock, so a killed holder is replaced at once.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import lockfile from 'proper-lockfile';
@@ -58,5 +59,131 @@ export async function withFileLock<T>(target: string, fn: () => Promise<T> | T, 
     return await fn();
   } finally {
     await release().catch(() => {});
+  }
+}
+
+export interface OwnedLockOptions {
+  /** Give up after this long waiting for the lock. */
+  timeoutMs: number;
+  /**
+   * An owner that has not refreshed its mark for this long is taken over even if its pid looks alive (the pid was
+   * reused by another process). A dead owner is taken over at once. Default 60 s.
+   */
+  staleMs?: number;
+}
+
+/**
+ * A cross-process exclusive lock whose holder is known by its pid, for locks held across slow HNS calls (the
+ * per-attachment lock): a holder that died is detected at once (its pid is gone) instead of after a stale timeout,
+ * and a holder that is alive but slow keeps the lock for as long as it works; waiters give up after `timeoutMs`.
+ *
+ * The lock is the directory `<target>.lock` (mkdir is atomic on NTFS and Linux) holding one mark file
+ * `owner-<pid>`, refreshed while held. Taking over a dead owner's lock removes its mark first: only the one waiter
+ * whose unlink succeeds goes on to remove the directory, and rmdir refuses a directory that already holds a new
+ * owner's mark, so two waiters never both take over.
+ */
+export async function withOwnedLock<T>(target: string, fn: () => Promise<T> | T, opts: OwnedLockOptions): Promise<T> {
+  const staleMs = opts.staleMs ?? 60_000;
+  const dir = `${target}.lock`;
+  fs.mkdirSync(path.dirname(target), { recursive: true });
+  const mark = path.join(dir, `owner-${process.pid}`);
+  const started = Date.now();
+  for (let attempt = 0; ; attempt++) {
+    try {
+      fs.mkdirSync(dir);
+      fs.writeFileSync(mark, new Date().toISOString());
+      break;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    }
+    if (breakAbandoned(dir, staleMs)) continue;
+    const waited = Date.now() - started;
+    if (waited >= opts.timeoutMs) throw new LockTimeoutError(dir, waited);
+    const base = Math.min(50, 2 * 2 ** Math.min(attempt, 5));
+    await new Promise((r) => setTimeout(r, base * (0.5 + Math.random())));
+  }
+  const refresh = setInterval(
+    () => {
+      const now = new Date();
+      try {
+        fs.utimesSync(mark, now, now);
+      } catch {
+        // Taken over (we were judged stale): nothing to refresh; the work goes on as with a compromised lock.
+      }
+    },
+    Math.max(1000, Math.floor(staleMs / 3)),
+  );
+  refresh.unref();
+  try {
+    return await fn();
+  } finally {
+    clearInterval(refresh);
+    fs.rmSync(mark, { force: true });
+    try {
+      fs.rmdirSync(dir);
+    } catch {
+      // Already taken over, or a new owner's mark is inside: not ours to remove.
+    }
+  }
+}
+
+/** Removes the lock when its owner is dead or stale. True when the caller should try to take the lock again now. */
+function breakAbandoned(dir: string, staleMs: number): boolean {
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir);
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'ENOENT'; // released meanwhile
+  }
+  const marks = names.filter((n) => n.startsWith('owner-'));
+  const now = Date.now();
+  if (marks.length === 0) {
+    // Between an owner's mkdir and its mark (microseconds), or an owner that died right there.
+    const age = ageMs(dir, now);
+    if (age === undefined || age < staleMs) return age === undefined;
+    return removeDir(dir);
+  }
+  for (const name of marks) {
+    const pid = Number(name.slice('owner-'.length));
+    const age = ageMs(path.join(dir, name), now);
+    if (age !== undefined && age < staleMs && isAlive(pid)) return false;
+  }
+  let tookOver = false;
+  for (const name of marks) {
+    try {
+      fs.unlinkSync(path.join(dir, name));
+      tookOver = true;
+    } catch {
+      // Another waiter removed it first: that waiter takes over.
+    }
+  }
+  return tookOver ? removeDir(dir) : false;
+}
+
+function ageMs(file: string, now: number): number | undefined {
+  try {
+    return now - fs.statSync(file).mtimeMs;
+  } catch {
+    return undefined;
+  }
+}
+
+function removeDir(dir: string): boolean {
+  try {
+    fs.rmdirSync(dir);
+  } catch {
+    // Not empty (a new owner is in) or already gone: try again either way.
+  }
+  return true;
+}
+
+/** Whether a process with this pid exists on this host (EPERM: it exists but is not ours to signal). */
+function isAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

@@ -23,6 +23,7 @@ public static class HcnRecorder
     [DllImport(Dll, CharSet = CharSet.Unicode)] static extern int HcnDeleteNetwork(ref Guid id, out IntPtr errorRecord);
     [DllImport(Dll)] static extern int HcnCloseNetwork(IntPtr network);
 
+    [DllImport(Dll, CharSet = CharSet.Unicode)] static extern int HcnEnumerateEndpoints(string query, out IntPtr endpoints, out IntPtr errorRecord);
     [DllImport(Dll, CharSet = CharSet.Unicode)] static extern int HcnCreateEndpoint(IntPtr network, ref Guid id, string settings, out IntPtr endpoint, out IntPtr errorRecord);
     [DllImport(Dll, CharSet = CharSet.Unicode)] static extern int HcnOpenEndpoint(ref Guid id, out IntPtr endpoint, out IntPtr errorRecord);
     [DllImport(Dll, CharSet = CharSet.Unicode)] static extern int HcnQueryEndpointProperties(IntPtr endpoint, string query, out IntPtr properties, out IntPtr errorRecord);
@@ -87,6 +88,13 @@ public static class HcnRecorder
     {
         IntPtr list, error;
         int hr = HcnEnumerateNetworks(query, out list, out error);
+        return Answer(hr, list, error);
+    }
+
+    public static HcnAnswer EnumerateEndpoints(string query)
+    {
+        IntPtr list, error;
+        int hr = HcnEnumerateEndpoints(query, out list, out error);
         return Answer(hr, list, error);
     }
 

@@ -139,6 +139,28 @@ function Record-Facts {
     $duplicate = New-Endpoint $net.Id @{ Name = "$tag-dup"; IpConfigurations = @(@{ IpAddress = "$Prefix.0.10"; PrefixLength = 24 }) }
     Add-Fact 'duplicateIpHresult' (Format-Hr $duplicate.Answer.Hr) (ConvertFrom-Answer $duplicate.Answer)
 
+    # F6: a create with the GUID of an existing endpoint.
+    $dupId = [HcnRecorder]::CreateEndpoint($net.Id, $routed.Id, (ConvertTo-Settings @{ Name = "$tag-dupid"; SchemaVersion = $v2 }))
+    Add-Fact 'duplicateEndpointIdHresult' (Format-Hr $dupId.Hr) (ConvertFrom-Answer $dupId)
+
+    # F7: delete an endpoint, then at once create its GUID again and list it, until the create succeeds (10 s at most).
+    $linger = New-Endpoint $net.Id @{ Name = "$tag-linger" }
+    $lingerDelete = [HcnRecorder]::DeleteEndpoint($linger.Id)
+    $clock = [System.Diagnostics.Stopwatch]::StartNew()
+    $byId = ConvertTo-Settings @{ SchemaVersion = $v2; Filter = (ConvertTo-Settings @{ ID = $linger.Id.ToString() }) }
+    $listed = [HcnRecorder]::EnumerateEndpoints($byId)
+    $firstCreate = $null
+    do {
+        $again = [HcnRecorder]::CreateEndpoint($net.Id, $linger.Id, (ConvertTo-Settings @{ Name = "$tag-linger"; SchemaVersion = $v2 }))
+        if ($null -eq $firstCreate) { $firstCreate = $again }
+        if ($again.Hr -lt 0) { Start-Sleep -Milliseconds 100 }
+    } while ($again.Hr -lt 0 -and $clock.ElapsedMilliseconds -lt 10000)
+    if ($again.Hr -ge 0) { $script:Created.Endpoints += $linger.Id }
+    $stillListed = ($listed.Hr -ge 0) -and ("$($listed.Output)" -imatch [regex]::Escape($linger.Id.ToString()))
+    $lingerRaw = [ordered]@{ delete = (ConvertFrom-Answer $lingerDelete); listedAfterDelete = (ConvertFrom-Answer $listed); firstCreate = (ConvertFrom-Answer $firstCreate); lastCreate = (ConvertFrom-Answer $again) }
+    Add-Fact 'endpointDeleteLinger' ($(if ($lingerDelete.Hr -lt 0) { $null } elseif ($stillListed) { 'still-listed' } elseif ($firstCreate.Hr -lt 0) { 'blocks-create' } else { 'none' })) $lingerRaw
+    Add-Fact 'endpointDeleteLingerMs' ($(if ($again.Hr -ge 0) { $clock.ElapsedMilliseconds } else { $null })) $lingerRaw
+
     # F4/F5: a host port with LocalRoutedVip, and a policy with a key in another spelling and numbers.
     $sent = @(
         @{ Type = 'PortMapping'; Settings = @{ InternalPort = 80; ExternalPort = 18080; Protocol = 6; VIP = ''; Flags = 1 } },

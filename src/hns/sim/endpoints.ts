@@ -4,6 +4,7 @@ import { sameGuid } from '../guid.js';
 import { HR } from '../hresult.js';
 import type { EndpointPolicy, HostComputeEndpoint, HostComputeNetwork, IpConfiguration } from '../types.js';
 import { attachmentsOf, detachAll } from './attachments.js';
+import { recordDeletedEndpoint } from './endpoint-linger.js';
 import { fail } from './failure.js';
 import { assignAddresses, checkRequestedAddresses, defaultRoutes } from './ip-assignment.js';
 import { endpointsOfNetwork, newObjectId, requireEndpoint } from './lookup.js';
@@ -105,6 +106,7 @@ export function deleteEndpoint(state: SimState, id: string | undefined, opts: { 
   }
   releaseEndpointReferences(state, endpoint.ID!, opts.force === true);
   delete state.endpoints[endpoint.ID!];
+  recordDeletedEndpoint(state, endpoint);
 }
 
 /** HcnModifyEndpoint (§5): Policy Add/Remove/Update (Update replaces the set); Port requests are accepted. */

@@ -1,6 +1,7 @@
 // Instrumentation (issue 3 §3): per-function call counters, reply latency, and fault injection — "the Nth call of F
-// (counted from when the fault was set) fails with HRESULT H / hangs for MS / kills the caller". Faults set with
-// `hns-cni sim fault` live in the state file (seen by every process); HNS_CNI_SIM_FAULTS adds process-local ones.
+// (counted from when the fault was set) fails with HRESULT H / hangs for MS / is applied only after MS / kills the
+// caller". Faults set with `hns-cni sim fault` live in the state file (seen by every process); HNS_CNI_SIM_FAULTS
+// adds process-local ones.
 import { formatHresult, parseHresult } from '../hresult.js';
 import { isSimFunction, SIM_FUNCTIONS, type SimFunction } from './functions.js';
 import type { Fault, FaultAction, SimState } from './state.js';
@@ -13,6 +14,8 @@ export interface FaultSpec {
   times?: number;
   hr?: string | number;
   hangMs?: number;
+  /** Apply the call (and answer) only after this many ms: HNS completing a call its caller has given up on. */
+  lateMs?: number;
   kill?: boolean;
 }
 
@@ -23,11 +26,17 @@ export function isHcnFunction(fn: string): fn is SimFunction {
 
 export function faultFromSpec(spec: FaultSpec): Fault {
   if (!isHcnFunction(spec.fn)) throw new Error(`unknown HCN function ${spec.fn} (one of ${SIM_FUNCTIONS.join(', ')})`);
-  const kinds = [spec.hr !== undefined, spec.hangMs !== undefined, spec.kill === true].filter(Boolean).length;
-  if (kinds !== 1) throw new Error('a fault needs exactly one of hr, hangMs, kill');
+  const kinds = [
+    spec.hr !== undefined,
+    spec.hangMs !== undefined,
+    spec.lateMs !== undefined,
+    spec.kill === true,
+  ].filter(Boolean).length;
+  if (kinds !== 1) throw new Error('a fault needs exactly one of hr, hangMs, lateMs, kill');
   let action: FaultAction;
   if (spec.hr !== undefined) action = { kind: 'hr', hr: parseHresult(String(spec.hr)) };
   else if (spec.hangMs !== undefined) action = { kind: 'hang', ms: spec.hangMs };
+  else if (spec.lateMs !== undefined) action = { kind: 'late', ms: spec.lateMs };
   else action = { kind: 'kill' };
   const nth = spec.nth ?? 1;
   const times = spec.times ?? 1;
@@ -118,7 +127,8 @@ export interface SimStats {
 }
 
 function describeAction(a: FaultAction): string {
-  return a.kind === 'hr' ? `hr ${formatHresult(a.hr)}` : a.kind === 'hang' ? `hang ${a.ms}ms` : 'kill';
+  if (a.kind === 'hr') return `hr ${formatHresult(a.hr)}`;
+  return a.kind === 'kill' ? 'kill' : `${a.kind} ${a.ms}ms`;
 }
 
 export function statsOf(state: SimState): SimStats {

@@ -1,6 +1,7 @@
 // One simulated HNS call end to end, shared by the in-process abi and `sim serve`: in one state transaction count
 // the call, pick a fault, apply the call (or the fault's HRESULT); then, outside the lock so slow calls overlap
-// like real RPCs, wait the latency (+ a hang fault, + a vSwitch blip when configured).
+// like real RPCs, wait the latency (+ a hang fault, + a vSwitch blip when configured). A late fault applies the
+// call in a second transaction after its delay, with other calls going on meanwhile.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { log } from '../../log/logger.js';
 import type { AbiReply } from '../abi.js';
@@ -8,7 +9,7 @@ import { HR } from '../hresult.js';
 import { dispatch, failureReply } from './dispatch.js';
 import { isSimFunction, type SimCall } from './functions.js';
 import { countCall, latencyFor, recordStubStrings, takeFault } from './instrumentation.js';
-import type { Fault } from './state.js';
+import type { Fault, FaultAction, SimState } from './state.js';
 import { transact } from './state-file.js';
 
 export interface InvokeOptions {
@@ -26,35 +27,53 @@ export interface InvokeResult {
 
 export async function invokeSim(file: string, call: SimCall, opts: InvokeOptions = {}): Promise<InvokeResult> {
   if (!isSimFunction(call.fn)) return { reply: failureReply(HR.E_NOTIMPL), kill: false };
-  const { reply, kill, delayMs } = await transact(file, (state) => {
+  const first = await transact(file, (state) => {
     countCall(state, call.fn);
     const fault = takeFault(state.faults, call.fn) ?? takeFault(opts.localFaults ?? [], call.fn);
-    const blipsBefore = state.blips.length;
-    let reply: AbiReply;
-    if (fault?.kind === 'hr') reply = failureReply(fault.hr);
-    else {
-      try {
-        reply = dispatch(state, call);
-      } catch (e) {
-        // A bug in the model must not take the server down: report it as HNS would report an internal error.
-        log.error('simulator: unexpected error', { fn: call.fn, error: String(e) });
-        reply = failureReply(HR.E_FAIL, String(e));
-      }
-    }
-    let delayMs = latencyFor(state, call.fn) + (fault?.kind === 'hang' ? fault.ms : 0);
-    if (state.blips.length > blipsBefore && state.options.vswitchBlipDelaysCall) delayMs += state.options.vswitchBlipMs;
-    if (opts.stub) {
-      // A killed caller never copies its out-strings: send none, count none.
-      if (!opts.stub.wantsErrorRecord || fault?.kind === 'kill') delete reply.errorRecord;
-      if (fault?.kind === 'kill') delete reply.output;
-      recordStubStrings(
-        state,
-        opts.stub.pid,
-        Number(reply.output !== undefined) + Number(reply.errorRecord !== undefined),
-      );
-    }
-    return { reply, kill: fault?.kind === 'kill', delayMs };
+    // A late fault: nothing happens now; the call is applied (and answered) once the delay is over.
+    if (fault?.kind === 'late') return { lateMs: fault.ms };
+    return apply(state, call, fault, opts);
   });
-  if (delayMs > 0) await sleep(delayMs);
-  return { reply, kill };
+  let outcome: Applied;
+  if ('lateMs' in first) {
+    await sleep(first.lateMs);
+    outcome = await transact(file, (state) => apply(state, call, undefined, opts));
+  } else outcome = first;
+  if (outcome.delayMs > 0) await sleep(outcome.delayMs);
+  return { reply: outcome.reply, kill: outcome.kill };
+}
+
+interface Applied {
+  reply: AbiReply;
+  kill: boolean;
+  delayMs: number;
+}
+
+/** The call's effect on the state (or the fault's HRESULT) and its reply, inside one transaction. */
+function apply(state: SimState, call: SimCall, fault: FaultAction | undefined, opts: InvokeOptions): Applied {
+  const blipsBefore = state.blips.length;
+  let reply: AbiReply;
+  if (fault?.kind === 'hr') reply = failureReply(fault.hr);
+  else {
+    try {
+      reply = dispatch(state, call);
+    } catch (e) {
+      // A bug in the model must not take the server down: report it as HNS would report an internal error.
+      log.error('simulator: unexpected error', { fn: call.fn, error: String(e) });
+      reply = failureReply(HR.E_FAIL, String(e));
+    }
+  }
+  let delayMs = latencyFor(state, call.fn) + (fault?.kind === 'hang' ? fault.ms : 0);
+  if (state.blips.length > blipsBefore && state.options.vswitchBlipDelaysCall) delayMs += state.options.vswitchBlipMs;
+  if (opts.stub) {
+    // A killed caller never copies its out-strings: send none, count none.
+    if (!opts.stub.wantsErrorRecord || fault?.kind === 'kill') delete reply.errorRecord;
+    if (fault?.kind === 'kill') delete reply.output;
+    recordStubStrings(
+      state,
+      opts.stub.pid,
+      Number(reply.output !== undefined) + Number(reply.errorRecord !== undefined),
+    );
+  }
+  return { reply, kill: fault?.kind === 'kill', delayMs };
 }

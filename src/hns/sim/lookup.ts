@@ -9,6 +9,7 @@ import type {
   HostComputeNetwork,
   HostComputeRoute,
 } from '../types.js';
+import { isLingering } from './endpoint-linger.js';
 import { fail } from './failure.js';
 import type { ObjectKind, SimState } from './state.js';
 
@@ -57,7 +58,8 @@ export function tableOf<K extends ObjectKind>(state: SimState, kind: K): Record<
 /**
  * GUID_NULL (or no id) ⇒ the document's `ID` when it has one and the option createDocumentId says HNS honours it
  * (hcsshim's load balancer AddEndpoint deletes and re-creates from a document carrying the old ID, then deletes by
- * that ID), else generated; a caller GUID is honoured unless taken (ERROR_ALREADY_EXISTS, WSL#7998).
+ * that ID), else generated; a caller GUID is honoured unless taken (ERROR_ALREADY_EXISTS, WSL#7998; for endpoints
+ * the duplicateEndpointIdHresult option, and a GUID that still lingers after a delete is taken too).
  */
 export function newObjectId(state: SimState, kind: ObjectKind, id: string | undefined, documentId?: unknown): string {
   const param = id === undefined ? GUID_NULL : guidKey(id);
@@ -66,7 +68,9 @@ export function newObjectId(state: SimState, kind: ObjectKind, id: string | unde
     if (state.options.createDocumentId === 'honoured') key = guidKey(documentId);
   }
   if (key === GUID_NULL) return randomUUID();
-  if (Object.hasOwn(tableOf(state, kind), key)) fail(HR.ERROR_ALREADY_EXISTS);
+  if (kind === 'endpoint') {
+    if (Object.hasOwn(state.endpoints, key) || isLingering(state, key)) fail(state.options.duplicateEndpointIdHresult);
+  } else if (Object.hasOwn(tableOf(state, kind), key)) fail(HR.ERROR_ALREADY_EXISTS);
   return key;
 }
 

@@ -22,6 +22,14 @@ export interface SimOptions {
   duplicateIpHresult: number;
   /** HRESULT for removing an endpoint from a namespace it is not in; 0 = succeed silently. */
   detachNotAttachedHresult: number;
+  /** HRESULT for creating an endpoint with a GUID that exists (or still lingers after a delete). */
+  duplicateEndpointIdHresult: number;
+  /**
+   * What a deleted endpoint leaves behind for endpointDeleteLingerMs (§7.14: deletes are not always visible at
+   * once): nothing; its GUID, which cannot be created again yet; or its GUID, still listed by HcnEnumerateEndpoints.
+   */
+  endpointDeleteLinger: 'none' | 'blocks-create' | 'still-listed';
+  endpointDeleteLingerMs: number;
   /** Not-found HRESULT of Open/Delete (and stale handles) per kind (§6.1, §7.8, §7.10). */
   networkNotFoundHresult: number;
   endpointNotFoundHresult: number;
@@ -104,6 +112,9 @@ export const DEFAULT_OPTIONS: Readonly<SimOptions> = Object.freeze({
   namespaceDeleteWithEndpoints: 'detach',
   duplicateIpHresult: HR.ERROR_OBJECT_ALREADY_EXISTS,
   detachNotAttachedHresult: HR.ERROR_NOT_FOUND,
+  duplicateEndpointIdHresult: HR.ERROR_ALREADY_EXISTS,
+  endpointDeleteLinger: 'none',
+  endpointDeleteLingerMs: 2000,
   networkNotFoundHresult: HR.HCN_E_NETWORK_NOT_FOUND,
   endpointNotFoundHresult: HR.HCN_E_ENDPOINT_NOT_FOUND,
   namespaceNotFoundHresult: HR.ERROR_NOT_FOUND,
@@ -139,6 +150,7 @@ export const DEFAULT_OPTIONS: Readonly<SimOptions> = Object.freeze({
 const HRESULT_KEYS = new Set<keyof SimOptions>([
   'duplicateIpHresult',
   'detachNotAttachedHresult',
+  'duplicateEndpointIdHresult',
   'networkNotFoundHresult',
   'endpointNotFoundHresult',
   'namespaceNotFoundHresult',
@@ -172,6 +184,8 @@ const CHOICES: Partial<Record<keyof SimOptions, readonly string[]>> = {
   policyEchoScalars: ['as-given', 'strings', 'protocol-names'],
   policyEchoKeyCase: ['as-given', 'schema'],
   adapterSelection: ['first', 'first-unbound'],
+  // F7: a delete that is not visible at once (§7.14).
+  endpointDeleteLinger: ['none', 'blocks-create', 'still-listed'],
 };
 
 /**
@@ -183,13 +197,28 @@ const CHOICES: Partial<Record<keyof SimOptions, readonly string[]>> = {
 const PLAUSIBLE: Partial<Record<keyof SimOptions, readonly string[]>> = {
   hnsVersion: ['15.4', '13.2', '10.1', '9.5'],
   duplicateIpHresult: ['ERROR_OBJECT_ALREADY_EXISTS', 'HCN_E_ADDR_INVALID_OR_RESERVED'],
-  detachNotAttachedHresult: ['ERROR_NOT_FOUND', 'ok'],
+  // F1: HNS's answer to removing an endpoint that is not in the namespace.
+  detachNotAttachedHresult: [
+    'ERROR_NOT_FOUND',
+    'HCN_E_ENDPOINT_NOT_ATTACHED',
+    'ok',
+    'HCN_E_ENDPOINT_NOT_FOUND',
+    'E_INVALIDARG',
+  ],
+  // F6: creating an endpoint whose GUID exists.
+  duplicateEndpointIdHresult: [
+    'ERROR_ALREADY_EXISTS',
+    'ERROR_OBJECT_ALREADY_EXISTS',
+    'HCN_E_ENDPOINT_ALREADY_ATTACHED',
+    'E_INVALIDARG',
+  ],
   networkNotFoundHresult: ['HCN_E_NETWORK_NOT_FOUND', 'ERROR_NOT_FOUND'],
   endpointNotFoundHresult: ['HCN_E_ENDPOINT_NOT_FOUND', 'ERROR_NOT_FOUND'],
   namespaceNotFoundHresult: ['ERROR_NOT_FOUND', 'ERROR_OBJECT_NOT_FOUND'],
   staleHandleHresult: ['ok', 'HCN_E_OBJECT_USED_AFTER_UNLOAD', 'E_HANDLE'],
   loadBalancerNotFoundHresult: ['ERROR_NOT_FOUND', 'ERROR_OBJECT_NOT_FOUND'],
   routeNotFoundHresult: ['ERROR_NOT_FOUND', 'ERROR_OBJECT_NOT_FOUND'],
+  endpointDeleteLingerMs: ['2000', '500'],
 };
 
 /** Options that describe the simulated host rather than an unknown of HNS: they stay at their value in the matrix. */

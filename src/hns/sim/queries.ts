@@ -3,6 +3,7 @@
 // Flags. GUIDs match case-insensitively; a filter miss is an empty result, never an error.
 import { sameGuid } from '../guid.js';
 import { HR } from '../hresult.js';
+import { listedGhosts } from './endpoint-linger.js';
 import { fail } from './failure.js';
 import { tableOf } from './lookup.js';
 import { formatGuid } from './output.js';
@@ -69,7 +70,8 @@ function matchesKey(state: SimState, kind: ObjectKind, obj: Matchable, key: stri
 }
 
 function objectsOf(state: SimState, kind: ObjectKind): Matchable[] {
-  return Object.values(tableOf(state, kind)) as Matchable[];
+  const ghosts = kind === 'endpoint' ? listedGhosts(state) : [];
+  return [...Object.values(tableOf(state, kind)), ...ghosts] as Matchable[];
 }
 
 /**

@@ -33,7 +33,12 @@ export interface ComputeSystem {
   CompartmentId: number;
 }
 
-export type FaultAction = { kind: 'hr'; hr: number } | { kind: 'hang'; ms: number } | { kind: 'kill' };
+export type FaultAction =
+  | { kind: 'hr'; hr: number }
+  | { kind: 'hang'; ms: number }
+  /** The call is applied only after ms (and answered then): a create HNS completes after the caller gave up. */
+  | { kind: 'late'; ms: number }
+  | { kind: 'kill' };
 
 export interface Fault {
   fn: SimFunction;
@@ -94,6 +99,8 @@ export interface SimState {
   latencyMs: Record<string, number>;
   faults: Fault[];
   stub: { processes: Record<string, StubProcessReport> };
+  /** Deleted endpoints HNS has not finished forgetting (endpoint-linger.ts); absent when none. */
+  lingering?: Record<string, { until: number; endpoint: HostComputeEndpoint }>;
 }
 
 export function freshState(options: SimOptions = initialOptions()): SimState {

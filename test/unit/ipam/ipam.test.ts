@@ -4,7 +4,8 @@ import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CNI_CODE, CniError } from '../../../src/cni/errors.js';
 import type { BuiltinIpamConfig } from '../../../src/ipam/config.js';
-import { type IpamOpenOptions, openIpam } from '../../../src/ipam/ipam.js';
+import { type IpamOpenOptions, openIpam, openIpamStore } from '../../../src/ipam/ipam.js';
+import { storeProblems } from '../../fixtures/ipam/consistency.js';
 
 let dataDir: string;
 beforeEach(() => {
@@ -143,5 +144,50 @@ describe('built-in IPAM', () => {
     expect((await after.allocate(key(2))).ips[0]!.address).toBe('10.20.0.3/24');
     expect((await after.allocate(key(1))).ips[0]!.address).toBe('10.10.0.3/24'); // the old pod keeps its address
     expect((await after.status())[0]).toEqual({ subnet: '10.20.0.0/24', held: 1, usable: 252 });
+  });
+});
+
+describe('the store alone (openIpamStore): what DEL and CHECK use, with no subnet source', () => {
+  const storeOnly = () =>
+    openIpamStore(
+      { subnetFrom: 'flannel', subnetFile: path.join(dataDir, 'no-such-subnet.env'), dataDir },
+      {
+        network: 'net1',
+      },
+    );
+
+  it('looks up and releases with the pools recorded in the store; the bitmap stays exact', async () => {
+    const ipam = await open({}, { hostEndpoint: false });
+    await ipam.allocate(key(1));
+    const two = await ipam.allocate(key(2));
+    expect((await storeOnly().lookup(key(2)))?.ips).toEqual(two.ips);
+    expect((await storeOnly().release(key(2)))?.ips).toEqual(two.ips);
+    expect(await storeOnly().release(key(2))).toBeUndefined();
+    expect(await storeOnly().lookup(key(2))).toBeUndefined();
+    expect(storeProblems(dataDir, 'net1')).toEqual([]);
+    expect(await ipam.status()).toEqual([{ subnet: '10.10.0.0/24', held: 1, usable: 253 }]);
+    // The released address is free again for the full IPAM (after the round-robin cursor comes round).
+    const all = [];
+    for (let n = 3; n < 300; n++) {
+      const got = await ipam.allocate(key(n)).catch(() => undefined);
+      if (got === undefined) break;
+      all.push(got.ips[0]!.address);
+    }
+    expect(all).toContain(two.ips[0]!.address);
+  });
+
+  it('without a usable state.json, removes the allocation file; the next rebuild no longer counts it', async () => {
+    const ipam = await open({}, { hostEndpoint: false });
+    const one = await ipam.allocate(key(1));
+    await ipam.allocate(key(2));
+    fs.rmSync(path.join(dataDir, 'net1', 'state.json'));
+    expect((await storeOnly().release(key(1)))?.ips).toEqual(one.ips);
+    expect(fs.existsSync(path.join(dataDir, 'net1', 'state.json'))).toBe(false); // left for the rebuild
+    const reopened = await open({}, { hostEndpoint: false });
+    const three = await reopened.allocate(key(3)); // the first write transaction rebuilds the state
+    expect((await reopened.list()).map((a) => a.containerId).sort()).toEqual(['c2', 'c3']);
+    expect(await reopened.status()).toEqual([{ subnet: '10.10.0.0/24', held: 2, usable: 253 }]);
+    expect(storeProblems(dataDir, 'net1')).toEqual([]);
+    expect(three.ips).not.toEqual((await reopened.lookup(key(2)))?.ips);
   });
 });

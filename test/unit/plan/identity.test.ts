@@ -1,5 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { endpointIdFor, endpointNameFor, isHnsCniEndpoint, networkIdFor, uuidV5 } from '../../../src/plan/identity.js';
+import {
+  attachmentOfEndpointName,
+  endpointIdFor,
+  endpointIdForName,
+  endpointNameFor,
+  isHnsCniEndpoint,
+  legacyEndpointIdFor,
+  MAX_ENDPOINT_NAME,
+  networkIdFor,
+  uuidV5,
+} from '../../../src/plan/identity.js';
 import { macFromGuid, macFromIPv4, macToCni, sameMac } from '../../../src/plan/mac.js';
 
 describe('deterministic identities', () => {
@@ -34,6 +44,68 @@ describe('deterministic identities', () => {
     expect(isHnsCniEndpoint({ Name: 'abc123_cbr0', ID: '3f2c8a41-1b7e-4f0e-9a55-0c8d7e6b9a10' })).toBe(false);
     expect(isHnsCniEndpoint({ Name: `${name}x`, ID: id })).toBe(false);
     expect(isHnsCniEndpoint({ ID: id })).toBe(false);
+  });
+});
+
+describe('endpoint names are unambiguous (issue 11, item 5)', () => {
+  it('(pod_x, eth0) and (pod, x_eth0), or networks with `_`, no longer share a name or a GUID', () => {
+    const pairs: Array<[[string, string, string], [string, string, string]]> = [
+      [
+        ['pod_x', 'net', 'eth0'],
+        ['pod', 'net', 'x_eth0'],
+      ],
+      [
+        ['a', 'b_c', 'eth0'],
+        ['a', 'c', 'eth0_b'],
+      ],
+      [
+        ['a%5F', 'n', 'eth0'],
+        ['a_', 'n', 'eth0'],
+      ],
+    ];
+    for (const [x, y] of pairs) {
+      expect(endpointNameFor(...x)).not.toBe(endpointNameFor(...y));
+      expect(endpointIdFor(...x)).not.toBe(endpointIdFor(...y));
+      // Under the old scheme they did collide: that GUID is each one's legacy GUID.
+      expect(legacyEndpointIdFor(...x)).toBeDefined();
+    }
+    expect(endpointNameFor('pod_x', 'k8s_pods', 'x%y')).toBe('pod%5Fx_x%25y_k8s%5Fpods');
+  });
+
+  it('keeps the old name and GUID whenever no part holds `_` or `%` (running pods keep their endpoints)', () => {
+    const hex = '3f6940ab5ab43bc522569d15b23f8c1bbde1d7678b080398506924fc01d72755';
+    expect(endpointNameFor(hex, 'cbr0')).toBe(`${hex}_eth0_cbr0`);
+    expect(endpointIdFor(hex, 'cbr0')).toBe(endpointIdForName(`${hex}_eth0_cbr0`));
+    expect(legacyEndpointIdFor(hex, 'cbr0')).toBeUndefined();
+    expect(legacyEndpointIdFor('pod_x', 'cbr0')).toBe(endpointIdForName('pod_x_eth0_cbr0'));
+  });
+
+  it('reads every name back into its attachment, old names too', () => {
+    for (const [id, ifName, network] of [
+      ['pod_x', 'eth0', 'net'],
+      ['pod', 'x_eth0', 'net'],
+      ['a%b', 'e%5F', 'n_1'],
+      ['plain', 'eth1', 'k8s-pods'],
+    ] as const) {
+      expect(attachmentOfEndpointName(endpointNameFor(id, network, ifName), network)).toEqual({
+        containerId: id,
+        ifName,
+      });
+    }
+    expect(attachmentOfEndpointName('pod_x_eth0_net', 'net')).toEqual({ containerId: 'pod_x', ifName: 'eth0' });
+    expect(attachmentOfEndpointName(endpointNameFor('a', 'other'), 'net')).toBeUndefined();
+  });
+
+  it(`shortens names past ${MAX_ENDPOINT_NAME} characters, distinctly, and never like a full name`, () => {
+    const long = 'c'.repeat(240);
+    const a = endpointNameFor(long, 'net', 'x_______x');
+    const b = endpointNameFor(long, 'net', 'x______xx');
+    expect(a.length).toBe(MAX_ENDPOINT_NAME);
+    expect(a).toMatch(/%~[0-9a-f]{16}$/);
+    expect(a).not.toBe(b);
+    expect(endpointNameFor(long, 'net', 'eth0')).toBe(`${long}_eth0_net`);
+    expect(legacyEndpointIdFor(long, 'net', 'x_______x')).toBe(endpointIdForName(`${long}_x_______x_net`));
+    expect(attachmentOfEndpointName(a, 'net')).toBeUndefined();
   });
 });
 
