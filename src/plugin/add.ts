@@ -191,6 +191,7 @@ class AddTransaction {
    */
   private async existingAfterFailedCreate(step: CreateEndpointStep, error: unknown): Promise<HostComputeEndpoint> {
     if (this.unresolved.has(step.id)) throw error; // a look now proves nothing: the create may land later
+    if (!isHcnError(error)) throw error; // not HNS's answer to the create (the route probe's refusal, say)
     if (mayBeExistingOrTaken(error)) {
       const networkName = step.role === 'pod' ? this.conf.network : this.conf.natNetwork.name;
       return existingEndpointOrConflict(this.ctx, step, networkName, error);
