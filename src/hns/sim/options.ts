@@ -69,6 +69,20 @@ export interface SimOptions {
   overlaySubnetVsid: 'required' | 'optional';
   /** Create with GUID_NULL and a document that has an `ID`: HNS uses that ID (hcsshim's tests need it), or a new one. */
   createDocumentId: 'honoured' | 'ignored';
+  /** The default gateway of the host's default adapter, and the prefix length of its address (the node subnet). */
+  hostGateway: string;
+  hostPrefixLength: number;
+  /**
+   * CreateIpForwardEntry2 with host bits set in DestinationPrefix (10.1.2.3/24): ERROR_INVALID_PARAMETER, or the
+   * prefix is stored with the host bits cleared (UNCONFIRMED; MSDN does not say).
+   */
+  routePrefixHostBits: 'reject' | 'normalize';
+  /**
+   * An external vSwitch on an adapter moves the host's IP configuration to the new `vEthernet (<adapter>)` vNIC,
+   * which has a new interface index and LUID (flannel re-reads the index after creating its network), or the
+   * simulated host keeps reporting the adapter's own index.
+   */
+  vswitchHostInterface: 'renumber' | 'keep';
 }
 
 export const DEFAULT_OPTIONS: Readonly<SimOptions> = Object.freeze({
@@ -105,6 +119,10 @@ export const DEFAULT_OPTIONS: Readonly<SimOptions> = Object.freeze({
   overlayLowVsid: 'reject',
   overlaySubnetVsid: 'required',
   createDocumentId: 'honoured',
+  hostGateway: '10.0.0.1',
+  hostPrefixLength: 24,
+  routePrefixHostBits: 'reject',
+  vswitchHostInterface: 'renumber',
 } satisfies SimOptions);
 
 const HRESULT_KEYS = new Set<keyof SimOptions>([
@@ -137,6 +155,8 @@ const CHOICES: Partial<Record<keyof SimOptions, readonly string[]>> = {
   overlayLowVsid: ['reject', 'accept'],
   overlaySubnetVsid: ['required', 'optional'],
   createDocumentId: ['honoured', 'ignored'],
+  routePrefixHostBits: ['reject', 'normalize'],
+  vswitchHostInterface: ['renumber', 'keep'],
 };
 
 export function isOptionKey(key: string): key is keyof SimOptions {
