@@ -5,7 +5,9 @@
 #   dist/native/computenetwork.dll            Windows (mingw-w64): Hcn* + HNSCall + HnsCniStubCounters
 #   dist/native/vmcompute.dll                 Windows: HNSCall, forwarded to computenetwork.dll
 #   dist/native/libiphlpapi.so                Linux: the IP Helper calls hns-cni makes (routes, TCP/UDP tables)
-#   dist/native/iphlpapi.dll                  Windows: the same, laid out by the SDK headers of mingw-w64
+#   dist/native/hns-cni-iphlpapi.dll          Windows: the same, laid out by the SDK headers of mingw-w64. Not
+#                                             called iphlpapi.dll: Node imports the system one, and the loader
+#                                             hands back the module already loaded under that name for any path
 # Idempotent: an output is rebuilt only when a source is newer. Installs gcc / mingw-w64 when missing (Debian, root).
 set -euo pipefail
 
@@ -58,4 +60,4 @@ ensure_tool x86_64-w64-mingw32-gcc gcc-mingw-w64-x86-64
 mingw=(-shared "${cflags[@]}" -Wl,--kill-at)
 build "$out/computenetwork.dll" x86_64-w64-mingw32-gcc "${mingw[@]}" "${stub_sources[@]}" -lole32 -luuid -lws2_32
 build "$out/vmcompute.dll" x86_64-w64-mingw32-gcc "${mingw[@]}" "$src/vmcompute_forward.c" "$src/vmcompute.def"
-build "$out/iphlpapi.dll" x86_64-w64-mingw32-gcc "${mingw[@]}" "${iphlp_sources[@]}" -lws2_32
+build "$out/hns-cni-iphlpapi.dll" x86_64-w64-mingw32-gcc "${mingw[@]}" "${iphlp_sources[@]}" -lws2_32

@@ -103,8 +103,8 @@ describe('native stub builds', () => {
     expect(hasSymbol(STUB_LIBRARY, 'stub_call')).toBe(false);
   });
 
-  it('iphlpapi.dll (mingw) and libiphlpapi.so export the IP Helper calls and their counters, nothing internal', () => {
-    const dll = peExports(path.join(REPO, 'dist/native/iphlpapi.dll'));
+  it('hns-cni-iphlpapi.dll (mingw) and libiphlpapi.so export the IP Helper calls and their counters, nothing internal', () => {
+    const dll = peExports(path.join(REPO, 'dist/native/hns-cni-iphlpapi.dll'));
     expect(dll.machine).toBe(IMAGE_FILE_MACHINE_AMD64);
     expect([...dll.exports.keys()].sort()).toEqual([...IPHLP_EXPORTS, 'HnsCniIphlpStubCounters'].sort());
     for (const name of [...IPHLP_EXPORTS, 'HnsCniIphlpStubCounters']) {
