@@ -128,8 +128,11 @@ export async function routes(argv: string[], stateFile: string): Promise<number>
     return s;
   });
   const rows = routeRows(state).map(decodeRoute);
-  const alias = (index: number) =>
-    state.hostStack.interfaces.find((i) => reportedIdentity(i).index === index)?.alias ?? '?';
+  const alias = (index: number) => {
+    const iface = state.hostStack.interfaces.find((i) => reportedIdentity(i).index === index);
+    if (iface === undefined) return '?';
+    return iface.vnic !== undefined ? `vEthernet (${iface.alias})` : iface.alias;
+  };
   if (v.json) printJson(rows.map((r) => ({ ...r, interfaceLuid: String(r.interfaceLuid) })));
   else
     printTable(
