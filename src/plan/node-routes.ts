@@ -206,9 +206,7 @@ export interface RemoteSubnetPlan {
   unroutable: Unroutable[];
 }
 
-function remoteSubnetsOf(
-  policies: readonly { Type: string; Settings?: unknown }[],
-): RemoteSubnetSettings[] {
+function remoteSubnetsOf(policies: readonly { Type: string; Settings?: unknown }[]): RemoteSubnetSettings[] {
   return policies
     .filter((p) => p.Type.toLowerCase() === 'remotesubnetroute')
     .map((p) => p.Settings as RemoteSubnetSettings);
