@@ -9,6 +9,7 @@ import { canonicalCidr, cidrsOverlap, hostRoute, subnetContains } from './addres
 import {
   chooseNatSubnet,
   DEFAULT_HNS_CALL_TIMEOUT_MS,
+  DEFAULT_HOST_NETWORK_API_TIMEOUT_MS,
   DEFAULT_NODE_PORT_RANGE,
   DEFAULT_RESERVED_HOST_PORTS,
   defaultNatNetworkName,
@@ -72,6 +73,10 @@ export function loadNetConf(raw: unknown): NetConf {
       dnsServers: input.hostNetwork?.dnsServers ?? [],
       reservedPorts: input.hostNetwork?.reservedPorts ?? [...DEFAULT_RESERVED_HOST_PORTS],
       nodePortRange: { min: range.min, max: range.max },
+      detect: input.hostNetwork?.detect ?? 'auto',
+      ...(input.hostNetwork?.kubeconfig !== undefined && { kubeconfig: input.hostNetwork.kubeconfig }),
+      apiTimeoutMs: input.hostNetwork?.apiTimeoutMs ?? DEFAULT_HOST_NETWORK_API_TIMEOUT_MS,
+      checkPortsInUse: input.hostNetwork?.checkPortsInUse ?? true,
     },
     policies: translated.policies,
     capabilities: input.capabilities ?? {},

@@ -4,9 +4,9 @@ import type { RuntimeConfig } from '../cni/runtime-config.js';
 import type { Attachment } from '../cni/types.js';
 import type { EndpointPolicy } from '../hns/types.js';
 import type { IpamConfig } from '../ipam/config.js';
-import type { HostNetworkMode, NetworkMode } from './schema.js';
+import type { HostNetworkDetection, HostNetworkMode, NetworkMode } from './schema.js';
 
-export type { HostNetworkMode, NetworkMode };
+export type { HostNetworkDetection, HostNetworkMode, NetworkMode };
 export type LogLevel = 'error' | 'warn' | 'info' | 'debug';
 
 export interface StaticRoute {
@@ -36,6 +36,11 @@ export interface HostNetworkSettings {
   dnsServers: string[];
   reservedPorts: number[];
   nodePortRange: { min: number; max: number };
+  /** "auto": the API when a kubeconfig is available at ADD time, else the annotation alone. */
+  detect: HostNetworkDetection | 'auto';
+  kubeconfig?: string;
+  apiTimeoutMs: number;
+  checkPortsInUse: boolean;
 }
 
 export interface NetConf {

@@ -2,41 +2,14 @@
 // from its resourceVersion; a watch that ends normally is resumed from the last version seen, a "410 Gone" relists,
 // and any failure (API server down, TLS, 5xx) keeps the last known nodes and retries with exponential backoff.
 // Loaded only by the node agent (the client library is large; the CNI path never imports this).
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { KubeConfig, V1Node } from '@kubernetes/client-node';
 import { log } from '../log/logger.js';
 import type { NodeFacts } from '../plan/node-routes.js';
 
+export { type ApiCredentials, loadCredentials } from '../kube/credentials.js';
+
 type K8s = typeof import('@kubernetes/client-node');
-
-export interface ApiCredentials {
-  kc: KubeConfig;
-  /** Where they came from, for status and logs (never the credentials themselves). */
-  source: string;
-}
-
-/**
- * A kubeconfig file (explicit, $KUBECONFIG, or the config's ipam.kubeconfig), else the in-cluster service account
- * (a HostProcess pod finds its token under $CONTAINER_SANDBOX_MOUNT_POINT). Undefined when there is none.
- */
-export async function loadCredentials(candidates: (string | undefined)[]): Promise<ApiCredentials | undefined> {
-  const k8s = await import('@kubernetes/client-node');
-  for (const file of candidates) {
-    if (file === undefined || file === '' || !fs.existsSync(file)) continue;
-    const kc = new k8s.KubeConfig();
-    kc.loadFromFile(file);
-    return { kc, source: file };
-  }
-  if (process.env.KUBERNETES_SERVICE_HOST) {
-    const kc = new k8s.KubeConfig();
-    const prefix = process.env.CONTAINER_SANDBOX_MOUNT_POINT;
-    kc.loadFromCluster(prefix ? path.resolve(prefix) : undefined);
-    return { kc, source: 'in-cluster service account' };
-  }
-  return undefined;
-}
 
 export function nodeFactsOf(node: V1Node): NodeFacts {
   const spec = node.spec;

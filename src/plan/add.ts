@@ -38,8 +38,9 @@ export function planAdd(input: AddPlanInput): AddPlan {
 
   const mappings = readPortMappings(config.runtimeConfig.portMappings);
   let dns = mergeDns(config.dns, config.runtimeConfig.dns);
-  if (isHostNetworkPod(config.runtimeConfig)) {
-    const decision = applyHostNetworkRules(config.hostNetwork, mappings, dns);
+  const facts = input.hostNetwork;
+  if (isHostNetworkPod(config.runtimeConfig) || facts?.apiSaysHostNetwork === true) {
+    const decision = applyHostNetworkRules(config.hostNetwork, mappings, dns, facts);
     dns = decision.dns;
     notes.push(...decision.notes);
   }

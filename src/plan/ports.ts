@@ -1,5 +1,7 @@
 // runtimeConfig `portMappings` (hostPort capability) → HCN PortMapping endpoint policies (E10): InternalPort =
-// containerPort, ExternalPort = hostPort, Protocol numeric (6 TCP, 17 UDP, as hcsshim sends it), VIP = hostIP.
+// containerPort, ExternalPort = hostPort, Protocol numeric (6 TCP, 17 UDP, as hcsshim sends it), VIP = hostIP,
+// Flags = LocalRoutedVip: without it the node cannot reach its own host ports (traffic from the host stack never
+// enters the vSwitch; Azure CNI #1863, AKS#3620), which is what host-network emulation and node-local agents use.
 // A mapping HNS cannot express is an error naming it (win-bridge skips it silently; anchors.md §2.4).
 
 import { CNI_CODE, CniError } from '../cni/errors.js';
@@ -8,6 +10,9 @@ import { isIPv4 } from '../config/address.js';
 import type { PortMappingPolicy } from '../hns/types.js';
 
 export const PROTOCOL_NUMBERS: Readonly<Record<string, number>> = { tcp: 6, udp: 17 };
+
+/** hcsshim NatFlags: None 0, LocalRoutedVip 1, IPv6 2. */
+export const NAT_FLAGS_LOCAL_ROUTED_VIP = 1;
 
 /** A validated mapping: what the plan and the host-network rules reason about. */
 export interface HostPortMapping {
@@ -58,6 +63,7 @@ export function portMappingPolicies(mappings: readonly HostPortMapping[]): PortM
       ExternalPort: m.hostPort,
       Protocol: PROTOCOL_NUMBERS[m.protocol]!,
       VIP: m.hostIP,
+      Flags: NAT_FLAGS_LOCAL_ROUTED_VIP,
     },
   }));
 }

@@ -11,7 +11,14 @@ import type { HostComputeEndpoint } from '../hns/types.js';
 import { log } from '../log/logger.js';
 import { attachRequest, planAdd } from '../plan/add.js';
 import { completeResult } from '../plan/result.js';
-import type { AddPlan, AttachEndpointsStep, CreateEndpointStep, CreateNetworkStep, PodAddress } from '../plan/types.js';
+import type {
+  AddPlan,
+  AttachEndpointsStep,
+  CreateEndpointStep,
+  CreateNetworkStep,
+  HostNetworkFacts,
+  PodAddress,
+} from '../plan/types.js';
 import type { VerbContext } from './context.js';
 import { deleteEndpoint } from './del.js';
 import { ignoreNotFound, toCniError } from './hns-errors.js';
@@ -29,11 +36,14 @@ export function requireNamespaceGuid(netns: string, verb: string): string {
 
 export async function add(ctx: VerbContext): Promise<CniResult> {
   const netns = requireNamespaceGuid(ctx.req.netns, 'ADD');
+  // Host-network facts (API lookup, the node's sockets), before any address is taken; loaded only for pods that
+  // may need them.
+  const hostNetwork = await (await import('./host-network.js')).hostNetworkFacts(ctx);
   const grant = await ctx.addressing.grant().catch((e: unknown) => {
     throw toCniError(e, 'ADD: allocating the pod address');
   });
   const conf = withExtraRoutes(ctx.conf, grant.routes);
-  const tx = new AddTransaction(ctx, conf, netns);
+  const tx = new AddTransaction(ctx, conf, netns, hostNetwork);
   try {
     return await tx.run(grant.address);
   } catch (error) {
@@ -65,21 +75,30 @@ class AddTransaction {
     private readonly ctx: VerbContext,
     private readonly conf: NetConf,
     private readonly netns: string,
+    private readonly hostNetwork: HostNetworkFacts | undefined,
   ) {}
 
   async run(address: PodAddress | undefined): Promise<CniResult> {
     const request = { containerId: this.ctx.req.containerId, netns: this.netns, ifName: this.ctx.req.ifName };
     for (let attempt = 0; ; attempt++) {
+      const hostNetwork = this.hostNetwork;
       let plan = planAdd({
         config: this.conf,
         request,
         allocation: address,
         hns: await readHnsView(this.ctx, attempt > 0),
+        ...(hostNetwork && { hostNetwork }),
       });
       const creations = plan.steps.filter((s): s is CreateNetworkStep => s.kind === 'createNetwork');
       if (creations.length > 0) {
         await createNetworks(this.ctx, creations);
-        plan = planAdd({ config: this.conf, request, allocation: address, hns: await readHnsView(this.ctx) });
+        plan = planAdd({
+          config: this.conf,
+          request,
+          allocation: address,
+          hns: await readHnsView(this.ctx),
+          ...(hostNetwork && { hostNetwork }),
+        });
       }
       try {
         return await this.execute(plan);

@@ -55,16 +55,22 @@ describe('DNS: config, overridden field by field by the runtime', () => {
 });
 
 describe('port mappings → PortMapping policies (E10)', () => {
-  it('numeric protocol, VIP = hostIP ("" for any address)', () => {
+  it('numeric protocol, VIP = hostIP ("" for any address), Flags = LocalRoutedVip', () => {
     const mappings = readPortMappings([
       { hostPort: 8080, containerPort: 80, protocol: 'tcp', hostIP: '' },
       { hostPort: 5353, containerPort: 53, protocol: 'UDP', hostIP: '10.0.0.4' },
       { hostPort: 9000, containerPort: 9000, hostIP: '0.0.0.0' },
     ]);
+    // Flags 1 = hcsshim NatFlagsLocalRoutedVip, as Azure CNI sets it on every IPv4 mapping (its
+    // network_windows_test.go expects `Flags: hnsv2.NatFlagsLocalRoutedVip`): without it the node cannot reach its
+    // own host ports (Azure CNI #1863).
     expect(portMappingPolicies(mappings)).toEqual([
-      { Type: 'PortMapping', Settings: { InternalPort: 80, ExternalPort: 8080, Protocol: 6, VIP: '' } },
-      { Type: 'PortMapping', Settings: { InternalPort: 53, ExternalPort: 5353, Protocol: 17, VIP: '10.0.0.4' } },
-      { Type: 'PortMapping', Settings: { InternalPort: 9000, ExternalPort: 9000, Protocol: 6, VIP: '' } },
+      { Type: 'PortMapping', Settings: { InternalPort: 80, ExternalPort: 8080, Protocol: 6, VIP: '', Flags: 1 } },
+      {
+        Type: 'PortMapping',
+        Settings: { InternalPort: 53, ExternalPort: 5353, Protocol: 17, VIP: '10.0.0.4', Flags: 1 },
+      },
+      { Type: 'PortMapping', Settings: { InternalPort: 9000, ExternalPort: 9000, Protocol: 6, VIP: '', Flags: 1 } },
     ]);
   });
 
