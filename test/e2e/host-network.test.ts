@@ -7,6 +7,7 @@
 import * as fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type KubeApiServer, startKubeApiServer } from '../fixtures/kube/api-server.js';
+import { runPlugin } from '../helpers/plugin-process.js';
 import { startNode, status, writeConflist } from './node-helpers.js';
 import type { SimNode } from './plugin-harness.js';
 
@@ -63,6 +64,8 @@ beforeAll(async () => {
   api.setPod('default', pod('busy-port', { hostNetwork: true, containers: [] }));
   api.setPod('default', pod('slow-host', { hostNetwork: true, containers: [] }));
   api.setPod('default', pod('plain', { containers: [] }));
+  api.setNamespace({ metadata: { name: 'default', labels: { 'pod-security.kubernetes.io/enforce': 'privileged' } } });
+  api.setNamespace({ metadata: { name: 'locked', labels: { 'pod-security.kubernetes.io/enforce': 'baseline' } } });
   plugin = {
     type: 'hns-cni',
     mode: 'l2bridge',
@@ -194,5 +197,56 @@ describe('the API server slow or gone: ADD never fails for it', () => {
     } finally {
       await api.up();
     }
+  });
+});
+
+describe('hns-cni pod check', () => {
+  const manifest = (namespace: string) =>
+    [
+      'apiVersion: apps/v1',
+      'kind: DaemonSet',
+      `metadata: {name: agent, namespace: ${namespace}}`,
+      'spec:',
+      '  template:',
+      '    spec:',
+      '      hostNetwork: true',
+      '      containers:',
+      '      - name: agent',
+      '        ports: [{containerPort: 8080}, {containerPort: 9000}, {containerPort: 10250}]',
+    ].join('\n');
+
+  it("reads a file, asks the API for the namespace's Pod Security level, and names what will fail on this node", async () => {
+    const file = `${node.dir}/agent.yaml`;
+    fs.writeFileSync(file, manifest('locked'));
+    const run = await node.command(
+      ['pod', 'check', '-f', file, '--conf-dir', confDir, '--kubeconfig', api.kubeconfig, '--json'],
+      true,
+    );
+    expect(run.code, run.stderr).toBe(1);
+    const [report] = run.json as unknown as {
+      kind: string;
+      findings: { level: string; topic: string; message: string }[];
+    }[];
+    expect(report!.kind).toBe('DaemonSet');
+    const errors = report!.findings.filter((f) => f.level === 'error').map((f) => `${f.topic}: ${f.message}`);
+    expect(errors).toEqual([
+      expect.stringMatching(/^ports: 9000\/tcp .* in use on this node by pid 4321/),
+      expect.stringMatching(/^ports: 10250\/tcp .* reserved/),
+      expect.stringMatching(/^podSecurity: .*"baseline"/),
+    ]);
+    expect(api.requests).toContain('GET /api/v1/namespaces/locked');
+  });
+
+  it('reads stdin; a privileged namespace and free ports pass (exit 0) with the DNS warning', async () => {
+    const run = await runPlugin({
+      env: node.env,
+      args: ['pod', 'check', '--conf-dir', confDir, '--kubeconfig', api.kubeconfig],
+      stdin: manifest('default').replace(', {containerPort: 9000}, {containerPort: 10250}', ''),
+      expectJson: false,
+    });
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/WARNING dnsPolicy: .*ClusterFirstWithHostNet/);
+    expect(run.stdout).toMatch(/INFO {4}ports: 8080\/tcp \(container agent\) will be published on the node/);
+    expect(run.stdout).toMatch(/INFO {4}podSecurity: .*"privileged"/);
   });
 });
