@@ -6,6 +6,7 @@ import * as fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { NetConf } from '../config/types.js';
 import { defaultKubeconfig, isDelegatedIpam } from '../ipam/config.js';
+import { importKubernetesClient } from '../kube/credentials.js';
 import { checkPod, type Finding, type PodCheckFacts, type PodSpecLike } from '../plan/pod-check.js';
 import { printError, printJson, printText } from './output.js';
 
@@ -98,7 +99,7 @@ export async function main(argv: string[]): Promise<number> {
     printError(`hns-cni pod check: cannot read ${file === '-' ? 'stdin' : file}: ${(e as Error).message}`);
     return 1;
   }
-  const k8s = await import('@kubernetes/client-node');
+  const k8s = await importKubernetesClient();
   let workloads: Workload[];
   try {
     workloads = workloadsOf(k8s.loadAllYaml(text).filter((d: unknown) => d !== null && d !== undefined));
@@ -166,7 +167,7 @@ async function nodeFacts(v: Record<string, string | boolean | undefined>): Promi
 async function namespaceLevel(facts: NodeFacts, namespace: string): Promise<string | undefined> {
   if (facts.kubeconfig === undefined) return undefined;
   try {
-    const k8s = await import('@kubernetes/client-node');
+    const k8s = await importKubernetesClient();
     const { loadCredentials } = await import('../kube/credentials.js');
     const creds = await loadCredentials([facts.kubeconfig]);
     if (creds === undefined) return undefined;

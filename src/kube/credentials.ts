@@ -6,6 +6,15 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { KubeConfig } from '@kubernetes/client-node';
 
+/**
+ * The client library still uses Node APIs that Node 24 deprecates (punycode, url.parse): their one-time warnings
+ * would land on the stderr of a CNI call or an operator command. Nothing of ours relies on deprecation warnings.
+ */
+export async function importKubernetesClient(): Promise<typeof import('@kubernetes/client-node')> {
+  (process as { noDeprecation?: boolean }).noDeprecation = true;
+  return import('@kubernetes/client-node');
+}
+
 export interface ApiCredentials {
   kc: KubeConfig;
   /** Where they came from, for status and logs (never the credentials themselves). */
@@ -19,13 +28,13 @@ export interface ApiCredentials {
 export async function loadCredentials(candidates: (string | undefined)[]): Promise<ApiCredentials | undefined> {
   const file = credentialsFile(candidates);
   if (file !== undefined) {
-    const k8s = await import('@kubernetes/client-node');
+    const k8s = await importKubernetesClient();
     const kc = new k8s.KubeConfig();
     kc.loadFromFile(file);
     return { kc, source: file };
   }
   if (process.env.KUBERNETES_SERVICE_HOST) {
-    const k8s = await import('@kubernetes/client-node');
+    const k8s = await importKubernetesClient();
     const kc = new k8s.KubeConfig();
     const prefix = process.env.CONTAINER_SANDBOX_MOUNT_POINT;
     kc.loadFromCluster(prefix ? path.resolve(prefix) : undefined);

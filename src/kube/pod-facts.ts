@@ -6,7 +6,7 @@
 import * as path from 'node:path';
 import type { V1Pod } from '@kubernetes/client-node';
 import { readFileIfExists, writeFileAtomic } from '../store/atomic-file.js';
-import type { ApiCredentials } from './credentials.js';
+import { type ApiCredentials, importKubernetesClient } from './credentials.js';
 
 export interface PodFacts {
   uid: string;
@@ -88,7 +88,7 @@ export async function fetchPodFacts(
   ref: PodRef,
   opts: { timeoutMs: number; dataDir: string },
 ): Promise<PodFacts> {
-  const k8s = await import('@kubernetes/client-node');
+  const k8s = await importKubernetesClient();
   const api = creds.kc.makeApiClient(k8s.CoreV1Api);
   let timer: NodeJS.Timeout | undefined;
   try {

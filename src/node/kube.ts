@@ -4,6 +4,7 @@
 // Loaded only by the node agent (the client library is large; the CNI path never imports this).
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { KubeConfig, V1Node } from '@kubernetes/client-node';
+import { importKubernetesClient } from '../kube/credentials.js';
 import { log } from '../log/logger.js';
 import type { NodeFacts } from '../plan/node-routes.js';
 
@@ -34,7 +35,7 @@ function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
 
 /** One list of every Node (the `--once` path and the first step of the watch). */
 export async function listNodes(kc: KubeConfig, timeoutMs = 10_000): Promise<{ nodes: NodeFacts[]; version: string }> {
-  const k8s: K8s = await import('@kubernetes/client-node');
+  const k8s: K8s = await importKubernetesClient();
   const list = await withTimeout(kc.makeApiClient(k8s.CoreV1Api).listNode(), timeoutMs, 'listing nodes');
   return { nodes: list.items.map(nodeFactsOf), version: list.metadata?.resourceVersion ?? '' };
 }
@@ -128,7 +129,7 @@ export class NodeWatcher {
 
   /** Watches from `version`; resumes after a normal end; throws on failure (or Gone, to relist). */
   private async watchFrom(startVersion: string): Promise<void> {
-    const k8s: K8s = await import('@kubernetes/client-node');
+    const k8s: K8s = await importKubernetesClient();
     let version = startVersion;
     while (!this.stopped) {
       await new Promise<void>((resolve, reject) => {
