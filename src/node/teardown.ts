@@ -1,11 +1,12 @@
 // Undoing the node: every route and RemoteSubnetRoute policy in the record, every host endpoint hns-cni made, and
-// every HNS network hns-cni created (its GUID is hns-cni's: by the agent or by a pod's ADD). Networks that still
-// carry pod endpoints are refused unless forced (deleting them takes the pods' network away). Foreign objects —
+// every HNS network hns-cni created (its GUID is hns-cni's: by the agent or by a pod's ADD). While those networks
+// still carry other endpoints (pods) nothing at all is removed unless forced: their pods would lose their network. Foreign objects —
 // routes, policies, endpoints and networks of other agents — are never touched. Each step tolerates "already gone",
 // so an interrupted teardown can simply be run again.
 import type { HcnClient } from '../hns/client.js';
 import { isNotFound } from '../hns/errors.js';
 import { sameGuid } from '../hns/guid.js';
+import type { HostComputeEndpoint } from '../hns/types.js';
 import type { IphlpClient } from '../iphlp/client.js';
 import { isRouteNotFound } from '../iphlp/errors.js';
 import { log } from '../log/logger.js';
@@ -42,6 +43,27 @@ export async function teardownNode(opts: {
   const report: TeardownReport = { routes: [], remoteSubnets: [], hostEndpoints: [], networks: [], problems: [] };
   const save = () => writeRecord(record, opts.dataDir);
 
+  // Refuse before touching anything: pods on hns-cni's networks would lose their network (and the node its routes).
+  const networks = (await hcn.listNetworks()).filter(isOwnNetwork);
+  const hostEndpointIds = new Set([
+    ...record.hostEndpoints.map((h) => h.id.toLowerCase()),
+    ...networks.map((n) => hostEndpointIdFor(n.Name!)),
+  ]);
+  const endpointsOf = new Map<string, HostComputeEndpoint[]>();
+  for (const network of networks) {
+    const all = await hcn.listEndpoints({ VirtualNetwork: network.ID! });
+    const rest = all.filter((e) => !hostEndpointIds.has((e.ID ?? '').toLowerCase()));
+    endpointsOf.set(network.ID!, rest);
+    const pods = rest.filter(isHnsCniEndpoint).length;
+    if (rest.length > 0 && !opts.force) {
+      report.problems.push(
+        `network ${network.Name} still has ${pods} pod endpoint(s) and ${rest.length - pods} other endpoint(s): ` +
+          'drain the node first, or use --force',
+      );
+    }
+  }
+  if (report.problems.length > 0) return report;
+
   const table = record.routes.length > 0 ? await iphlp.listRoutes('all') : [];
   for (const r of [...record.routes]) {
     const row = table.find((t) => t.destinationPrefix === r.destinationPrefix && t.nextHop === r.nextHop);
@@ -73,11 +95,6 @@ export async function teardownNode(opts: {
     save();
   }
 
-  const networks = (await hcn.listNetworks()).filter(isOwnNetwork);
-  const hostEndpointIds = new Set([
-    ...record.hostEndpoints.map((h) => h.id.toLowerCase()),
-    ...networks.map((n) => hostEndpointIdFor(n.Name!)),
-  ]);
   for (const id of hostEndpointIds) {
     try {
       await hcn.detachEndpointFromHost(id).catch(() => {});
@@ -93,18 +110,8 @@ export async function teardownNode(opts: {
   }
 
   for (const network of networks) {
-    const endpoints = await hcn.listEndpoints({ VirtualNetwork: network.ID! });
-    const pods = endpoints.filter(isHnsCniEndpoint);
-    const others = endpoints.filter((e) => !isHnsCniEndpoint(e));
-    if ((pods.length > 0 || others.length > 0) && !opts.force) {
-      report.problems.push(
-        `network ${network.Name} still has ${pods.length} pod endpoint(s) and ${others.length} other endpoint(s): ` +
-          'drain the node first, or use --force',
-      );
-      continue;
-    }
     try {
-      for (const e of endpoints) await gone(hcn.deleteEndpoint(e.ID!));
+      for (const e of endpointsOf.get(network.ID!) ?? []) await gone(hcn.deleteEndpoint(e.ID!));
       await gone(hcn.deleteNetwork(network.ID!));
       report.networks.push(`${network.Name} (${network.ID})`);
       log.info('node: network removed', { network: network.Name });
