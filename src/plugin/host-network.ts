@@ -59,7 +59,7 @@ async function askApi(ctx: VerbContext): Promise<boolean | undefined> {
     log.info('host-network: pod looked up', {
       pod: `${namespace}/${name}`,
       hostNetwork: answer,
-      ms: Math.round(performance.now() - started),
+      lookupMs: Math.round(performance.now() - started),
     });
     return answer;
   } catch (error) {
