@@ -86,7 +86,7 @@ export async function prepareNetwork(
   }
 
   const ep = plan.hostEndpoint;
-  if (ep !== undefined && ep.action !== 'foreign') {
+  if (ep !== undefined && ep.action !== 'foreign' && ep.action !== 'unavailable') {
     if (!record.hostEndpoints.some((h) => h.id === ep.id)) {
       record.hostEndpoints.push({ network: conf.network, id: ep.id, name: ep.name, address: ep.address });
       save();

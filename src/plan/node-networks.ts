@@ -6,7 +6,11 @@
 //                compartment: node↔pod traffic and pod egress go through it (flannel host-gw's cbr0_ep; SDN's
 //                Attach-HnsHostEndpoint). Without it pods on an L2Bridge network have no working default gateway.
 //   transparent  a host endpoint `<network>_gw` holding the network gateway (.1): the node's vNIC on the
-//                Transparent network that the pods' cluster and service routes point at.
+//                Transparent network that the pods' cluster and service routes point at. HNS keeps a subnet's
+//                gateway out of endpoint addresses unless the subnet has SubnetFlags DoNotReserveGatewayAddress
+//                ("needed to support scenario GatewayAddress == ManagementIP", hns-api.md §3.2), so the agent
+//                creates the Transparent network with that flag; on a network made without it the node cannot hold
+//                the gateway through HNS, which the plan says instead of failing.
 //   nat          nothing: WinNAT's host vNIC already holds the gateway.
 //   (overlay, issue 12: a host endpoint like l2bridge's; one more case in hostEndpointRoleOf.)
 //
@@ -49,8 +53,11 @@ export interface HostEndpointPlan {
   id: string;
   name: string;
   address: string;
-  /** create: make it and attach it; keep: ours and right, (re)attach; replace: ours with another address; foreign. */
-  action: 'create' | 'keep' | 'replace' | 'foreign';
+  /**
+   * create: make it and attach it; keep: ours and right, (re)attach; replace: ours with another address; foreign:
+   * another agent's, used as is; unavailable: the network reserves the gateway address (see the header).
+   */
+  action: 'create' | 'keep' | 'replace' | 'foreign' | 'unavailable';
   document: HostComputeEndpoint;
 }
 
@@ -117,15 +124,34 @@ function resolve(
 
 const addressOf = (e: HostComputeEndpoint) => e.IpConfigurations?.[0]?.IpAddress;
 
+/** SubnetFlags.DoNotReserveGatewayAddress (hcsshim hcn, schema 2.7). */
+export const DO_NOT_RESERVE_GATEWAY = 1;
+
+function withUnreservedGateway(doc: HostComputeNetwork): HostComputeNetwork {
+  return {
+    ...doc,
+    Ipams: (doc.Ipams ?? []).map((ipam) => ({
+      ...ipam,
+      Subnets: (ipam.Subnets ?? []).map((subnet) => ({ ...subnet, Flags: DO_NOT_RESERVE_GATEWAY })),
+    })),
+  };
+}
+
+function reservesGateway(network: HostComputeNetwork): boolean {
+  const subnets = (network.Ipams ?? []).flatMap((i) => i.Subnets ?? []);
+  return subnets.some((s) => ((s.Flags ?? 0) & DO_NOT_RESERVE_GATEWAY) === 0);
+}
+
 export function planNodeNetworks(config: NetConf, facts: PodSubnetFacts, view: NodeNetworkView): NodeNetworkPlan {
   const notes: string[] = [];
   const createNetworks: CreateNetworkStep[] = [];
   const hint = facts.gateway === undefined ? {} : { gateway: facts.gateway };
   const networkGateway = networkGatewayFor(config, facts.subnet, hint);
+  const podDocument = podNetworkDocument(config, facts.subnet, networkGateway);
   const podNetworkId = resolve(
     'pod',
     view.podNetwork,
-    podNetworkDocument(config, facts.subnet, networkGateway),
+    config.mode === 'transparent' ? withUnreservedGateway(podDocument) : podDocument,
     false,
     createNetworks,
   );
@@ -156,7 +182,13 @@ export function planNodeNetworks(config: NetConf, facts: PodSubnetFacts, view: N
   let action: HostEndpointPlan['action'];
   const own = view.ownHostEndpoint;
   const namesake = view.namesakes.find((e) => !sameGuid(e.ID ?? '', id));
-  if (own !== null) {
+  if (role === 'gateway' && view.podNetwork !== null && reservesGateway(view.podNetwork)) {
+    action = 'unavailable';
+    notes.push(
+      `network ${config.network} reserves its gateway ${address} (created without DoNotReserveGatewayAddress): ` +
+        'the node cannot hold it through an HNS endpoint; give the node that address on the network another way',
+    );
+  } else if (own !== null) {
     const right = addressOf(own) === address && sameGuid(own.HostComputeNetwork ?? '', podNetworkId);
     action = right ? 'keep' : 'replace';
     if (!right) notes.push(`host endpoint ${name} has ${addressOf(own)}; replacing it with ${address}`);

@@ -210,3 +210,37 @@ describe('hns-cni node teardown', () => {
     expect(s.routes).toEqual([]);
   });
 });
+
+describe('transparent mode: the gateway on the node', () => {
+  it('both networks, and a <network>_gw host endpoint with the network gateway .1 attached to the host', async () => {
+    const transparentConf = path.join(node.dir, 'conf-transparent');
+    fs.mkdirSync(transparentConf, { recursive: true });
+    fs.writeFileSync(
+      path.join(transparentConf, '10-hns-cni.conflist'),
+      JSON.stringify({
+        cniVersion: '1.0.0',
+        name: 'tpods',
+        plugins: [
+          {
+            type: 'hns-cni',
+            mode: 'transparent',
+            clusterCIDR: '10.244.0.0/16',
+            serviceCIDR: '10.96.0.0/12',
+            ipam: { subnet: '10.244.1.0/24' },
+          },
+        ],
+      }),
+    );
+    const run = await node.command(['node', '--once', '--conf-dir', transparentConf, '--node-name', 'win-a'], false);
+    expect(run.code, run.stderr).toBe(0);
+    const s = await status(node, transparentConf);
+    expect(s.networks.map((n) => `${n.name} ${n.type}`).sort()).toEqual(['tpods Transparent', 'tpods-nat NAT']);
+    expect(s.hostEndpoints).toEqual([
+      expect.objectContaining({ name: 'tpods_gw', address: '10.244.1.1', network: 'tpods' }),
+    ]);
+    expect(viaOf(await routes(node), '10.244.1.0/24')).toEqual(['0.0.0.0']);
+    const down = await node.command(['node', 'teardown'], false);
+    expect(down.code, down.stderr).toBe(0);
+    expect((await status(node, transparentConf)).networks).toEqual([]);
+  });
+});

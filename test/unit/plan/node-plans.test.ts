@@ -50,6 +50,17 @@ describe('planNodeNetworks', () => {
       ['k8s-pods-nat', 'NAT'],
     ]);
     expect(plan.hostEndpoint).toMatchObject({ role: 'gateway', name: 'k8s-pods_gw', address: '10.244.3.1' });
+    // HNS keeps a subnet's gateway from endpoints unless DoNotReserveGatewayAddress is set (hns-api.md §3.2).
+    expect(plan.createNetworks[0]!.document.Ipams?.[0]?.Subnets?.[0]?.Flags).toBe(1);
+    const reserved: HostComputeNetwork = {
+      ID: networkIdFor('k8s-pods'),
+      Name: 'k8s-pods',
+      Type: 'Transparent',
+      Ipams: [{ Type: 'Static', Subnets: [{ IpAddressPrefix: '10.244.3.0/24' }] }],
+    };
+    const existing = planNodeNetworks(config('transparent'), facts, { ...empty, podNetwork: reserved });
+    expect(existing.hostEndpoint?.action).toBe('unavailable');
+    expect(existing.notes.join()).toMatch(/reserves its gateway 10\.244\.3\.1/);
   });
 
   it('nat: no host endpoint (WinNAT holds the gateway)', () => {
