@@ -28,6 +28,9 @@ function parse(argv: string[], options: NonNullable<ParseArgsConfig['options']>)
 }
 
 export async function main(argv: string[]): Promise<number> {
+  // The Kubernetes client (loaded by the agent, and by the IPAM's node source on its own) uses APIs Node deprecates:
+  // their warnings would be the agent's only stderr output.
+  (process as { noDeprecation?: boolean }).noDeprecation = true;
   const [first, ...rest] = argv;
   try {
     if (first === '--help' || first === '-h' || first === 'help') {
