@@ -20,15 +20,8 @@ export const ROUTE_ORIGIN = { MANUAL: 0, WELL_KNOWN: 1, DHCP: 2 } as const;
 /** ValidLifetime/PreferredLifetime "infinite" (what InitializeIpForwardEntry sets). */
 export const INFINITE_LIFETIME = 0xffffffff;
 
-/** One row of the routing table: MIB_IPFORWARD_ROW2. */
-export interface IpForwardRow {
-  /** NET_LUID as an unsigned 64-bit value. */
-  interfaceLuid: bigint;
-  interfaceIndex: number;
-  /** Canonical CIDR (host bits clear): "10.244.2.0/24", "fd00:10:244:2::/64". */
-  destinationPrefix: string;
-  /** "0.0.0.0" / "::" for an on-link route. */
-  nextHop: string;
+/** The MIB_IPFORWARD_ROW2 fields that every view of a route (API, wire, simulated table) carries as they are. */
+export interface RouteAttributes {
   sitePrefixLength: number;
   validLifetime: number;
   preferredLifetime: number;
@@ -38,9 +31,20 @@ export interface IpForwardRow {
   autoconfigureAddress: boolean;
   publish: boolean;
   immortal: boolean;
+  origin: number;
+}
+
+/** One row of the routing table: MIB_IPFORWARD_ROW2. */
+export interface IpForwardRow extends RouteAttributes {
+  /** NET_LUID as an unsigned 64-bit value. */
+  interfaceLuid: bigint;
+  interfaceIndex: number;
+  /** Canonical CIDR (host bits clear): "10.244.2.0/24", "fd00:10:244:2::/64". */
+  destinationPrefix: string;
+  /** "0.0.0.0" / "::" for an on-link route. */
+  nextHop: string;
   /** Seconds since the route was added (read only). */
   age: number;
-  origin: number;
 }
 
 /** What a caller chooses for a new route; everything else takes InitializeIpForwardEntry's values. */

@@ -6,6 +6,7 @@
 // subnet. syncHostStack reconciles them with the HNS objects before every IP Helper call, so what IP Helper shows
 // always follows what HNS holds.
 
+import type { RouteAttributes } from '../../iphlp/types.js';
 import { formatIp, parsePrefix } from './addresses.js';
 import { attachmentsOf } from './attachments.js';
 import type { SimOptions } from './options.js';
@@ -23,22 +24,12 @@ export interface SimInterface {
   addresses: { address: string; prefixLength: number }[];
 }
 
-export interface SimRoute {
+export interface SimRoute extends RouteAttributes {
   interfaceKey: string;
   /** Canonical CIDR. */
   destinationPrefix: string;
   /** "0.0.0.0" / "::" on link. */
   nextHop: string;
-  sitePrefixLength: number;
-  validLifetime: number;
-  preferredLifetime: number;
-  metric: number;
-  protocol: number;
-  loopback: boolean;
-  autoconfigureAddress: boolean;
-  publish: boolean;
-  immortal: boolean;
-  origin: number;
   /** ms since the epoch; Age is reported from it. */
   createdAt: number;
   /** Put there by the host itself (loopback, on-link), as opposed to CreateIpForwardEntry2. */

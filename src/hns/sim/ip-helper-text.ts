@@ -2,7 +2,7 @@
 // space-separated fields, tables as lines. The C stub writes and reads this form from the caller's real structures;
 // the in-process backend (iphlp-abi.ts) uses this module. Addresses are dotted IPv4 or eight hex groups of IPv6
 // (what the stub's sscanf reads back); "-" stands for AF_UNSPEC, "?N" for any other family.
-import type { IpForwardRow, PortOwner } from '../../iphlp/types.js';
+import type { IpForwardRow, PortOwner, RouteAttributes } from '../../iphlp/types.js';
 import { formatIp, parseIp } from './addresses.js';
 
 export interface WireAddress {
@@ -26,23 +26,13 @@ export function wireAddress(text: string): string {
 }
 
 /** A route row as the wire carries it; prefix and next hop keep their family so the model can validate them. */
-export interface WireRoute {
+export interface WireRoute extends RouteAttributes {
   interfaceLuid: bigint;
   interfaceIndex: number;
   prefix: WireAddress;
   prefixLength: number;
   nextHop: WireAddress;
-  sitePrefixLength: number;
-  validLifetime: number;
-  preferredLifetime: number;
-  metric: number;
-  protocol: number;
-  loopback: boolean;
-  autoconfigureAddress: boolean;
-  publish: boolean;
-  immortal: boolean;
   age: number;
-  origin: number;
 }
 
 export function encodeRoute(row: IpForwardRow): string {
