@@ -12,8 +12,8 @@
 // scripts/build-go-client.sh and the peer programs; says so and exits 0 without them.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { peersDir } from './lib/wine-bench.js';
 import { printReport, sideBySide } from './lib/side-by-side.js';
+import { peersDir } from './lib/wine-bench.js';
 
 const peers = peersDir();
 const missing = ['win-bridge.exe', 'host-local.exe'].filter((p) => peers === undefined || !existsSync(join(peers, p)));

@@ -1,8 +1,8 @@
 // The side-by-side measurement (issue 14), shared by `npm run bench -- side-by-side` (full) and the peers stage
 // (short, reporting only): see scripts/bench/side-by-side.ts for what it measures and how.
 import {
-  CONTENDERS,
   type CallCount,
+  CONTENDERS,
   type Contender,
   type HnsTiming,
   median,
