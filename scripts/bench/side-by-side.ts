@@ -12,7 +12,7 @@
 // scripts/build-go-client.sh and the peer programs; says so and exits 0 without them.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { printReport, sideBySide } from './lib/side-by-side.js';
+import { burstFailed, printReport, sideBySide } from './lib/side-by-side.js';
 import { peersDir } from './lib/wine-bench.js';
 
 const peers = peersDir();
@@ -31,3 +31,7 @@ const report = await sideBySide(peers!, {
   log: (line) => console.log(line),
 });
 printReport(report, (line) => console.log(line));
+if (burstFailed(report)) {
+  console.error('side-by-side: some invocations of a burst failed (see FAILED above)');
+  process.exit(1);
+}

@@ -44,6 +44,8 @@ export interface Report {
   delTimes: Record<string, Record<Key, number[]>>;
   /** Median wall ms for all pods of a burst to be networked / deleted. */
   burstTimes: Record<'add' | 'del', Record<Key, number>>;
+  /** Invocations of the bursts that failed (all rounds), with the first error seen. */
+  burstFailures: Record<'add' | 'del', Record<Key, { count: number; first?: string }>>;
 }
 
 export interface Options {
@@ -70,9 +72,18 @@ function rotated<T>(xs: readonly T[], round: number): T[] {
   return [...xs.slice(k), ...xs.slice(0, k)];
 }
 
+/** Starts its own Wine stage (lock, prefix, `sim serve`), measures, stops it. */
 export async function sideBySide(peers: string, o: Options): Promise<Report> {
-  const keys = o.contenders ?? KEYS;
   const bench = await WineBench.start(peers);
+  try {
+    return await measure(bench, o);
+  } finally {
+    await bench.stop();
+  }
+}
+
+export async function measure(bench: WineBench, o: Options): Promise<Report> {
+  const keys = o.contenders ?? KEYS;
   const empty = <T>(f: () => T) => Object.fromEntries(keys.map((k) => [k, f()])) as Record<Key, T>;
   const report: Report = {
     runs: o.runs,
@@ -82,8 +93,9 @@ export async function sideBySide(peers: string, o: Options): Promise<Report> {
     single: {},
     delTimes: {},
     burstTimes: { add: empty(() => 0), del: empty(() => 0) },
+    burstFailures: { add: empty(() => ({ count: 0 })), del: empty(() => ({ count: 0 })) },
   };
-  try {
+  {
     for (const timing of TIMINGS) {
       o.log(`  single ADD/DEL, ${timing.label}: ${o.runs} rounds`);
       await bench.reset(timing);
@@ -135,8 +147,17 @@ export async function sideBySide(peers: string, o: Options): Promise<Report> {
           const started = performance.now();
           const ran = await Promise.all(pods.map((p) => bench.run(CONTENDERS[k], verb, p.id, p.netns)));
           const ms = performance.now() - started;
-          for (const r of ran) expectOk(CONTENDERS[k], verb, r);
-          burst[verb === 'ADD' ? 'add' : 'del'][k].push(ms);
+          const v = verb === 'ADD' ? 'add' : 'del';
+          // A failure in a burst is a finding, not a reason to stop measuring: counted and shown with the figures.
+          for (const r of ran) {
+            try {
+              expectOk(CONTENDERS[k], verb, r);
+            } catch (error) {
+              report.burstFailures[v][k].count++;
+              report.burstFailures[v][k].first ??= (error as Error).message.slice(0, 300);
+            }
+          }
+          burst[v][k].push(ms);
           o.log(`    ${CONTENDERS[k].label} ${verb} ×${o.burst}: ${(ms / 1000).toFixed(2)} s`);
         }
       }
@@ -145,8 +166,6 @@ export async function sideBySide(peers: string, o: Options): Promise<Report> {
       report.burstTimes.add[k] = median(burst.add[k]);
       report.burstTimes.del[k] = median(burst.del[k]);
     }
-  } finally {
-    await bench.stop();
   }
   return report;
 }
@@ -162,6 +181,10 @@ export function targetRatio(r: Report, key: (typeof TARGETS)[number]['key'], k: 
   }
   const single = r.single[key.slice('add:'.length)];
   return single && single.add[k] / single.add.winBridge;
+}
+
+export function burstFailed(r: Report): boolean {
+  return Object.values(r.burstFailures).some((byKey) => Object.values(byKey).some((f) => f.count > 0));
 }
 
 export function printReport(r: Report, out: (line: string) => void): void {
@@ -198,6 +221,12 @@ export function printReport(r: Report, out: (line: string) => void): void {
     out(
       `    ${label(k)}  all ADDed ${ms(b.add[k]).padStart(8)} ${ratio(b.add[k], b.add.winBridge).padStart(6)}   all DELed ${ms(b.del[k]).padStart(8)} ${ratio(b.del[k], b.del.winBridge).padStart(6)}`,
     );
+  }
+  for (const v of ['add', 'del'] as const) {
+    for (const k of keys) {
+      const f = r.burstFailures[v][k];
+      if (f.count > 0) out(`    FAILED: ${f.count} ${v.toUpperCase()}s of ${label(k).trim()}; first: ${f.first}`);
+    }
   }
   out('');
   out('Targets of issue 14 (hns-cni.exe / win-bridge.exe, same run):');

@@ -171,9 +171,29 @@ export class WineBench {
     private readonly work: string,
     readonly simState: string,
     readonly stubAddr: string,
-    private readonly holder: ChildProcess,
-    private readonly server: ChildProcess,
+    /** Ours to stop (the lock holder and `sim serve`), or none when attached to a running Wine stage. */
+    private readonly owned?: { holder: ChildProcess; server: ChildProcess },
   ) {}
+
+  /**
+   * On a Wine stage that is already set up (the peers stage: its lock, prefix, `sim serve`, peers in C:\peers).
+   */
+  static async attach(stage: { root: string; driveC: string; stubAddr: string; simState: string }): Promise<WineBench> {
+    const bench = new WineBench(
+      stage.root,
+      stage.driveC,
+      mkdtempSync(join(tmpdir(), 'hns-cni-bench-wine-')),
+      stage.simState,
+      stage.stubAddr,
+    );
+    await bench.warmUp();
+    return bench;
+  }
+
+  /** The first run of each program pays for loading it from disk: one unmeasured VERSION each. */
+  private async warmUp(): Promise<void> {
+    for (const c of Object.values(CONTENDERS)) await this.run(c, 'VERSION', 'warm-up', 'none');
+  }
 
   /** Takes the root's lock, installs the Windows side and the peers, starts `sim serve` and a lasting wineserver. */
   static async start(peers: string): Promise<WineBench> {
@@ -190,13 +210,14 @@ export class WineBench {
     const simState = join(work, 'sim-state.json');
     const { server, addr } = await startSimServer(work, simState);
     // One wineserver for the whole run: otherwise a pause between runs lets it exit, and the next run pays its start.
-    // It daemonises: its stdio must not be our pipes, or we would wait for it to exit.
-    execFileSync('bash', ['-c', `. "${scripts.lib}"; wine_in_root "$HNS_WINE_ROOT" 30 -- "$HNS_WINESERVER_BIN" -p`], {
-      stdio: 'ignore',
-    });
-    const bench = new WineBench(root, driveC, work, simState, addr, holder, server);
-    // Warm-up: the first run of each program pays for loading it from disk.
-    for (const c of Object.values(CONTENDERS)) await bench.run(c, 'VERSION', 'warm-up', 'none');
+    // It daemonises: its stdio must not be our pipes, or we would wait for it to exit. HNS_CNI_BENCH_WINESERVER=
+    // default keeps Wine's own behaviour (it exits a few seconds after the last program), to see what that costs.
+    if (process.env.HNS_CNI_BENCH_WINESERVER !== 'default')
+      execFileSync('bash', ['-c', `. "${scripts.lib}"; wine_in_root "$HNS_WINE_ROOT" 30 -- "$HNS_WINESERVER_BIN" -p`], {
+        stdio: 'ignore',
+      });
+    const bench = new WineBench(root, driveC, work, simState, addr, { holder, server });
+    await bench.warmUp();
     return bench;
   }
 
@@ -245,7 +266,13 @@ export class WineBench {
   }
 
   /** One plugin invocation under Wine; the wall time is the whole `run.sh` (chroot, Wine, the program). */
-  run(c: Contender, verb: 'ADD' | 'DEL' | 'CHECK' | 'VERSION', containerId: string, netns: string): Promise<Ran> {
+  run(
+    c: Contender,
+    verb: 'ADD' | 'DEL' | 'CHECK' | 'VERSION',
+    containerId: string,
+    netns: string,
+    extraEnv: Record<string, string> = {},
+  ): Promise<Ran> {
     const io = join(this.root, 'tmp', `hns-cni-bench-${process.pid}`);
     mkdirSync(io, { recursive: true });
     const base = join(io, String(++this.ioCounter));
@@ -257,6 +284,7 @@ export class WineBench {
       CNI_IFNAME: 'eth0',
       CNI_PATH: PEERS_WIN,
       CNI_ARGS: 'IgnoreUnknown=1;K8S_POD_NAMESPACE=default;K8S_POD_NAME=bench',
+      ...extraEnv,
     };
     const args = [
       scripts.run,
@@ -289,11 +317,16 @@ export class WineBench {
   }
 
   async stop(): Promise<void> {
-    await closeAndWait(this.server);
     try {
-      execFileSync('bash', [scripts.teardown], { stdio: ['ignore', 'ignore', 'inherit'] });
+      if (this.owned) {
+        await closeAndWait(this.owned.server);
+        try {
+          execFileSync('bash', [scripts.teardown], { stdio: ['ignore', 'ignore', 'inherit'] });
+        } finally {
+          await closeAndWait(this.owned.holder);
+        }
+      }
     } finally {
-      await closeAndWait(this.holder);
       rmSync(this.work, { recursive: true, force: true });
       rmSync(join(this.root, 'tmp', `hns-cni-bench-${process.pid}`), { recursive: true, force: true });
     }
