@@ -38,6 +38,8 @@ export interface Report {
   burstRounds: number;
   /** Median calls per verb per contender (from the 0 ms runs). */
   calls: Record<Key, { add: CallCount; del: CallCount }>;
+  /** The calls of the last 0 ms round, per function. */
+  callsByFunction: Record<Key, { add: Record<string, number>; del: Record<string, number> }>;
   /** Median wall ms per timing label, verb and contender. */
   single: Record<string, Record<'add' | 'del', Record<Key, number>>>;
   /** Every DEL time, to see a slow first DEL (issue 14). */
@@ -90,82 +92,83 @@ export async function measure(bench: WineBench, o: Options): Promise<Report> {
     burst: o.burst,
     burstRounds: o.burstRounds,
     calls: empty(() => ({ add: { withClose: 0, withoutClose: 0 }, del: { withClose: 0, withoutClose: 0 } })),
+    callsByFunction: empty(() => ({ add: {}, del: {} })),
     single: {},
     delTimes: {},
     burstTimes: { add: empty(() => 0), del: empty(() => 0) },
     burstFailures: { add: empty(() => ({ count: 0 })), del: empty(() => ({ count: 0 })) },
   };
-  {
-    for (const timing of TIMINGS) {
-      o.log(`  single ADD/DEL, ${timing.label}: ${o.runs} rounds`);
-      await bench.reset(timing);
-      const times = { add: empty((): number[] => []), del: empty((): number[] => []) };
-      const counts = { add: empty((): CallCount[] => []), del: empty((): CallCount[] => []) };
-      for (let round = 0; round < o.runs; round++) {
-        const order = rotated(keys, round);
-        const pods = new Map<Key, { id: string; netns: string }>();
-        for (const k of order) pods.set(k, { id: `${k}-${round}`, netns: await bench.namespace() });
-        for (const verb of ['ADD', 'DEL'] as const) {
-          for (const k of order) {
-            const pod = pods.get(k)!;
-            const before = bench.countersNow();
-            const r = await bench.run(CONTENDERS[k], verb, pod.id, pod.netns);
-            expectOk(CONTENDERS[k], verb, r);
-            const v = verb === 'ADD' ? 'add' : 'del';
-            times[v][k].push(r.ms);
-            counts[v][k].push(WineBench.callsBetween(before, bench.countersNow()));
-          }
-        }
-      }
-      report.single[timing.label] = {
-        add: empty(() => 0),
-        del: empty(() => 0),
-      };
-      for (const k of keys) {
-        report.single[timing.label]!.add[k] = median(times.add[k]);
-        report.single[timing.label]!.del[k] = median(times.del[k]);
-        if (timing.label === TIMINGS[0]!.label) {
-          for (const v of ['add', 'del'] as const) {
-            report.calls[k][v] = {
-              withClose: median(counts[v][k].map((c) => c.withClose)),
-              withoutClose: median(counts[v][k].map((c) => c.withoutClose)),
-            };
-          }
-        }
-      }
-      report.delTimes[timing.label] = times.del;
-    }
-
-    o.log(`  burst of ${o.burst} pods, ${BURST_TIMING.label}: ${o.burstRounds} rounds`);
-    const burst = { add: empty((): number[] => []), del: empty((): number[] => []) };
-    for (let round = 0; round < o.burstRounds; round++) {
-      for (const k of rotated(keys, round)) {
-        await bench.reset(BURST_TIMING);
-        const pods = [];
-        for (let i = 0; i < o.burst; i++) pods.push({ id: `burst-${k}-${round}-${i}`, netns: await bench.namespace() });
-        for (const verb of ['ADD', 'DEL'] as const) {
-          const started = performance.now();
-          const ran = await Promise.all(pods.map((p) => bench.run(CONTENDERS[k], verb, p.id, p.netns)));
-          const ms = performance.now() - started;
+  for (const timing of TIMINGS) {
+    o.log(`  single ADD/DEL, ${timing.label}: ${o.runs} rounds`);
+    await bench.reset(timing);
+    const times = { add: empty((): number[] => []), del: empty((): number[] => []) };
+    const counts = { add: empty((): CallCount[] => []), del: empty((): CallCount[] => []) };
+    for (let round = 0; round < o.runs; round++) {
+      const order = rotated(keys, round);
+      const pods = new Map<Key, { id: string; netns: string }>();
+      for (const k of order) pods.set(k, { id: `${k}-${round}`, netns: await bench.namespace() });
+      for (const verb of ['ADD', 'DEL'] as const) {
+        for (const k of order) {
+          const pod = pods.get(k)!;
+          const before = bench.countersNow();
+          const r = await bench.run(CONTENDERS[k], verb, pod.id, pod.netns);
+          expectOk(CONTENDERS[k], verb, r);
           const v = verb === 'ADD' ? 'add' : 'del';
-          // A failure in a burst is a finding, not a reason to stop measuring: counted and shown with the figures.
-          for (const r of ran) {
-            try {
-              expectOk(CONTENDERS[k], verb, r);
-            } catch (error) {
-              report.burstFailures[v][k].count++;
-              report.burstFailures[v][k].first ??= (error as Error).message.slice(0, 300);
-            }
-          }
-          burst[v][k].push(ms);
-          o.log(`    ${CONTENDERS[k].label} ${verb} ×${o.burst}: ${(ms / 1000).toFixed(2)} s`);
+          times[v][k].push(r.ms);
+          const after = bench.countersNow();
+          counts[v][k].push(WineBench.callsBetween(before, after));
+          if (timing === TIMINGS[0]) report.callsByFunction[k][v] = WineBench.byFunction(before, after);
         }
       }
     }
+    report.single[timing.label] = {
+      add: empty(() => 0),
+      del: empty(() => 0),
+    };
     for (const k of keys) {
-      report.burstTimes.add[k] = median(burst.add[k]);
-      report.burstTimes.del[k] = median(burst.del[k]);
+      report.single[timing.label]!.add[k] = median(times.add[k]);
+      report.single[timing.label]!.del[k] = median(times.del[k]);
+      if (timing.label === TIMINGS[0]!.label) {
+        for (const v of ['add', 'del'] as const) {
+          report.calls[k][v] = {
+            withClose: median(counts[v][k].map((c) => c.withClose)),
+            withoutClose: median(counts[v][k].map((c) => c.withoutClose)),
+          };
+        }
+      }
     }
+    report.delTimes[timing.label] = times.del;
+  }
+
+  o.log(`  burst of ${o.burst} pods, ${BURST_TIMING.label}: ${o.burstRounds} rounds`);
+  const burst = { add: empty((): number[] => []), del: empty((): number[] => []) };
+  for (let round = 0; round < o.burstRounds; round++) {
+    for (const k of rotated(keys, round)) {
+      await bench.reset(BURST_TIMING);
+      const pods = [];
+      for (let i = 0; i < o.burst; i++) pods.push({ id: `burst-${k}-${round}-${i}`, netns: await bench.namespace() });
+      for (const verb of ['ADD', 'DEL'] as const) {
+        const started = performance.now();
+        const ran = await Promise.all(pods.map((p) => bench.run(CONTENDERS[k], verb, p.id, p.netns)));
+        const ms = performance.now() - started;
+        const v = verb === 'ADD' ? 'add' : 'del';
+        // A failure in a burst is a finding, not a reason to stop measuring: counted and shown with the figures.
+        for (const r of ran) {
+          try {
+            expectOk(CONTENDERS[k], verb, r);
+          } catch (error) {
+            report.burstFailures[v][k].count++;
+            report.burstFailures[v][k].first ??= (error as Error).message.slice(0, 300);
+          }
+        }
+        burst[v][k].push(ms);
+        o.log(`    ${CONTENDERS[k].label} ${verb} ×${o.burst}: ${(ms / 1000).toFixed(2)} s`);
+      }
+    }
+  }
+  for (const k of keys) {
+    report.burstTimes.add[k] = median(burst.add[k]);
+    report.burstTimes.del[k] = median(burst.del[k]);
   }
   return report;
 }
@@ -198,6 +201,12 @@ export function printReport(r: Report, out: (line: string) => void): void {
     out(
       `  ${label(k)}  ${`${c.add.withClose} / ${c.add.withoutClose}`.padStart(9)}  ${`${c.del.withClose} / ${c.del.withoutClose}`.padStart(9)}`,
     );
+  }
+  out('  per function (the last round at 0 ms):');
+  for (const k of keys) {
+    for (const v of ['add', 'del'] as const) {
+      out(`    ${label(k)}  ${v.toUpperCase()} ${JSON.stringify(r.callsByFunction[k][v])}`);
+    }
   }
   out('');
   out(`Single ADD and DEL, wall time of the whole Wine invocation, median of ${r.runs} (ratio to win-bridge):`);

@@ -254,6 +254,13 @@ export class WineBench {
     return { ...state.counters };
   }
 
+  /** Calls per function between two snapshots (those made at least once). */
+  static byFunction(before: Record<string, number>, after: Record<string, number>): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const [fn, n] of Object.entries(after)) if (n - (before[fn] ?? 0) > 0) out[fn] = n - (before[fn] ?? 0);
+    return out;
+  }
+
   static callsBetween(before: Record<string, number>, after: Record<string, number>): CallCount {
     let withClose = 0;
     let withoutClose = 0;
