@@ -3,7 +3,7 @@
 //   stats [--json]                                     call counters, objects, faults, vSwitch blips, stub memory
 //   reset [--options]                                  forget every object/counter/fault (--options: also options)
 //   fault --fn F [--nth N] [--times N|--always] (--hr H | --hang MS | --late MS | --kill)  |  fault --list | --clear
-//   latency --ms N [--fn F]  |  latency --clear
+//   latency --ms N [--fn F]  |  latency --profile NAME  |  latency --clear
 //   options [--set key=value ...] [--json]
 //   container --create ID [--owner NAME] | --delete ID | --list [--json]   HCS compute systems (what a container
 //                                                      runtime creates; a v1 CNI plugin attaches endpoints to them)
@@ -12,6 +12,7 @@
 import { createComputeSystem, deleteComputeSystem } from '../hns/sim/compute-systems.js';
 import { SIM_FUNCTIONS } from '../hns/sim/functions.js';
 import { type FaultSpec, faultFromSpec, isHcnFunction, statsOf } from '../hns/sim/instrumentation.js';
+import { latencyProfile } from '../hns/sim/latency-profile.js';
 import { describeOptions, parseOptionValue, type SimOptions } from '../hns/sim/options.js';
 import { startSimServer } from '../hns/sim/server.js';
 import { defaultStateFile, readState, resetState, transact } from '../hns/sim/state-file.js';
@@ -25,7 +26,7 @@ const USAGE = `usage: hns-cni sim <serve|stats|reset|fault|latency|options|conta
   reset   [--options]
   fault   --fn FUNCTION [--nth N] [--times N | --always] (--hr HRESULT | --hang MS | --late MS | --kill)
   fault   --list | --clear
-  latency --ms N [--fn FUNCTION] | --clear
+  latency --ms N [--fn FUNCTION] | --profile realistic | --clear
   options [--set key=value ...] [--json]
   container --create ID [--owner NAME] | --delete ID | --list [--json]
   listen  (--tcp PORT | --udp PORT) [--address ADDR] [--pid N] [--process NAME] [--remove]
@@ -171,7 +172,25 @@ async function fault(argv: string[], stateFile: string): Promise<number> {
 }
 
 async function latency(argv: string[], stateFile: string): Promise<number> {
-  const v = parse(argv, { ms: { type: 'string' }, fn: { type: 'string' }, clear: { type: 'boolean', default: false } });
+  const v = parse(argv, {
+    ms: { type: 'string' },
+    fn: { type: 'string' },
+    profile: { type: 'string' },
+    clear: { type: 'boolean', default: false },
+  });
+  if (v.profile !== undefined) {
+    // A profile replaces every figure (per function, and '*' for the rest).
+    const profile = latencyProfile(v.profile);
+    await transact(stateFile, (s) => {
+      s.latencyMs = profile;
+    });
+    printText(
+      `latency profile ${v.profile}: ${Object.entries(profile)
+        .map(([fn, ms]) => `${fn} ${ms}`)
+        .join(', ')} ms`,
+    );
+    return 0;
+  }
   if (v.clear) {
     await transact(stateFile, (s) => {
       s.latencyMs = {};

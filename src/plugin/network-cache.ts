@@ -3,8 +3,10 @@
 // that no longer opens is dropped and the network is looked up by name again; a network recreated under the same
 // name gets a new GUID, so a stale entry can never point at the wrong network. Names are operator input: they key a
 // Map, never a plain object, so "constructor" or "__proto__" is a network like any other.
+import * as os from 'node:os';
 import * as path from 'node:path';
-import type { HostComputeNetwork } from '../hns/types.js';
+import type { HnsVersion, HostComputeNetwork } from '../hns/types.js';
+import { log } from '../log/logger.js';
 import { readFileIfExists, writeFileAtomic } from '../store/atomic-file.js';
 
 /** Whether HNS kept an endpoint's non-default routes on a network (issue 10 F2), learnt by reading one back. */
@@ -15,6 +17,28 @@ export type RouteSupport = 'kept' | 'dropped';
  * then probed again: kubelet's retries are refused cheaply, and after an OS update (a reboot) the node is re-checked.
  */
 export const DROPPED_ROUTES_TTL_MS = 10 * 60_000;
+
+/**
+ * HNS's version is the OS's (HNS ships with Windows and is updated with it; an update that changes it needs a
+ * restart of the host), so the version read once holds for the rest of the boot: remembering it spares each ADD
+ * with loopbackDSR its HNSCall (issue 14). Trusted only for the boot it was read in, and at most an hour, in case a
+ * hotpatch ever changes HNS without a restart.
+ */
+export const HNS_VERSION_TTL_MS = 60 * 60_000;
+/** Two readings of the boot time (now - uptime) within this are the same boot. */
+const SAME_BOOT_MS = 120_000;
+
+interface HnsVersionEntry {
+  version: HnsVersion;
+  /** When it was read, and when the host had booted then (ms since the epoch). */
+  at: number;
+  bootedAt: number;
+}
+
+/** When the host booted, as far as this process can tell. */
+export function bootTime(now = Date.now()): number {
+  return now - os.uptime() * 1000;
+}
 
 interface RouteSupportEntry {
   support: RouteSupport;
@@ -27,12 +51,14 @@ interface CacheFile {
   networks: Record<string, HostComputeNetwork>;
   /** Network ID (lower case) → route support. */
   routes?: Record<string, RouteSupportEntry>;
+  hnsVersion?: HnsVersionEntry;
 }
 
 /** The file's content in memory: both tables keyed by Maps, since names and IDs come from outside. */
 interface Cache {
   networks: Map<string, HostComputeNetwork>;
   routes: Map<string, RouteSupportEntry>;
+  hnsVersion?: HnsVersionEntry;
 }
 
 export class NetworkCache {
@@ -70,9 +96,28 @@ export class NetworkCache {
     this.write(cache);
   }
 
+  /** The HNS version read earlier in this boot (and this hour), if any. */
+  hnsVersion(now = Date.now(), bootedAt = bootTime(now)): HnsVersion | undefined {
+    const entry = this.read().hnsVersion;
+    if (entry === undefined || !(now - entry.at >= 0 && now - entry.at < HNS_VERSION_TTL_MS)) return undefined;
+    return Math.abs(entry.bootedAt - bootedAt) < SAME_BOOT_MS ? entry.version : undefined;
+  }
+
+  setHnsVersion(version: HnsVersion, now = Date.now(), bootedAt = bootTime(now)): void {
+    const cache = this.read();
+    cache.hnsVersion = { version: { Major: version.Major, Minor: version.Minor }, at: now, bootedAt };
+    this.write(cache);
+  }
+
   private read(): Cache {
     const cache: Cache = { networks: new Map(), routes: new Map() };
-    const text = readFileIfExists(this.file);
+    let text: string | undefined;
+    try {
+      text = readFileIfExists(this.file);
+    } catch (error) {
+      // Windows: another process may be renaming its copy over the file right now. No hint is no harm.
+      log.debug('network cache unreadable; looking networks up instead', { error: (error as Error).message });
+    }
     if (text === undefined) return cache;
     try {
       // JSON.parse makes every key an own property ("__proto__" included); Object.entries reads only those.
@@ -89,6 +134,17 @@ export class NetworkCache {
           cache.routes.set(id, entry);
         }
       }
+      const v = parsed.hnsVersion;
+      if (
+        isObject(v) &&
+        isObject(v.version) &&
+        Number.isInteger(v.version.Major) &&
+        Number.isInteger(v.version.Minor) &&
+        typeof v.at === 'number' &&
+        typeof v.bootedAt === 'number'
+      ) {
+        cache.hnsVersion = v;
+      }
     } catch {
       // A damaged hint is worth nothing; the next lookup by name rewrites it.
     }
@@ -101,8 +157,17 @@ export class NetworkCache {
       version: 1,
       networks: Object.fromEntries(cache.networks),
       ...(cache.routes.size > 0 && { routes: Object.fromEntries(cache.routes) }),
+      ...(cache.hnsVersion !== undefined && { hnsVersion: cache.hnsVersion }),
     };
-    writeFileAtomic(this.file, JSON.stringify(file));
+    try {
+      writeFileAtomic(this.file, JSON.stringify(file));
+    } catch (error) {
+      // A hint that could not be written costs the next ADD a lookup, nothing more; it must never fail this pod.
+      // Under a burst on Windows the rename over the file fails (EPERM) while another process has it open.
+      log.info('network cache not written; the next ADD looks the network up again', {
+        error: (error as Error).message,
+      });
+    }
   }
 }
 

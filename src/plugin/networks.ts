@@ -49,12 +49,17 @@ export async function readHnsView(ctx: NetworkContext, fresh = false): Promise<H
     view.podNetworkDropsRoutes = true;
   }
   if (planNeedsHnsVersion(ctx.conf)) {
-    // Like win-bridge (hcn.DSRSupported() failing means "no DSR"): a version HNS will not tell is an unknown
-    // version, and the plan skips loopback DSR with a note instead of failing the pod (issue 10 F9).
-    try {
-      view.hnsVersion = await ctx.hcn.hnsVersion();
-    } catch (error) {
-      log.warn('HNS version query failed; loopback DSR is skipped for this pod', { error: (error as Error).message });
+    // Read once per boot (network-cache.ts): HNS's version changes only with the OS.
+    view.hnsVersion = ctx.cache.hnsVersion();
+    if (view.hnsVersion === undefined) {
+      // Like win-bridge (hcn.DSRSupported() failing means "no DSR"): a version HNS will not tell is an unknown
+      // version, and the plan skips loopback DSR with a note instead of failing the pod (issue 10 F9).
+      try {
+        view.hnsVersion = await ctx.hcn.hnsVersion();
+      } catch (error) {
+        log.warn('HNS version query failed; loopback DSR is skipped for this pod', { error: (error as Error).message });
+      }
+      if (view.hnsVersion !== undefined) ctx.cache.setHnsVersion(view.hnsVersion);
     }
   }
   return view;

@@ -44,3 +44,29 @@ describe.each(MODES)('%s mode', (mode) => {
     expect(del.byFunction.HcnDeleteEndpoint).toBe(mode === 'transparent' ? 2 : 1);
   });
 });
+
+describe('l2bridge with loopbackDSR (win-bridge sample configs turn it on)', () => {
+  const conf = { ...minimalConfig('l2bridge', { loopbackDSR: true }), name: 'budget-dsr' };
+
+  it('ADD stays within the l2bridge budget: the HNS version is read once per boot, not per pod', async () => {
+    const warm = await node.createNamespace();
+    const beforeWarm = await node.stats();
+    expect((await node.cni('ADD', conf, { containerId: 'warm-dsr', netns: warm })).code).toBe(0);
+    expect(countedCalls(beforeWarm, await node.stats()).byFunction.HNSCall).toBe(1);
+
+    const netns = await node.createNamespace();
+    const before = await node.stats();
+    const ran = await node.cni('ADD', conf, { containerId: 'budget-dsr', netns });
+    expect(ran.code, ran.stdout).toBe(0);
+    const add = countedCalls(before, await node.stats());
+    expect(add.byFunction.HNSCall).toBeUndefined();
+    expect(add.total).toBeLessThanOrEqual(BUDGET.l2bridge.ADD);
+    // The version it remembered still decides: the pod has its loopback DSR policy.
+    const ip = (ran.json!.ips as Array<{ address: string }>)[0]!.address.split('/')[0];
+    const [endpoint] = (await node.endpoints()).filter((e) => String(e.Name).startsWith('budget-dsr'));
+    const policies = (endpoint?.Policies ?? []) as Array<{ Type: string; Settings?: { Destinations?: string[] } }>;
+    expect(policies.filter((p) => p.Settings?.Destinations !== undefined)).toEqual([
+      { Type: 'OutBoundNAT', Settings: { Destinations: [ip] } },
+    ]);
+  });
+});

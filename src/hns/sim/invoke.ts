@@ -1,7 +1,8 @@
 // One simulated HNS call end to end, shared by the in-process abi and `sim serve`: in one state transaction count
 // the call, pick a fault, apply the call (or the fault's HRESULT); then, outside the lock so slow calls overlap
-// like real RPCs, wait the latency (+ a hang fault, + a vSwitch blip when configured). A late fault applies the
-// call in a second transaction after its delay, with other calls going on meanwhile.
+// like real RPCs, wait the latency (+ a hang fault, + a vSwitch blip when configured; + the wait for earlier state
+// changes when HNS is serialised). A late fault applies the call in a second transaction after its delay, with
+// other calls going on meanwhile.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { log } from '../../log/logger.js';
 import type { AbiReply } from '../abi.js';
@@ -9,6 +10,7 @@ import { HR } from '../hresult.js';
 import { dispatch, failureReply } from './dispatch.js';
 import { isSimFunction, type SimCall } from './functions.js';
 import { countCall, latencyFor, recordStubStrings, takeFault } from './instrumentation.js';
+import { changesState } from './latency-profile.js';
 import type { Fault, FaultAction, SimState } from './state.js';
 import { transact } from './state-file.js';
 
@@ -63,7 +65,7 @@ function apply(state: SimState, call: SimCall, fault: FaultAction | undefined, o
       reply = failureReply(HR.E_FAIL, String(e));
     }
   }
-  let delayMs = latencyFor(state, call.fn) + (fault?.kind === 'hang' ? fault.ms : 0);
+  let delayMs = queuedLatency(state, call, Date.now()) + (fault?.kind === 'hang' ? fault.ms : 0);
   if (state.blips.length > blipsBefore && state.options.vswitchBlipDelaysCall) delayMs += state.options.vswitchBlipMs;
   if (opts.stub) {
     // A killed caller never copies its out-strings: send none, count none.
@@ -76,4 +78,17 @@ function apply(state: SimState, call: SimCall, fault: FaultAction | undefined, o
     );
   }
   return { reply, kill: fault?.kind === 'kill', delayMs };
+}
+
+/**
+ * The call's latency; for a state change on a serialised HNS, also the wait for the changes queued before it (a
+ * single-server queue kept in the state file, so every process and connection shares it). The change itself is
+ * visible at once; only its reply waits its turn.
+ */
+export function queuedLatency(state: SimState, call: SimCall, now: number): number {
+  const latency = latencyFor(state, call.fn);
+  if (state.options.changeSerialisation !== 'serialised' || !changesState(call)) return latency;
+  const done = Math.max(now, state.changesBusyUntil ?? 0) + latency;
+  state.changesBusyUntil = done;
+  return done - now;
 }

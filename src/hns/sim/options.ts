@@ -114,6 +114,12 @@ export interface SimOptions {
    * simulated host keeps reporting the adapter's own index.
    */
   vswitchHostInterface: 'renumber' | 'keep';
+  /**
+   * How HNS takes calls that change state (create, modify, delete): all at once, each waiting only its own latency
+   * ('concurrent'), or one at a time, each waiting for the changes before it ('serialised': HNS is one service that
+   * serialises most changes; reads are not queued). Only matters with a latency (`sim latency`).
+   */
+  changeSerialisation: 'concurrent' | 'serialised';
 }
 
 export const DEFAULT_OPTIONS: Readonly<SimOptions> = Object.freeze({
@@ -163,6 +169,7 @@ export const DEFAULT_OPTIONS: Readonly<SimOptions> = Object.freeze({
   hostPrefixLength: 24,
   routePrefixHostBits: 'reject',
   vswitchHostInterface: 'renumber',
+  changeSerialisation: 'concurrent',
 } satisfies SimOptions);
 
 const HRESULT_KEYS = new Set<keyof SimOptions>([
@@ -206,6 +213,7 @@ const CHOICES: Partial<Record<keyof SimOptions, readonly string[]>> = {
   endpointDeleteLinger: ['none', 'blocks-create', 'still-listed'],
   routePrefixHostBits: ['reject', 'normalize'],
   vswitchHostInterface: ['renumber', 'keep'],
+  changeSerialisation: ['concurrent', 'serialised'],
 };
 
 /**
@@ -248,6 +256,7 @@ export const HOST_SHAPE_OPTIONS: Readonly<Partial<Record<keyof SimOptions, strin
   vswitchBlipMs: 'how long a blip lasts is a property of the host, not of the API',
   hostGateway: "the host's default gateway is the one a test gives it",
   hostPrefixLength: "the node subnet's prefix is the one a test gives it",
+  changeSerialisation: "a timing model for benchmarks: at the tests' zero latency it changes nothing",
 };
 
 /**

@@ -100,6 +100,8 @@ export interface SimState {
   counters: Partial<Record<SimFunction, number>>;
   /** Reply latency in ms per function; '*' applies to every function without its own entry. */
   latencyMs: Record<string, number>;
+  /** changeSerialisation 'serialised': when (epoch ms) the last queued state change is done; absent when idle. */
+  changesBusyUntil?: number;
   faults: Fault[];
   stub: { processes: Record<string, StubProcessReport> };
   /** Deleted endpoints HNS has not finished forgetting (endpoint-linger.ts); absent when none. */

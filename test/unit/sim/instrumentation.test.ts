@@ -6,6 +6,9 @@ import { GUID_NULL } from '../../../src/hns/guid.js';
 import { errorRecordFor, HR } from '../../../src/hns/hresult.js';
 import { createSimAbi } from '../../../src/hns/sim/abi.js';
 import { faultFromSpec, statsOf } from '../../../src/hns/sim/instrumentation.js';
+import { queuedLatency } from '../../../src/hns/sim/invoke.js';
+import { DEFAULT_OPTIONS } from '../../../src/hns/sim/options.js';
+import { freshState } from '../../../src/hns/sim/state.js';
 import { readState, transact } from '../../../src/hns/sim/state-file.js';
 import { makeSim, natNetwork, tempStateFile, V2_QUERY } from './sim-harness.js';
 
@@ -125,6 +128,24 @@ describe('sim instrumentation', () => {
     t = performance.now();
     await sim.call({ fn: 'HNSCall', method: 'GET', path: '/globals/version', request: '' });
     expect(performance.now() - t).toBeGreaterThanOrEqual(75);
+  });
+
+  it('serialised HNS: each state change waits for the ones before it; reads and a concurrent HNS do not queue', () => {
+    const state = freshState({ ...DEFAULT_OPTIONS, changeSerialisation: 'serialised' });
+    state.latencyMs = { HcnCreateEndpoint: 100, HcnDeleteEndpoint: 40, '*': 5 };
+    const create = { fn: 'HcnCreateEndpoint' } as const;
+    // Three creates arriving at t=0, t=10, t=20 finish at 100, 200, 300: each waits its turn.
+    expect([0, 10, 20].map((now) => queuedLatency(state, create, now))).toEqual([100, 190, 280]);
+    // A read at t=30 is not queued; a delete at t=30 waits until 300, then takes its own 40 ms.
+    expect(queuedLatency(state, { fn: 'HcnQueryEndpointProperties' }, 30)).toBe(5);
+    expect(queuedLatency(state, { fn: 'HNSCall', method: 'GET' }, 30)).toBe(5);
+    expect(queuedLatency(state, { fn: 'HcnDeleteEndpoint' }, 30)).toBe(310);
+    expect(queuedLatency(state, { fn: 'HNSCall', method: 'POST' }, 30)).toBe(5 + 310);
+    // Once the queue has drained, a change takes only its own latency.
+    expect(queuedLatency(state, create, 10_000)).toBe(100);
+    const concurrent = freshState(DEFAULT_OPTIONS);
+    concurrent.latencyMs = { HcnCreateEndpoint: 100 };
+    expect([0, 10, 20].map((now) => queuedLatency(concurrent, create, now))).toEqual([100, 100, 100]);
   });
 
   it('hang: the reply arrives only after the hang, so a caller timeout fires first', async () => {

@@ -2,6 +2,7 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { main } from '../../../src/commands/sim.js';
 import { HR } from '../../../src/hns/hresult.js';
+import { latencyProfile } from '../../../src/hns/sim/latency-profile.js';
 import { readState } from '../../../src/hns/sim/state-file.js';
 import { makeSim, tempStateFile } from './sim-harness.js';
 
@@ -75,6 +76,19 @@ describe('hns-cni sim commands', () => {
     expect(await main(['reset', '--state', file, '--options'])).toBe(0);
     expect(readState(file).options.hnsVersion).toBe('15.4');
     expect(await main(['options', '--state', file, '--set', 'nameMatch=sometimes'])).toBe(1);
+  });
+
+  it('latency --profile sets a figure per function (and * for the rest); an unknown profile changes nothing', async () => {
+    const file = tempStateFile();
+    expect(await main(['latency', '--state', file, '--ms', '7'])).toBe(0);
+    expect(await main(['latency', '--state', file, '--profile', 'realistic'])).toBe(0);
+    const latency = readState(file).latencyMs;
+    expect(latency).toEqual(latencyProfile('realistic'));
+    // Each function of the pod path has its own figure; creating an endpoint costs more than reading one.
+    expect(latency.HcnCreateEndpoint).toBeGreaterThan(latency.HcnQueryEndpointProperties!);
+    expect(latency['*']).toBeDefined();
+    expect(await main(['latency', '--state', file, '--profile', 'leisurely'])).toBe(1);
+    expect(readState(file).latencyMs).toEqual(latency);
   });
 });
 
