@@ -11,33 +11,78 @@ export const SEA_FUSE = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2';
 export const SEA_RESOURCE = 'NODE_SEA_BLOB';
 
 /**
- * Writes sea-config.json and runs `node --experimental-sea-config` with `nodeBinary`, which must be the same Node
- * version as the binary the blob goes into (the blob format and the code cache are version-specific).
- * @param {string} nodeBinary
- * @param {{ configFile: string, main: string, output: string, assets: Record<string, string>, useCodeCache: boolean }} o
+ * The sea-config.json document. `startup` is how the executable skips work at start-up (docs/build.md):
+ * - 'snapshot': V8 start-up snapshot (`useSnapshot`): the build runs the main script (src/snapshot.ts) and saves the
+ *   heap. Must be made by the target platform's own Node: a Linux-made snapshot stops node.exe from starting.
+ * - 'code-cache': V8 code cache (`useCodeCache`); node.exe rejects a Linux-made one (see makeSeaBlob's callers).
+ * - 'none': neither.
+ * @param {{ main: string, output: string, assets: Record<string, string>, startup: 'snapshot' | 'code-cache' | 'none' }} o
  */
-export async function makeSeaBlob(nodeBinary, o) {
-  const config = {
+export function seaConfig(o) {
+  return {
     main: o.main,
     output: o.output,
     disableExperimentalSEAWarning: true,
     // Ignore NODE_OPTIONS: a machine-wide setting meant for another Node program (say `--require x.js`) would
     // otherwise break every pod start, and the plugin's behaviour must not depend on the host's Node settings.
     execArgvExtension: 'none',
-    // A V8 startup snapshot would start faster still, but a Linux-made snapshot makes the Windows exe refuse to start
-    // ("built with platform linux"), and the main script would need restructuring for it.
-    useSnapshot: false,
-    useCodeCache: o.useCodeCache,
+    useSnapshot: o.startup === 'snapshot',
+    useCodeCache: o.startup === 'code-cache',
     assets: o.assets,
   };
-  writeFileSync(o.configFile, `${JSON.stringify(config, null, 2)}\n`);
-  // --random-seed makes V8's code cache byte-for-byte reproducible (it otherwise differs in a few hundred bytes from
-  // run to run); the seed is not part of V8's flag hash, so the executable still accepts the cache (unlike
-  // --hash-seed, which gets it rejected: measured, see docs/build.md).
-  const { stderr } = await run(nodeBinary, ['--random-seed=1', '--experimental-sea-config', o.configFile]);
-  // Node reports "Wrote single executable preparation blob to ..." on stderr; anything else is worth seeing.
+}
+
+/**
+ * Node's options when making a blob. --random-seed makes V8's code cache byte-for-byte reproducible (it otherwise
+ * differs in a few hundred bytes from run to run); the seed is not part of V8's flag hash, so the executable still
+ * accepts the cache (unlike --hash-seed, which gets it rejected: measured, see docs/build.md). --no-warnings: the
+ * snapshot builder warns about some built-in modules, and each warning leaves a string with the builder's pid in the
+ * saved heap.
+ */
+export const BLOB_NODE_OPTIONS = ['--no-warnings', '--random-seed=1'];
+
+/**
+ * Writes sea-config.json and runs `node --experimental-sea-config` with `nodeBinary`, which must be the same Node
+ * version as the binary the blob goes into (the blob format and the code cache are version-specific) and, for a
+ * snapshot, the same platform. Returns a note when the blob may not be byte-for-byte reproducible.
+ * @param {string} nodeBinary
+ * @param {{ configFile: string, main: string, output: string, assets: Record<string, string>,
+ *   startup: 'snapshot' | 'code-cache' | 'none' }} o
+ * @returns {Promise<string | undefined>}
+ */
+export async function makeSeaBlob(nodeBinary, o) {
+  writeFileSync(o.configFile, `${JSON.stringify(seaConfig(o), null, 2)}\n`);
+  const args = [...BLOB_NODE_OPTIONS, '--experimental-sea-config', o.configFile];
+  // A snapshot holds the builder's process id (Node keeps it in the saved heap): made as pid 1 of a fresh PID
+  // namespace, the blob is the same on every build. Needs root (unshare); otherwise the build says so.
+  const pidNamespace = o.startup === 'snapshot' && canUnsharePid();
+  const { stderr } = pidNamespace
+    ? await run('unshare', ['--pid', '--fork', '--kill-child', nodeBinary, ...args])
+    : await run(nodeBinary, args);
+  reportBlobMakerOutput(stderr);
+  if (o.startup === 'snapshot' && !pidNamespace) {
+    return 'the Linux snapshot was made without a PID namespace (needs root and unshare): not byte-for-byte reproducible';
+  }
+  return undefined;
+}
+
+/** Node reports "Wrote single executable preparation blob to ..." on stderr; anything else is worth seeing. */
+export function reportBlobMakerOutput(stderr) {
   const rest = stderr.split('\n').filter((l) => l.trim() && !l.startsWith('Wrote single executable'));
   if (rest.length) process.stderr.write(`${rest.join('\n')}\n`);
+}
+
+let unshareWorks;
+function canUnsharePid() {
+  if (unshareWorks === undefined) {
+    try {
+      execFileSync('unshare', ['--pid', '--fork', '--kill-child', 'true'], { stdio: 'ignore' });
+      unshareWorks = true;
+    } catch {
+      unshareWorks = false;
+    }
+  }
+  return unshareWorks;
 }
 
 /** @returns {string | undefined} the osslsigncode path, installing the Debian package when missing and allowed */
