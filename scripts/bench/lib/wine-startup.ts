@@ -44,8 +44,10 @@ export function measureUnderWine(
       const env = Object.entries(c.env ?? {}).map(([k, v]) => `${k}='${v}'`);
       const command = [...env, '/usr/lib/wine/wine64', `'${onZ(`case${i}.exe`)}'`, ...c.args].join(' ');
       if (c.stdinFile) fs.copyFileSync(c.stdinFile, path.join(dir, `case${i}.stdin`));
-      const stdin = c.stdinFile ? inRoot(`case${i}.stdin`) : '/dev/null';
-      return `  s=$(date +%s%N); ${command} >${inRoot(`case${i}.out`)} 2>&1 <${stdin}; e=$(date +%s%N); echo "${i} $(( (e - s) / 1000 ))"`;
+      // Through a pipe: Wine gives node.exe a stdin redirected from a Unix file that fstat refuses (EINVAL).
+      const feed = c.stdinFile ? `cat ${inRoot(`case${i}.stdin`)} |` : '';
+      const redirect = c.stdinFile ? '' : '</dev/null';
+      return `  s=$(date +%s%N); ${feed} ${command} >${inRoot(`case${i}.out`)} 2>&1 ${redirect}; e=$(date +%s%N); echo "${i} $(( (e - s) / 1000 ))"`;
     });
     const script = [
       '/usr/lib/wine/wineserver -p',
