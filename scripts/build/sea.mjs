@@ -51,19 +51,51 @@ export const BLOB_NODE_OPTIONS = ['--no-warnings', '--random-seed=1'];
  * @returns {Promise<string | undefined>}
  */
 export async function makeSeaBlob(nodeBinary, o) {
+  if (o.startup === 'snapshot' && canUnshare()) {
+    await makeSnapshotBlobIsolated(nodeBinary, o);
+    return undefined;
+  }
   writeFileSync(o.configFile, `${JSON.stringify(seaConfig(o), null, 2)}\n`);
-  const args = [...BLOB_NODE_OPTIONS, '--experimental-sea-config', o.configFile];
-  // A snapshot holds the builder's process id (Node keeps it in the saved heap): made as pid 1 of a fresh PID
-  // namespace, the blob is the same on every build. Needs root (unshare); otherwise the build says so.
-  const pidNamespace = o.startup === 'snapshot' && canUnsharePid();
-  const { stderr } = pidNamespace
-    ? await run('unshare', ['--pid', '--fork', '--kill-child', nodeBinary, ...args])
-    : await run(nodeBinary, args);
+  const { stderr } = await run(nodeBinary, [...BLOB_NODE_OPTIONS, '--experimental-sea-config', o.configFile]);
   reportBlobMakerOutput(stderr);
-  if (o.startup === 'snapshot' && !pidNamespace) {
-    return 'the Linux snapshot was made without a PID namespace (needs root and unshare): not byte-for-byte reproducible';
+  if (o.startup === 'snapshot') {
+    return 'the Linux snapshot was made without unshare (needs root): it holds the paths of the checkout and the pid of the build, so it is not byte-for-byte reproducible';
   }
   return undefined;
+}
+
+/**
+ * The directory where a snapshot blob is made, the same on every machine: the snapshot keeps the paths of the main
+ * script and of the Node binary, and the builder's process id, in the saved heap. Each build mounts its own private
+ * tmpfs there and runs as the first processes of a fresh PID namespace, so concurrent builds never meet and two
+ * builds of the same sources give the same blob.
+ */
+export const SNAPSHOT_DIR = '/run/hns-cni-sea';
+
+async function makeSnapshotBlobIsolated(nodeBinary, o) {
+  const config = seaConfig({ ...o, main: `${SNAPSHOT_DIR}/main.cjs`, output: `${SNAPSHOT_DIR}/out.blob` });
+  writeFileSync(o.configFile, `${JSON.stringify(config, null, 2)}\n`);
+  const script = [
+    'set -e',
+    `d=${SNAPSHOT_DIR}`,
+    'mkdir -p "$d"',
+    'mount -t tmpfs -o mode=0700 hns-cni-sea "$d"',
+    'cp "$1" "$d/node"',
+    'cp "$2" "$d/main.cjs"',
+    'cp "$3" "$d/sea-config.json"',
+    `"$d/node" ${BLOB_NODE_OPTIONS.join(' ')} --experimental-sea-config "$d/sea-config.json"`,
+    'cp "$d/out.blob" "$4"',
+  ].join('\n');
+  const { stderr } = await run(
+    'unshare',
+    ['--mount', '--propagation', 'private', '--pid', '--fork', '--kill-child', 'sh', '-c', script, 'sea'].concat([
+      nodeBinary,
+      o.main,
+      o.configFile,
+      o.output,
+    ]),
+  );
+  reportBlobMakerOutput(stderr);
 }
 
 /** Node reports "Wrote single executable preparation blob to ..." on stderr; anything else is worth seeing. */
@@ -73,10 +105,10 @@ export function reportBlobMakerOutput(stderr) {
 }
 
 let unshareWorks;
-function canUnsharePid() {
+function canUnshare() {
   if (unshareWorks === undefined) {
     try {
-      execFileSync('unshare', ['--pid', '--fork', '--kill-child', 'true'], { stdio: 'ignore' });
+      execFileSync('unshare', ['--mount', '--pid', '--fork', '--kill-child', 'true'], { stdio: 'ignore' });
       unshareWorks = true;
     } catch {
       unshareWorks = false;

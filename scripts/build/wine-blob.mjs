@@ -37,14 +37,25 @@ export function wineRootProblem(root = wineRoot()) {
  * @param {{ main: string, output: string, assets: Record<string, string>, startup: 'snapshot' | 'code-cache' | 'none' }} o
  */
 export async function makeSeaBlobUnderWine(nodeExe, o, root = wineRoot()) {
+  // The snapshot keeps the paths of node.exe and the main script: both are copied to the same directory on every
+  // build (/tmp/hns-cni-sea in the root, Z:\tmp\hns-cni-sea to Wine), a private tmpfs mounted in the run's own mount
+  // namespace: concurrent builds never meet.
+  const fixed = '/tmp/hns-cni-sea';
+  const onFixedZ = (name) => `Z:${fixed.replaceAll('/', '\\')}\\${name}`;
   await inWineStage(root, async (stage) => {
-    const assets = Object.fromEntries(Object.entries(o.assets).map(([name, file]) => [name, stage.copy(file, name)]));
-    const output = stage.onZ('out.blob');
-    const config = seaConfig({ ...o, main: stage.copy(o.main, 'main.cjs'), output, assets });
+    stage.copy(o.main, 'main.cjs');
+    stage.copy(nodeExe, 'node.exe');
+    const config = seaConfig({ ...o, main: onFixedZ('main.cjs'), output: onFixedZ('out.blob'), assets: {} });
+    // Assets are read while the blob is made; their paths are not kept.
+    config.assets = Object.fromEntries(Object.entries(o.assets).map(([name, file]) => [name, stage.copy(file, name)]));
     writeFileSync(stage.file('sea-config.json'), `${JSON.stringify(config, null, 2)}\n`);
-    const exe = stage.copy(nodeExe, 'node.exe');
+    const staged = stage.inRoot('');
     const { stderr } = await stage.run(
-      `'${exe}' ${BLOB_NODE_OPTIONS.join(' ')} --experimental-sea-config '${stage.onZ('sea-config.json')}'`,
+      `'${onFixedZ('node.exe')}' ${BLOB_NODE_OPTIONS.join(' ')} --experimental-sea-config '${onFixedZ('sea-config.json')}'`,
+      {
+        before: `mkdir -p ${fixed} && mount -t tmpfs -o mode=0700 hns-cni-sea ${fixed} && cp ${staged}/node.exe ${staged}/main.cjs ${staged}/sea-config.json ${fixed}/ &&`,
+        after: `&& cp ${fixed}/out.blob ${staged}/out.blob`,
+      },
     );
     reportBlobMakerOutput(stderr);
     copyFileSync(stage.file('out.blob'), o.output);
@@ -56,7 +67,9 @@ export async function makeSeaBlobUnderWine(nodeExe, o, root = wineRoot()) {
  * starts. Returns its stdout and stderr.
  */
 export async function versionUnderWine(exe, root = wineRoot()) {
-  return inWineStage(root, (stage) => stage.run(`'${stage.copy(exe, 'hns-cni.exe')}'`, 'CNI_COMMAND=VERSION'));
+  return inWineStage(root, (stage) =>
+    stage.run(`'${stage.copy(exe, 'hns-cni.exe')}'`, { vars: ['CNI_COMMAND=VERSION'] }),
+  );
 }
 
 /**
@@ -70,13 +83,16 @@ async function inWineStage(root, body) {
   const inRoot = (name) => `/${path.relative(root, path.join(dir, name))}`;
   const stage = {
     file: (name) => path.join(dir, name),
+    inRoot,
     onZ: (name) => `Z:${inRoot(name).replaceAll('/', '\\')}`,
     copy(file, name) {
       copyFileSync(file, path.join(dir, name));
       return stage.onZ(name);
     },
-    async run(commandLine, ...vars) {
-      const inner = `/usr/lib/wine/wine64 ${commandLine} >'${inRoot('stdout')}' 2>'${inRoot('stderr')}'`;
+    /** `before`/`after`: shell commands run inside the root around it (in the run's own mount namespace). */
+    async run(commandLine, { vars = [], before = '', after = '' } = {}) {
+      const wine = `/usr/lib/wine/wine64 ${commandLine} >'${inRoot('stdout')}' 2>'${inRoot('stderr')}'`;
+      const inner = `${before} ${wine} ${after}`;
       const script = `. '${path.join(repo, 'scripts/wine/lib.sh')}'; wine_in_root "$1" 300 ${vars.join(' ')} -- /bin/sh -c "$2"`;
       const bash = ['bash', '-c', script, 'wine-run', root, inner];
       const command =
