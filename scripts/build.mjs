@@ -25,7 +25,8 @@ import { fetchPinnedFile, sha256File } from './build/fetch.mjs';
 import { assertSelfContained, LAZY_MODULES, lazyBundleOptions, lazyModulesPlugin } from './build/lazy-modules.mjs';
 import { NODE_VERSION } from './build/pins.mjs';
 import { findOrInstallOsslsigncode, injectBlob, makeSeaBlob, removeSignature } from './build/sea.mjs';
-import { verifyLazyBundle, verifyLinuxBinary, verifyWindowsExe } from './build/verify.mjs';
+import { verifyLazyBundle, verifyLinuxBinary, verifyWindowsExe, verifyWindowsStarts } from './build/verify.mjs';
+import { makeSeaBlobUnderWine, wineRoot, wineRootProblem } from './build/wine-blob.mjs';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const cacheDir = path.resolve(process.env.HNS_CNI_BUILD_CACHE ?? path.join(repo, '.cache', 'build'));
@@ -33,11 +34,21 @@ const dist = path.join(repo, 'dist');
 const work = path.join(dist, 'sea');
 // The entry is src/main.ts; HNS_CNI_BUILD_ENTRY lets a contributor try the pipeline on another entry point.
 const entry = path.resolve(repo, process.env.HNS_CNI_BUILD_ENTRY ?? 'src/main.ts');
-// V8's code cache, made by the Linux Node, for the Linux executable only. The Windows exe rejects a Linux-made cache
-// (V8's flag hash differs between platforms: measured under Wine 10, where a cache made by node.exe itself is
-// accepted) and would print "Code cache data rejected." on every run for no gain. HNS_CNI_BUILD_CODE_CACHE=0 turns
-// it off for Linux too (scripts/bench/startup.ts measures the difference).
-const codeCache = { linux: process.env.HNS_CNI_BUILD_CODE_CACHE !== '0', win32: false };
+// How each executable skips start-up work (docs/build.md, "Start-up"): a V8 start-up snapshot (src/snapshot.ts) by
+// default, for both. A snapshot must be made by the target platform's own Node: the Windows one by node.exe under
+// Wine, in the root the Wine stage builds (build/wine-blob.mjs); without that root the Windows exe gets neither
+// snapshot nor code cache (node.exe rejects a Linux-made code cache) and the build says so on stderr.
+// HNS_CNI_BUILD_STARTUP=snapshot|code-cache|none chooses for both (scripts/bench/startup.ts compares them).
+const STARTUP_KINDS = ['snapshot', 'code-cache', 'none'];
+const requestedStartup = process.env.HNS_CNI_BUILD_STARTUP ?? 'snapshot';
+if (!STARTUP_KINDS.includes(requestedStartup)) {
+  throw new Error(`HNS_CNI_BUILD_STARTUP must be one of ${STARTUP_KINDS.join(', ')} (got ${requestedStartup})`);
+}
+const startup = { linux: requestedStartup, win32: requestedStartup };
+/** Why the Windows exe has less than was asked for, if it does (said on stderr and kept in build-info.json). */
+let win32StartupNote;
+/** Why a blob may not be byte-for-byte reproducible, if it may not. */
+const reproducibilityNotes = [];
 const koffiVersion = JSON.parse(readFileSync(path.join(repo, 'node_modules/koffi/package.json'), 'utf8')).version;
 
 const say = (line) => console.log(`build: ${line}`);
@@ -110,24 +121,48 @@ async function main() {
     linux: { base: nodeLinux.file, koffi: koffiLinux, out: path.join(dist, 'hns-cni') },
     win32: { base: nodeWin.file, koffi: koffiWin.file, out: path.join(dist, 'hns-cni.exe') },
   };
-  await step('SEA blobs (node --experimental-sea-config, both in parallel)', () =>
+  await step('SEA blobs (Linux: node; Windows: node.exe under Wine; in parallel)', () =>
     Promise.all(
-      Object.entries(targets).map(([platform, t]) => {
+      Object.entries(targets).map(async ([platform, t]) => {
         const koffiBytes = readFileSync(t.koffi);
         t.koffiBytes = koffiBytes;
         t.meta = path.join(work, `koffi-${platform}.json`);
         t.blob = path.join(work, `hns-cni-${platform}.blob`);
         writeJson(t.meta, { version: koffiVersion, sha256: sha256(koffiBytes) });
-        return makeSeaBlob(nodeLinux.file, {
+        const blob = {
           configFile: path.join(work, `sea-config-${platform}.json`),
           main: bundleFile,
           output: t.blob,
           assets: { 'koffi.node': t.koffi, 'koffi.json': t.meta, ...lazyAssets },
-          useCodeCache: codeCache[platform],
-        });
+          startup: startup[platform],
+        };
+        if (platform === 'win32' && startup.win32 !== 'none') {
+          const problem = wineRootProblem();
+          if (problem === undefined) {
+            try {
+              return await makeSeaBlobUnderWine(nodeWin.file, blob);
+            } catch (err) {
+              win32StartupNote = `node.exe under Wine could not make the blob: ${err.message.split('\n')[0]}`;
+            }
+          } else {
+            win32StartupNote = problem;
+          }
+          // Linux-made: no snapshot (node.exe would refuse to start) and no code cache (node.exe rejects it).
+          startup.win32 = 'none';
+          return makeSeaBlob(nodeLinux.file, { ...blob, startup: 'none' });
+        }
+        const note = await makeSeaBlob(nodeLinux.file, blob);
+        if (note) reproducibilityNotes.push(note);
       }),
     ),
   );
+  if (win32StartupNote) {
+    console.error(
+      `build: WARNING: dist/hns-cni.exe is built WITHOUT a start-up ${requestedStartup === 'snapshot' ? 'snapshot' : 'code cache'} ` +
+        `(slower start on every pod): ${win32StartupNote}`,
+    );
+  }
+  for (const note of reproducibilityNotes) console.error(`build: WARNING: ${note}`);
 
   // Inject into a copy next to the output, then rename: dist/ never holds a half-written executable.
   const osslsigncode = findOrInstallOsslsigncode(say);
@@ -161,15 +196,22 @@ async function main() {
       targets.win32.koffiBytes,
       osslsigncode !== undefined,
     );
-    const version = verifyLinuxBinary(staged.linux, readFileSync(staged.linux), codeCache.linux);
+    const version = verifyLinuxBinary(staged.linux, readFileSync(staged.linux), startup.linux);
     for (const file of Object.values(lazyAssets)) verifyLazyBundle(nodeLinux.file, file);
     say(`hns-cni VERSION answers ${JSON.stringify(version)}`);
   });
+  // The Windows exe made under Wine is run there once: a snapshot that does not start must never reach dist/.
+  if (startup.win32 !== 'none') {
+    await step('verify hns-cni.exe under Wine', () => verifyWindowsStarts(staged.win32, startup.win32, wineRoot()));
+  }
   for (const platform of ['linux', 'win32']) renameSync(staged[platform], targets[platform].out);
   writeJson(path.join(dist, 'build-info.json'), {
     node: NODE_VERSION,
     koffi: koffiVersion,
-    codeCache,
+    startupRequested: requestedStartup,
+    startup,
+    ...(win32StartupNote && { win32StartupNote }),
+    codeCache: { linux: startup.linux === 'code-cache', win32: startup.win32 === 'code-cache' },
     signatureRemoved: osslsigncode !== undefined,
     baseLinux: targets.linux.base,
     baseWin32: targets.win32.base,
@@ -187,7 +229,9 @@ async function main() {
   const kib = (file) => `${(statSync(file).size / 1024).toFixed(0)} KiB`;
   say(`  bundle ${path.relative(repo, bundleFile)}: ${kib(bundleFile)} from ${inputs} modules`);
   for (const [asset, file] of Object.entries(lazyAssets)) say(`  lazy asset ${asset}: ${kib(file)}`);
-  say(`  blobs: linux ${mb(targets.linux.blob)}, win32 ${mb(targets.win32.blob)}`);
+  say(
+    `  blobs: linux ${mb(targets.linux.blob)} (${startup.linux}), win32 ${mb(targets.win32.blob)} (${startup.win32})`,
+  );
   say(`  dist/hns-cni ${mb(targets.linux.out)}, dist/hns-cni.exe ${mb(targets.win32.out)}`);
 }
 

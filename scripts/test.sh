@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# The whole test suite, as CI runs it (`npm test`): setup → lint → typecheck → build (both executables, the C stub
-# for Linux and Windows, the Go CNI client) → unit tests → Linux end-to-end tests (built binary, C stub, libcni) →
-# the variant matrix (the plugin's lifecycle, fault, concurrency and libcni tests under every value of every
+# The whole test suite, as CI runs it (`npm test`): setup → lint → typecheck → the Wine root → build (both
+# executables, the C stub for Linux and Windows, the Go CNI client) → unit tests → Linux end-to-end tests (built
+# binary, C stub, libcni) → the variant matrix (the plugin's lifecycle, fault, concurrency and libcni tests under every value of every
 # simulator option; scripts/sim-matrix.ts) → the Wine stage (the shipped .exe) → the peers stage (hcsshim's HCN
 # tests, win-bridge and win-overlay under Wine against the simulator; says so loudly and passes when the peer
 # programs are absent, docs/peers.md). Every stage must pass; none is skipped silently.
@@ -27,6 +27,9 @@ vitest_stage() {
 stage setup bash scripts/setup.sh
 stage lint npx biome check src test scripts
 stage typecheck npx tsc --noEmit
+# Before the build: node.exe, run under Wine in this root, makes the Windows executable's start-up snapshot
+# (docs/build.md). The Wine stage below would build the root anyway; built first, the exe it tests has the snapshot.
+stage wine-root bash scripts/wine/root.sh ensure
 stage build npm run build --silent
 stage build-native bash scripts/build-native.sh
 stage build-go-client bash scripts/build-go-client.sh

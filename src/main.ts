@@ -9,6 +9,7 @@ import { SUPPORTED_VERSIONS } from './cni/versions.js';
 import { COMMANDS } from './commands/registry.js';
 import { exitProcess } from './hns/process-exit.js';
 import { closeLog, configureLog, log, setLogContext } from './log/logger.js';
+import { isBuildingSnapshot, prepareSnapshot } from './snapshot.js';
 
 const ENVIRONMENT_HELP: [string, string][] = [
   ['CNI_COMMAND', 'ADD, DEL, CHECK, GC, STATUS or VERSION (set by the container runtime)'],
@@ -120,6 +121,12 @@ function crash(error: unknown): void {
   void finish(1);
 }
 
-process.on('uncaughtException', crash);
-process.on('unhandledRejection', crash);
-main(process.argv.slice(2)).then(finish, crash);
+/** One invocation. In the executable it runs after V8 deserialised the start-up snapshot (src/snapshot.ts). */
+function start(): void {
+  process.on('uncaughtException', crash);
+  process.on('unhandledRejection', crash);
+  main(process.argv.slice(2)).then(finish, crash);
+}
+
+if (isBuildingSnapshot()) prepareSnapshot(start);
+else start();

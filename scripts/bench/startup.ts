@@ -1,37 +1,56 @@
-// Start-up cost of dist/hns-cni, paid on every pod start: medians of `hns-cni` VERSION and of a no-op ADD, as ratios
-// to `node -e 0` of the very Node 24 binary the executable embeds (from the build cache), measured in the same run.
-// hyperfine when installed (apt package `hyperfine`), else a spawnSync loop.
-// Environment: HNS_CNI_BIN (executable, default dist/hns-cni), HNS_CNI_BENCH_RUNS (default 30),
-// HNS_CNI_BENCH_CODE_CACHE=1 also builds a variant without V8's code cache (one extra postject run) to show its effect.
+// Start-up cost of the executables, paid on every pod start, as ratios measured in the same run, with the targets of
+// issue 14 beside them:
+//   Linux:   `hns-cni` VERSION against `node -e 0` of the very Node 24 binary it embeds (from the build cache), and a
+//            no-op ADD (a repeated ADD, in-process simulator) against VERSION;
+//   Windows: `hns-cni.exe` VERSION against `node.exe -e 0` of the node.exe it embeds, under Wine 10 in the Wine stage's
+//            root (skipped, saying so, when that root is absent).
+// hyperfine when installed (apt package `hyperfine`), else a spawnSync loop; medians, interleaved rounds.
+// Environment: HNS_CNI_BIN / HNS_CNI_EXE (executables, default dist/), HNS_CNI_BENCH_RUNS (default 30),
+// HNS_CNI_BENCH_BASELINE_BIN / HNS_CNI_BENCH_BASELINE_EXE (another build measured in the same rounds: before/after),
+// HNS_CNI_BENCH_VARIANTS=1 (also builds and measures the other start-up aids: Linux code cache and none, Windows
+// code cache made by node.exe; one postject run each).
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { minimalConfig } from '../../test/fixtures/minimal-config.js';
-import { injectBlob, makeSeaBlob } from '../build/sea.mjs';
+import { injectBlob, makeSeaBlob, removeSignature, type Startup } from '../build/sea.mjs';
+import { makeSeaBlobUnderWine } from '../build/wine-blob.mjs';
+import { measureUnderWine, type WineCase, wineProblem } from './lib/wine-startup.js';
 
 const repo = path.resolve(import.meta.dirname, '../..');
 const binary = path.resolve(repo, process.env.HNS_CNI_BIN ?? 'dist/hns-cni');
+const exe = path.resolve(repo, process.env.HNS_CNI_EXE ?? 'dist/hns-cni.exe');
 const runs = Number(process.env.HNS_CNI_BENCH_RUNS ?? 30);
 const warmup = 3;
 const rounds = 3;
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'hns-cni-bench-startup-'));
 
+const WINE_ADD_ENV = {
+  CNI_CONTAINERID: 'bench-invalid',
+  CNI_NETNS: '00000000-0000-0000-0000-000000000001',
+  CNI_IFNAME: 'eth0',
+  CNI_PATH: 'C:\\opt\\cni\\bin',
+  HNS_CNI_LOG: 'C:\\hns-cni-bench.log',
+};
+
+const TARGETS = { linuxVersion: 1.15, noopAdd: 1.5, windowsVersion: 1.05 };
+
 // The no-op ADD: the least an ADD can do is find everything already in place (a repeated ADD of the same container
 // against the simulator). The namespace is made the way containerd does (`hns-cni hns namespace-create`), and a
 // first, unmeasured ADD sets the pod up. Adjust the config here when the schema moves.
 const NOOP_ADD_CONFIG = minimalConfig('nat', { cniVersion: '1.1.0' });
-const NOOP_ADD_ENV = {
+const noopAddEnv = (dir: string) => ({
   CNI_COMMAND: 'ADD',
   CNI_CONTAINERID: 'bench-noop-add',
   CNI_IFNAME: 'eth0',
   CNI_PATH: '/opt/cni/bin',
   CNI_ARGS: 'IgnoreUnknown=1;K8S_POD_NAMESPACE=default;K8S_POD_NAME=bench',
   HNS_CNI_HCN: 'sim',
-  HNS_CNI_SIM_STATE: path.join(work, 'sim-state.json'),
-  HNS_CNI_DATA_DIR: path.join(work, 'data'),
-  HNS_CNI_LOG: path.join(work, 'hns-cni.log'),
-};
+  HNS_CNI_SIM_STATE: path.join(dir, 'sim-state.json'),
+  HNS_CNI_DATA_DIR: path.join(dir, 'data'),
+  HNS_CNI_LOG: path.join(dir, 'hns-cni.log'),
+});
 
 interface Case {
   label: string;
@@ -42,9 +61,10 @@ interface Case {
 
 interface BuildInfo {
   node: string;
-  codeCache: { linux: boolean };
+  startup: { linux: Startup; win32: Startup };
+  win32StartupNote?: string;
   baseLinux: string;
-  koffiLinux: { file: string };
+  baseWin32: string;
 }
 
 function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
@@ -68,6 +88,9 @@ function hyperfineVersion(): string | undefined {
 
 const shellQuote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
+/** CPU time (user + system) in ms per case, summed over what was measured, and the number of runs. */
+const cpu = new Map<Case, { ms: number; runs: number }>();
+
 /** Wall-clock times in ms of `count` executions after `warmup` unmeasured ones. */
 function measure(c: Case, count: number, useHyperfine: boolean): number[] {
   const stdin = c.stdinFile ?? '/dev/null';
@@ -77,8 +100,13 @@ function measure(c: Case, count: number, useHyperfine: boolean): number[] {
     const args = ['--warmup', String(warmup), '--runs', String(count), '--style', 'none', '--export-json', out];
     const r = spawnSync('hyperfine', [...args, '-i', command], { env: cleanEnv(c.env), encoding: 'utf8' });
     if (r.status !== 0) throw new Error(`hyperfine failed on ${c.label}: ${r.stderr}`);
-    const { results } = JSON.parse(fs.readFileSync(out, 'utf8')) as { results: { times: number[] }[] };
-    return results[0]!.times.map((s) => s * 1000);
+    const { results } = JSON.parse(fs.readFileSync(out, 'utf8')) as {
+      results: { times: number[]; user: number; system: number }[];
+    };
+    const r0 = results[0]!;
+    const sum = cpu.get(c) ?? { ms: 0, runs: 0 };
+    cpu.set(c, { ms: sum.ms + (r0.user + r0.system) * 1000 * r0.times.length, runs: sum.runs + r0.times.length });
+    return r0.times.map((s) => s * 1000);
   }
   const input = fs.readFileSync(stdin);
   const times: number[] = [];
@@ -105,48 +133,59 @@ function measureInRounds(cases: Case[], useHyperfine: boolean): number[][] {
   return times;
 }
 
-/** Creates the pod's namespace in the simulator and returns the ADD's environment. */
-function prepareNoopAdd(): Record<string, string> {
-  const simEnv = { HNS_CNI_HCN: 'sim', HNS_CNI_SIM_STATE: NOOP_ADD_ENV.HNS_CNI_SIM_STATE };
-  const r = spawnSync(binary, ['hns', 'namespace-create'], { env: cleanEnv(simEnv), encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`hns-cni hns namespace-create failed: ${r.stderr}`);
-  return { ...NOOP_ADD_ENV, CNI_NETNS: r.stdout.trim() };
+/** Creates the pod's namespace in a simulator of its own for `bin` and returns the ADD's environment. */
+function prepareNoopAdd(bin: string, dir: string): Record<string, string> {
+  fs.mkdirSync(dir, { recursive: true });
+  const env = noopAddEnv(dir);
+  const simEnv = { HNS_CNI_HCN: 'sim', HNS_CNI_SIM_STATE: env.HNS_CNI_SIM_STATE };
+  const r = spawnSync(bin, ['hns', 'namespace-create'], { env: cleanEnv(simEnv), encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`${bin} hns namespace-create failed: ${r.stderr}`);
+  return { ...env, CNI_NETNS: r.stdout.trim() };
 }
 
 /** Runs the ADD twice (setting the pod up, then once more) and says honestly what the measured ADDs are doing. */
-function describeAdd(env: Record<string, string>, addConfig: string): string {
-  spawnSync(binary, [], { env: cleanEnv(env), input: fs.readFileSync(addConfig) });
-  const r = spawnSync(binary, [], { env: cleanEnv(env), input: fs.readFileSync(addConfig) });
+function describeAdd(bin: string, env: Record<string, string>, addConfig: string): string {
+  spawnSync(bin, [], { env: cleanEnv(env), input: fs.readFileSync(addConfig) });
+  const r = spawnSync(bin, [], { env: cleanEnv(env), input: fs.readFileSync(addConfig) });
   let reply: { code?: number; msg?: string } = {};
   try {
     reply = JSON.parse(r.stdout.toString()) as typeof reply;
   } catch {
     return `ADD (exit ${r.status}, no JSON reply: measure with care)`;
   }
-  if (r.status === 0 && reply.code === undefined) return 'no-op ADD (repeated ADD, pod already set up, simulator)';
+  if (r.status === 0 && reply.code === undefined) return 'no-op ADD';
   return `ADD → error ${reply.code} "${String(reply.msg).slice(0, 44)}…" (not a real ADD yet)`;
 }
 
-/** A copy of the executable built without the code cache: same bundle and assets, `useCodeCache: false`. */
-async function buildWithoutCodeCache(info: BuildInfo): Promise<string> {
-  const config = JSON.parse(fs.readFileSync(path.join(repo, 'dist/sea/sea-config-linux.json'), 'utf8')) as {
+/** A copy of this build's executable with another start-up aid: same bundle and assets. */
+async function buildVariant(info: BuildInfo, platform: 'linux' | 'win32', startup: Startup): Promise<string> {
+  const config = JSON.parse(fs.readFileSync(path.join(repo, `dist/sea/sea-config-${platform}.json`), 'utf8')) as {
     main: string;
     assets: Record<string, string>;
   };
-  const blob = path.join(work, 'no-code-cache.blob');
-  await makeSeaBlob(info.baseLinux, {
-    configFile: path.join(work, 'sea-config.json'),
-    main: config.main,
-    output: blob,
-    assets: config.assets,
-    useCodeCache: false,
-  });
-  const out = path.join(work, 'hns-cni-no-code-cache');
-  fs.copyFileSync(info.baseLinux, out);
+  const blob = path.join(work, `${platform}-${startup}.blob`);
+  const o = { configFile: path.join(work, 'sea-config.json'), main: config.main, output: blob, assets: config.assets };
+  const out = path.join(work, `hns-cni-${startup}${platform === 'win32' ? '.exe' : ''}`);
+  if (platform === 'linux') {
+    await makeSeaBlob(info.baseLinux, { ...o, startup });
+    fs.copyFileSync(info.baseLinux, out);
+  } else {
+    await makeSeaBlobUnderWine(info.baseWin32, { ...o, startup });
+    await removeSignature('osslsigncode', info.baseWin32, out);
+  }
   await injectBlob(out, blob);
   fs.chmodSync(out, 0o755);
   return out;
 }
+
+interface Subject {
+  name: string;
+  file: string;
+}
+
+const ratio = (x: number, base: number) => `${(x / base).toFixed(2)}×`;
+const verdict = (value: number, target: number) =>
+  `${value.toFixed(2)}× (target ≤ ${target.toFixed(2)}×: ${value <= target ? 'met' : 'NOT met'})`;
 
 async function main(): Promise<void> {
   if (!fs.existsSync(binary)) throw new Error(`${binary} is missing: run npm run build first`);
@@ -154,46 +193,99 @@ async function main(): Promise<void> {
   const node = info.baseLinux;
   const nodeVersion = spawnSync(node, ['--version'], { encoding: 'utf8' }).stdout.trim();
   if (nodeVersion !== `v${info.node}`) throw new Error(`${node} is ${nodeVersion}, the executable embeds ${info.node}`);
+  const variants = process.env.HNS_CNI_BENCH_VARIANTS === '1';
 
+  const linux: Subject[] = [{ name: `this build (${info.startup.linux})`, file: binary }];
+  if (process.env.HNS_CNI_BENCH_BASELINE_BIN) {
+    linux.push({ name: 'baseline', file: path.resolve(process.env.HNS_CNI_BENCH_BASELINE_BIN) });
+  }
+  if (variants) {
+    for (const kind of ['code-cache', 'none'] as const) {
+      if (kind !== info.startup.linux) linux.push({ name: kind, file: await buildVariant(info, 'linux', kind) });
+    }
+  }
   const addConfig = path.join(work, 'add.json');
   fs.writeFileSync(addConfig, JSON.stringify(NOOP_ADD_CONFIG));
   const hyperfine = hyperfineVersion();
-  const addEnv = prepareNoopAdd();
-  const cases: Case[] = [
-    { label: `node -e 0 (the embedded Node ${nodeVersion}, baseline)`, argv: [node, '-e', '0'] },
-    { label: 'hns-cni VERSION', argv: [binary], env: { CNI_COMMAND: 'VERSION' } },
-    { label: describeAdd(addEnv, addConfig), argv: [binary], env: addEnv, stdinFile: addConfig },
-  ];
-  if (process.env.HNS_CNI_BENCH_CODE_CACHE === '1' && info.codeCache.linux) {
-    const variant = await buildWithoutCodeCache(info);
+  const cases: Case[] = [{ label: `node -e 0 (the embedded Node ${nodeVersion})`, argv: [node, '-e', '0'] }];
+  linux.forEach((s, i) => {
+    const env = prepareNoopAdd(s.file, path.join(work, `add-${i}`));
+    cases.push({ label: `${s.name}: VERSION`, argv: [s.file], env: { CNI_COMMAND: 'VERSION' } });
     cases.push({
-      label: 'hns-cni VERSION, built without code cache',
-      argv: [variant],
-      env: { CNI_COMMAND: 'VERSION' },
+      label: `${s.name}: ${describeAdd(s.file, env, addConfig)}`,
+      argv: [s.file],
+      env,
+      stdinFile: addConfig,
     });
-  }
+  });
 
   console.log(
-    `start-up of ${path.relative(repo, binary)} (SEA, code cache ${info.codeCache.linux ? 'on' : 'off'}): median of ` +
-      `${runs} runs (${rounds} interleaved rounds, ${warmup} warm-up each), ` +
-      `${hyperfine ?? 'spawnSync loop (hyperfine not installed)'}`,
+    `Linux start-up: median of ${runs} runs (${rounds} interleaved rounds, ${warmup} warm-up each), ` +
+      `${hyperfine ?? 'spawnSync loop (hyperfine not installed)'}; load average ${os.loadavg()[0]!.toFixed(1)}`,
   );
   const times = measureInRounds(cases, hyperfine !== undefined);
-  const baseline = median(times[0]!);
-  const baselineMin = Math.min(...times[0]!);
-  console.log(`  ${''.padEnd(92)}  median  ratio    min  ratio`);
+  const medians = times.map(median);
+  const baseline = medians[0]!;
+  console.log(`  ${''.padEnd(64)}  median  vs node   cpu (user+sys)`);
   cases.forEach((c, i) => {
-    const m = median(times[i]!);
-    const min = Math.min(...times[i]!);
-    const cells = [
-      `${m.toFixed(1)} ms`,
-      `${(m / baseline).toFixed(2)}×`,
-      `${min.toFixed(1)}`,
-      `${(min / baselineMin).toFixed(2)}×`,
-    ];
+    const used = cpu.get(c);
+    const cpuCell = used ? `${(used.ms / used.runs).toFixed(1)} ms` : '';
     console.log(
-      `  ${c.label.padEnd(92)} ${cells[0]!.padStart(8)} ${cells[1]!.padStart(6)} ${cells[2]!.padStart(6)} ${cells[3]!.padStart(6)}`,
+      `  ${c.label.padEnd(64)} ${`${medians[i]!.toFixed(1)} ms`.padStart(8)} ${ratio(medians[i]!, baseline).padStart(7)}   ${cpuCell}`,
     );
+  });
+  linux.forEach((s, i) => {
+    const version = medians[1 + 2 * i]!;
+    const add = medians[2 + 2 * i]!;
+    console.log(`  ${s.name}: VERSION / node -e 0 = ${verdict(version / baseline, TARGETS.linuxVersion)}`);
+    console.log(`  ${s.name}: no-op ADD / VERSION = ${verdict(add / version, TARGETS.noopAdd)}`);
+  });
+
+  const problem = wineProblem();
+  if (problem !== undefined) {
+    console.log(`Windows start-up under Wine: NOT MEASURED: ${problem}`);
+    return;
+  }
+  const windows: Subject[] = [{ name: `this build (${info.startup.win32})`, file: exe }];
+  if (info.win32StartupNote) console.log(`  (hns-cni.exe has no start-up aid: ${info.win32StartupNote})`);
+  if (process.env.HNS_CNI_BENCH_BASELINE_EXE) {
+    windows.push({ name: 'baseline', file: path.resolve(process.env.HNS_CNI_BENCH_BASELINE_EXE) });
+  }
+  if (variants && info.startup.win32 !== 'code-cache') {
+    windows.push({ name: 'code-cache', file: await buildVariant(info, 'win32', 'code-cache') });
+  }
+  // No HNS under Wine here (the Wine stage and the side-by-side bench bring the C stub and the simulator): an ADD
+  // whose config fails validation is the plugin's whole initialisation (handlers, config schemas, the log file
+  // through winston) without an HCN call.
+  const badConfig = path.join(work, 'add-invalid.json');
+  fs.writeFileSync(badConfig, JSON.stringify(minimalConfig('nat', { cniVersion: '1.1.0', ipam: { subnet: 'x' } })));
+  const addEnv = { ...WINE_ADD_ENV, CNI_COMMAND: 'ADD' };
+  const wineCases: WineCase[] = [
+    { label: `node.exe -e 0 (the embedded Node ${nodeVersion})`, exe: info.baseWin32, args: ['-e', '0'] },
+    ...windows.flatMap((s) => [
+      { label: `${s.name}: VERSION`, exe: s.file, args: [], env: { CNI_COMMAND: 'VERSION' } },
+      {
+        label: `${s.name}: ADD failing config validation (code 7)`,
+        exe: s.file,
+        args: [],
+        env: addEnv,
+        stdinFile: badConfig,
+      },
+    ]),
+  ];
+  const wineRuns = Math.max(10, Math.ceil(runs / 2));
+  console.log(`Windows start-up under Wine 10: median of ${wineRuns} interleaved runs, one wineserver kept running`);
+  const measured = measureUnderWine(wineCases, wineRuns);
+  const wineMedians = measured.times.map(median);
+  wineCases.forEach((c, i) => {
+    const reply = c.stdinFile ? `  → ${measured.replies[i]!.slice(0, 60)}` : '';
+    console.log(
+      `  ${c.label.padEnd(64)} ${`${wineMedians[i]!.toFixed(1)} ms`.padStart(8)} ${ratio(wineMedians[i]!, wineMedians[0]!).padStart(7)}${reply}`,
+    );
+  });
+  windows.forEach((s, i) => {
+    const r = wineMedians[1 + 2 * i]! / wineMedians[0]!;
+    console.log(`  ${s.name}: VERSION / node.exe -e 0 = ${verdict(r, TARGETS.windowsVersion)}`);
   });
 }
 

@@ -40,23 +40,32 @@ export function verifyWindowsExe(exe, blob, koffiNode, expectUnsigned) {
   if (expectUnsigned) expect(headers.certificateTable.size === 0, 'hns-cni.exe carries no (broken) signature');
 }
 
+/** VERSION's answer must be CNI's version document. @param {string} file @param {string} stdout */
+function expectVersionAnswer(file, stdout) {
+  let answer;
+  try {
+    answer = JSON.parse(stdout);
+  } catch {
+    expect(false, `CNI_COMMAND=VERSION ${file} prints JSON (got ${JSON.stringify(stdout.slice(0, 200))})`);
+  }
+  expect(Array.isArray(answer.supportedVersions), `VERSION lists supportedVersions (got ${stdout.trim()})`);
+  return answer;
+}
+
 /**
  * Runs the Linux executable: it must answer VERSION like a CNI plugin, and accept its V8 code cache (Node warns
  * "Code cache data rejected." on stderr when the cache does not match the binary, and start-up silently slows down).
- * @param {string} file @param {Buffer} binary @param {boolean} codeCache
+ * With a snapshot nothing at all may reach stderr.
+ * @param {string} file @param {Buffer} binary @param {'snapshot' | 'code-cache' | 'none'} startup
  */
-export function verifyLinuxBinary(file, binary, codeCache) {
+export function verifyLinuxBinary(file, binary, startup) {
   expectFuseFlipped(binary, 'hns-cni');
   const r = spawnSync(file, [], { env: { ...process.env, CNI_COMMAND: 'VERSION' }, input: '', encoding: 'utf8' });
   expect(r.status === 0, `CNI_COMMAND=VERSION ${file} exits 0 (got ${r.status}; stderr: ${r.stderr?.trim()})`);
-  if (codeCache) expect(!r.stderr.includes('Code cache data rejected'), `${file} accepts its code cache`);
-  let answer;
-  try {
-    answer = JSON.parse(r.stdout);
-  } catch {
-    expect(false, `CNI_COMMAND=VERSION ${file} prints JSON (got ${JSON.stringify(r.stdout.slice(0, 200))})`);
-  }
-  expect(Array.isArray(answer.supportedVersions), `VERSION lists supportedVersions (got ${r.stdout.trim()})`);
+  if (startup === 'code-cache')
+    expect(!r.stderr.includes('Code cache data rejected'), `${file} accepts its code cache`);
+  if (startup === 'snapshot') expect(r.stderr === '', `${file} starts from its snapshot silently (${r.stderr.trim()})`);
+  const answer = expectVersionAnswer(file, r.stdout);
   const withNodeOptions = spawnSync(file, [], {
     env: { ...process.env, CNI_COMMAND: 'VERSION', NODE_OPTIONS: '--require ./no-such-preload.cjs' },
     input: '',
@@ -64,6 +73,18 @@ export function verifyLinuxBinary(file, binary, codeCache) {
   });
   expect(withNodeOptions.stdout === r.stdout, `${file} ignores NODE_OPTIONS (execArgvExtension: none)`);
   return answer;
+}
+
+/**
+ * Runs the Windows exe under Wine (a blob made by node.exe there): it must answer VERSION, and say nothing on stderr
+ * (no rejected code cache, no snapshot trouble).
+ * @param {string} exe @param {'snapshot' | 'code-cache'} startup @param {string} root
+ */
+export async function verifyWindowsStarts(exe, startup, root) {
+  const { versionUnderWine } = await import('./wine-blob.mjs');
+  const r = await versionUnderWine(exe, root);
+  expect(r.stderr.trim() === '', `hns-cni.exe (${startup}) starts under Wine without complaint (${r.stderr.trim()})`);
+  expectVersionAnswer('hns-cni.exe under Wine', r.stdout);
 }
 
 /**

@@ -48,9 +48,11 @@ export function writeAll(fd: number, text: string): void {
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') throw e;
       waitMs = Math.min(waitMs * 2 || 1, 50);
+      sleeper ??= new Int32Array(new SharedArrayBuffer(4));
       Atomics.wait(sleeper, 0, 0, waitMs);
     }
   }
 }
 
-const sleeper = new Int32Array(new SharedArrayBuffer(4));
+// Made on first need: V8's snapshot builder has no SharedArrayBuffer, and this module is in the start-up snapshot.
+let sleeper: Int32Array | undefined;

@@ -82,7 +82,9 @@ export function resolveLogOptions(fromConfig: LogOptions, env: NodeJS.ProcessEnv
   return { file: defaultLogFile(), fileSource: 'default', level };
 }
 
-const context = { inv: randomBytes(4).toString('hex'), verb: '', cid: '' };
+// The invocation id is drawn when first needed, not at module initialisation: the executable's V8 start-up snapshot
+// (src/snapshot.ts) holds this module already initialised, and every process must still get its own id.
+const context: { inv: string | undefined; verb: string; cid: string } = { inv: undefined, verb: '', cid: '' };
 let buffered: LogRecord[] = [];
 let writer: RecordWriter | undefined;
 let threshold: LogLevel = 'debug'; // until configured, keep everything: the configured level filters the buffer
@@ -102,6 +104,7 @@ export function setLogContext(next: { verb?: string; containerId?: string }): vo
 }
 
 export function invocationId(): string {
+  context.inv ??= randomBytes(4).toString('hex');
   return context.inv;
 }
 
@@ -109,7 +112,7 @@ function stamp(level: LogLevel, msg: string, meta?: LogMeta): LogRecord {
   const record: LogRecord = {
     time: new Date().toISOString(),
     level,
-    inv: context.inv,
+    inv: invocationId(),
     verb: context.verb,
     cid: context.cid,
     ms: Math.round(performance.now() * 10) / 10,
@@ -240,8 +243,12 @@ export async function closeLog(capMs = 2000): Promise<void> {
   }
 }
 
-/** Forgets all state: for tests that exercise the logger more than once in one process. */
-export function resetLogForTests(): void {
+/**
+ * Forgets all state (buffered lines, destination, context, invocation id): the start-up snapshot is taken after this,
+ * so no process inherits anything of the build's.
+ */
+export function resetLogState(): void {
+  context.inv = undefined;
   buffered = [];
   writer = undefined;
   threshold = 'debug';
@@ -251,3 +258,6 @@ export function resetLogForTests(): void {
   context.cid = '';
   sink = record;
 }
+
+/** For tests that exercise the logger more than once in one process. */
+export const resetLogForTests = resetLogState;

@@ -27,6 +27,9 @@ interface BuildInfo {
   baseWin32: string;
   koffiWin32: { file: string };
   koffiLinux: { file: string };
+  startupRequested: 'snapshot' | 'code-cache' | 'none';
+  startup: { win32: 'snapshot' | 'code-cache' | 'none' };
+  win32StartupNote?: string;
 }
 
 const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
@@ -79,17 +82,19 @@ describe('the SEA blob in RT_RCDATA/NODE_SEA_BLOB', () => {
     expect(count(exe, `${FUSE}:1`)).toBe(1);
   });
 
-  it('has the SEA header: magic, assets, no warning, and neither snapshot nor code cache (made on Linux)', () => {
-    // node_sea.h: uint32 magic 0x143da20, then uint32 flags. A Linux-made snapshot stops the exe from starting and a
-    // Linux-made code cache is rejected (with a warning on every run), so the Windows blob must carry neither.
+  it('has the SEA header: magic, assets, no warning, and the start-up aid the build recorded (none if Linux-made)', () => {
+    // node_sea.h: uint32 magic 0x143da20, then uint32 flags. A snapshot or code cache is only usable when node.exe
+    // made the blob itself (under Wine): a Linux-made snapshot stops the exe from starting and a Linux-made code
+    // cache is rejected. The build records what it made, and why the exe has none when it has none.
     const SEA_MAGIC = 0x143da20;
     const flags = { disableWarning: 1 << 0, useSnapshot: 1 << 1, useCodeCache: 1 << 2, includeAssets: 1 << 3 };
     expect(blob.readUInt32LE(0)).toBe(SEA_MAGIC);
     const f = blob.readUInt32LE(4);
     expect(f & flags.disableWarning).toBe(flags.disableWarning);
     expect(f & flags.includeAssets).toBe(flags.includeAssets);
-    expect(f & flags.useSnapshot).toBe(0);
-    expect(f & flags.useCodeCache).toBe(0);
+    expect(f & flags.useSnapshot).toBe(info.startup.win32 === 'snapshot' ? flags.useSnapshot : 0);
+    expect(f & flags.useCodeCache).toBe(info.startup.win32 === 'code-cache' ? flags.useCodeCache : 0);
+    if (info.startup.win32 !== info.startupRequested) expect(info.win32StartupNote ?? '').not.toBe('');
   });
 
   it("contains the win32 koffi module of koffi's version, byte for byte, and not the Linux one", () => {

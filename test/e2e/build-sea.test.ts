@@ -9,18 +9,39 @@ import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NODE_VERSION } from '../../scripts/build/pins.mjs';
 import { minimalConfig } from '../fixtures/minimal-config.js';
-import { cniEnv, pluginBinary, runPlugin } from '../helpers/plugin-process.js';
+import { cniEnv, makeLogDir, pluginBinary, runPlugin } from '../helpers/plugin-process.js';
 
 beforeAll(() => {
   if (!fs.existsSync(pluginBinary())) throw new Error(`${pluginBinary()} is missing: run npm run build first`);
 });
 
 describe('dist/hns-cni', () => {
-  it('answers VERSION with the supported spec versions, silently (its code cache is accepted)', async () => {
+  it('answers VERSION with the supported spec versions, silently (its snapshot or code cache is accepted)', async () => {
     const run = await runPlugin({ env: { CNI_COMMAND: 'VERSION' } });
     expect(run.code).toBe(0);
     expect(run.json?.supportedVersions).toEqual(['0.1.0', '0.2.0', '0.3.0', '0.3.1', '0.4.0', '1.0.0', '1.1.0']);
     expect(run.stderr).toBe('');
+  });
+
+  it('starts each process afresh from its start-up snapshot: its own invocation id, a clean log buffer', async () => {
+    // The snapshot holds the logger already initialised (src/snapshot.ts): nothing of the build may leak into a pod's
+    // log, and two processes must never share an invocation id.
+    const logs = makeLogDir('hns-e2e-snapshot-');
+    try {
+      const config = minimalConfig('nat', { ipam: { subnet: 'not a subnet' } });
+      for (let i = 0; i < 2; i++) {
+        const run = await runPlugin({ env: { ...cniEnv('ADD'), ...logs.env }, stdin: config });
+        expect(run.json?.code).toBe(7);
+      }
+      const lines = logs.readLog();
+      const invocations = [...new Set(lines.map((l) => l.inv))];
+      expect(invocations).toHaveLength(2);
+      for (const inv of invocations) expect(inv).toMatch(/^[0-9a-f]{8}$/);
+      expect(lines.every((l) => l.verb === 'ADD' && l.cid === 'e2e0123456789abcdef')).toBe(true);
+      expect(lines.filter((l) => l.msg === 'ADD start')).toHaveLength(2);
+    } finally {
+      logs.cleanup();
+    }
   });
 
   it(`runs on the embedded Node ${NODE_VERSION}, not the Node that ran the build`, () => {
