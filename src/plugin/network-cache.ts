@@ -4,7 +4,7 @@
 // name gets a new GUID, so a stale entry can never point at the wrong network. Names are operator input: they key a
 // Map, never a plain object, so "constructor" or "__proto__" is a network like any other.
 import * as path from 'node:path';
-import type { HostComputeNetwork } from '../hns/types.js';
+import type { HnsVersion, HostComputeNetwork } from '../hns/types.js';
 import { readFileIfExists, writeFileAtomic } from '../store/atomic-file.js';
 
 /** Whether HNS kept an endpoint's non-default routes on a network (issue 10 F2), learnt by reading one back. */
@@ -22,17 +22,30 @@ interface RouteSupportEntry {
   at: number;
 }
 
+/**
+ * The HNS version, learnt once: it changes only with an OS update, which means a reboot, and the only decision taken
+ * from it on the hot path (a dual-stack pod's IPv6DualStack gate) is re-checked after HNS_VERSION_TTL_MS.
+ */
+export const HNS_VERSION_TTL_MS = 60 * 60_000;
+
+interface HnsVersionEntry {
+  version: HnsVersion;
+  at: number;
+}
+
 interface CacheFile {
   version: 1;
   networks: Record<string, HostComputeNetwork>;
   /** Network ID (lower case) → route support. */
   routes?: Record<string, RouteSupportEntry>;
+  hns?: HnsVersionEntry;
 }
 
 /** The file's content in memory: both tables keyed by Maps, since names and IDs come from outside. */
 interface Cache {
   networks: Map<string, HostComputeNetwork>;
   routes: Map<string, RouteSupportEntry>;
+  hns?: HnsVersionEntry;
 }
 
 export class NetworkCache {
@@ -70,6 +83,18 @@ export class NetworkCache {
     this.write(cache);
   }
 
+  /** The HNS version learnt within HNS_VERSION_TTL_MS, else undefined. */
+  hnsVersion(now = Date.now()): HnsVersion | undefined {
+    const entry = this.read().hns;
+    return entry !== undefined && now - entry.at < HNS_VERSION_TTL_MS ? entry.version : undefined;
+  }
+
+  setHnsVersion(version: HnsVersion, now = Date.now()): void {
+    const cache = this.read();
+    cache.hns = { version: { Major: version.Major, Minor: version.Minor }, at: now };
+    this.write(cache);
+  }
+
   private read(): Cache {
     const cache: Cache = { networks: new Map(), routes: new Map() };
     const text = readFileIfExists(this.file);
@@ -89,6 +114,12 @@ export class NetworkCache {
           cache.routes.set(id, entry);
         }
       }
+      const hns = parsed.hns as unknown;
+      if (isObject(hns) && typeof hns.at === 'number' && isObject(hns.version)) {
+        const { Major, Minor } = hns.version;
+        if (typeof Major === 'number' && typeof Minor === 'number')
+          cache.hns = { version: { Major, Minor }, at: hns.at };
+      }
     } catch {
       // A damaged hint is worth nothing; the next lookup by name rewrites it.
     }
@@ -101,6 +132,7 @@ export class NetworkCache {
       version: 1,
       networks: Object.fromEntries(cache.networks),
       ...(cache.routes.size > 0 && { routes: Object.fromEntries(cache.routes) }),
+      ...(cache.hns !== undefined && { hns: cache.hns }),
     };
     writeFileAtomic(this.file, JSON.stringify(file));
   }
