@@ -4,6 +4,8 @@
 #   C:\Program Files\containerd\cni\conf\                 conflists (written by the tests)
 #   C:\windows\system32\computenetwork.dll, vmcompute.dll the mingw stub (found by the normal DLL search)
 #   C:\hns-cni-test\cnictl.exe                            the Windows CNI client (libcni, cross-built Go)
+#   C:\hns-cni-test\hns-cni-iphlpapi.dll                  the IP Helper stub (named by HNS_CNI_IPHLP_LIBRARY: the
+#                                                         system iphlpapi.dll stays, Node itself needs it)
 # Fails loudly when one of the inputs is missing. Idempotent (copies only what changed).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -12,7 +14,8 @@ repo="$(cd "$here/../.." && pwd)"
 . "$here/lib.sh"
 
 exe="${HNS_CNI_EXE:-$repo/dist/hns-cni.exe}"
-inputs=("$exe" "$repo/dist/native/computenetwork.dll" "$repo/dist/native/vmcompute.dll" "$repo/dist/test-tools/cnictl.exe")
+inputs=("$exe" "$repo/dist/native/computenetwork.dll" "$repo/dist/native/vmcompute.dll" "$repo/dist/native/hns-cni-iphlpapi.dll"
+  "$repo/dist/test-tools/cnictl.exe")
 missing=()
 for f in "${inputs[@]}"; do [ -f "$f" ] || missing+=("$f"); done
 [ "${#missing[@]}" -eq 0 ] || wine_die "missing: ${missing[*]} (npm run build; scripts/build-native.sh; scripts/build-go-client.sh)"
@@ -26,3 +29,4 @@ copy "$exe" "$cni/bin/hns-cni.exe"
 copy "$repo/dist/native/computenetwork.dll" "$drive_c/windows/system32/computenetwork.dll"
 copy "$repo/dist/native/vmcompute.dll" "$drive_c/windows/system32/vmcompute.dll"
 copy "$repo/dist/test-tools/cnictl.exe" "$drive_c/hns-cni-test/cnictl.exe"
+copy "$repo/dist/native/hns-cni-iphlpapi.dll" "$drive_c/hns-cni-test/hns-cni-iphlpapi.dll"

@@ -28,4 +28,20 @@ export const COMMANDS: Record<string, CommandEntry> = {
     summary: 'print the HCN calls and documents an ADD would make, without changing anything',
     load: async () => (await import('./plan.js')).main,
   },
+  pod: {
+    summary: 'pod check -f pod.yaml: lint a pod spec for Windows host networking on this node',
+    load: async () => (await import('./pod.js')).main,
+  },
+  install: {
+    summary: 'install or upgrade hns-cni on this node (executable + conflist); see also uninstall',
+    load: async () => (await import('./install.js')).install,
+  },
+  uninstall: {
+    summary: "remove hns-cni's networks, host endpoints, routes and files from this node",
+    load: async () => (await import('./install.js')).uninstall,
+  },
+  node: {
+    summary: 'the node agent: prepare networks + host endpoint, routes to other nodes; node status | teardown',
+    load: async () => (await import('./node.js')).main,
+  },
 };

@@ -7,8 +7,8 @@
 //   options [--set key=value ...] [--json]
 //   container --create ID [--owner NAME] | --delete ID | --list [--json]   HCS compute systems (what a container
 //                                                      runtime creates; a v1 CNI plugin attaches endpoints to them)
+//   listen ... | routes ...                            the simulated node's sockets and routing table (sim-host.ts)
 // Every subcommand takes --state FILE (default HNS_CNI_SIM_STATE, else <tmpdir>/hns-cni-sim/state.json).
-import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { createComputeSystem, deleteComputeSystem } from '../hns/sim/compute-systems.js';
 import { SIM_FUNCTIONS } from '../hns/sim/functions.js';
 import { type FaultSpec, faultFromSpec, isHcnFunction, statsOf } from '../hns/sim/instrumentation.js';
@@ -16,8 +16,10 @@ import { describeOptions, parseOptionValue, type SimOptions } from '../hns/sim/o
 import { startSimServer } from '../hns/sim/server.js';
 import { defaultStateFile, readState, resetState, transact } from '../hns/sim/state-file.js';
 import { printError, printJson, printTable, printText } from './output.js';
+import { parse, UsageError } from './sim-args.js';
+import { listen, routes } from './sim-host.js';
 
-const USAGE = `usage: hns-cni sim <serve|stats|reset|fault|latency|options|container> [--state FILE] ...
+const USAGE = `usage: hns-cni sim <serve|stats|reset|fault|latency|options|container|listen|routes> [--state FILE] ...
   serve   [--listen 127.0.0.1:PORT]
   stats   [--json]
   reset   [--options]
@@ -26,13 +28,14 @@ const USAGE = `usage: hns-cni sim <serve|stats|reset|fault|latency|options|conta
   latency --ms N [--fn FUNCTION] | --clear
   options [--set key=value ...] [--json]
   container --create ID [--owner NAME] | --delete ID | --list [--json]
+  listen  (--tcp PORT | --udp PORT) [--address ADDR] [--pid N] [--process NAME] [--remove]
+  listen  --list [--json] | --clear
+  routes  [--json] | --add PREFIX --via HOP [--if INDEX] [--metric N] | --delete PREFIX --via HOP [--if INDEX]
 functions: ${SIM_FUNCTIONS.join(', ')}`;
-
-class UsageError extends Error {}
 
 type Sub = (argv: string[], stateFile: string) => Promise<number>;
 
-const SUBCOMMANDS: Record<string, Sub> = { serve, stats, reset, fault, latency, options, container };
+const SUBCOMMANDS: Record<string, Sub> = { serve, stats, reset, fault, latency, options, container, listen, routes };
 
 export async function main(argv: string[]): Promise<number> {
   const [sub, ...rest] = argv;
@@ -58,16 +61,6 @@ function takeStateOption(argv: string[]): { stateFile: string; others: string[] 
   const i = argv.indexOf('--state');
   if (i < 0 || argv[i + 1] === undefined) return { stateFile: defaultStateFile(), others: argv };
   return { stateFile: argv[i + 1]!, others: [...argv.slice(0, i), ...argv.slice(i + 2)] };
-}
-
-type OptionsConfig = NonNullable<ParseArgsConfig['options']>;
-
-function parse<const T extends OptionsConfig>(argv: string[], options: T) {
-  try {
-    return parseArgs({ args: argv, options, strict: true, allowPositionals: false }).values;
-  } catch (e) {
-    throw new UsageError((e as Error).message);
-  }
 }
 
 async function serve(argv: string[], stateFile: string): Promise<number> {

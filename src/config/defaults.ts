@@ -3,7 +3,13 @@
 import { cidrsOverlap, nthAddress } from './address.js';
 
 export const DEFAULT_HNS_CALL_TIMEOUT_MS = 30_000;
-export const DEFAULT_RESERVED_HOST_PORTS: readonly number[] = [6443, 10250, 10256];
+/**
+ * Ports a node's own agents and services commonly hold (issue 13's list): 22, 53, 80, 443, the API server 6443,
+ * 9099, 9890, kubelet 10250 and kube-proxy's health 10256 (cni-contract.md §D). The NodePort range comes on top.
+ */
+export const DEFAULT_RESERVED_HOST_PORTS: readonly number[] = [22, 53, 80, 443, 6443, 9099, 9890, 10250, 10256];
+/** How long ADD waits for the API server to say whether a pod is host-network before using the annotation alone. */
+export const DEFAULT_HOST_NETWORK_API_TIMEOUT_MS = 2_000;
 export const DEFAULT_NODE_PORT_RANGE = { min: 30000, max: 32767 } as const;
 
 export function defaultNatNetworkName(network: string): string {
@@ -41,6 +47,10 @@ export function sharedDefaults(input: {
     dnsServers?: string[];
     reservedPorts?: number[];
     nodePortRange?: { min: number; max: number };
+    detect?: 'annotation' | 'api';
+    kubeconfig?: string;
+    apiTimeoutMs?: number;
+    checkPortsInUse?: boolean;
   };
   timeouts?: { hnsCallMs?: number };
   log?: { file?: string; level?: 'error' | 'warn' | 'info' | 'debug' };
@@ -52,6 +62,10 @@ export function sharedDefaults(input: {
       dnsServers: input.hostNetwork?.dnsServers ?? [],
       reservedPorts: input.hostNetwork?.reservedPorts ?? [...DEFAULT_RESERVED_HOST_PORTS],
       nodePortRange: { min: range.min, max: range.max },
+      detect: input.hostNetwork?.detect ?? 'auto',
+      ...(input.hostNetwork?.kubeconfig !== undefined && { kubeconfig: input.hostNetwork.kubeconfig }),
+      apiTimeoutMs: input.hostNetwork?.apiTimeoutMs ?? DEFAULT_HOST_NETWORK_API_TIMEOUT_MS,
+      checkPortsInUse: input.hostNetwork?.checkPortsInUse ?? true,
     },
     timeouts: { hnsCallMs: input.timeouts?.hnsCallMs ?? DEFAULT_HNS_CALL_TIMEOUT_MS },
     log: { ...(input.log?.file !== undefined && { file: input.log.file }), level: input.log?.level ?? 'info' },

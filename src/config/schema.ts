@@ -39,6 +39,9 @@ export type NetworkOwner = (typeof NETWORK_OWNERS)[number];
 export const GATEWAY_SOURCES = ['hostEndpoint', 'addressSource', 'network'] as const;
 export type GatewayFrom = (typeof GATEWAY_SOURCES)[number];
 
+export const HOST_NETWORK_DETECTION = ['annotation', 'api'] as const;
+export type HostNetworkDetection = (typeof HOST_NETWORK_DETECTION)[number];
+
 const PLACEHOLDER_HINT = 'looks like an unfilled template placeholder; put the real value here (see containerd#5729)';
 
 /** An IPv4 CIDR, with a dedicated message for template placeholders such as "<service cidr>". */
@@ -153,10 +156,21 @@ export const hostNetworkSchema = z.strictObject({
   mode: z.enum(HOST_NETWORK_MODES).optional(),
   /** Resolvers that replace 127.0.0.1/::1 in a host-network pod's DNS (kubelet's host DNS is useless in a pod). */
   dnsServers: z.array(ipv4AddressField).optional(),
-  /** Host ports a host-network pod may not map. Default [6443, 10250, 10256]. */
+  /** Host ports a host-network pod may not map. Default [22, 53, 80, 443, 6443, 9099, 9890, 10250, 10256]. */
   reservedPorts: z.array(port).optional(),
   /** The NodePort range, also refused. Default {min: 30000, max: 32767}. */
   nodePortRange: z.strictObject({ min: port, max: port }).optional(),
+  /**
+   * How a host-network pod is recognised: "annotation" (hns-cni.dev/host-network only) or "api" (also the pod's
+   * spec.hostNetwork, looked up by K8S_POD_NAMESPACE/K8S_POD_NAME). Default: "api" when a kubeconfig is available.
+   */
+  detect: z.enum(HOST_NETWORK_DETECTION).optional(),
+  /** The kubeconfig for that lookup. Default: ipam.kubeconfig, else C:\k\config on Windows. */
+  kubeconfig: z.string().min(1).optional(),
+  /** Give up on the API server after this long and fall back to the annotation. Default 2000 ms. */
+  apiTimeoutMs: z.number().int().min(100).max(30_000).optional(),
+  /** Refuse host ports a process of the node already holds (IP Helper's TCP/UDP tables). Default true. */
+  checkPortsInUse: z.boolean().optional(),
 });
 
 export const timeoutsSchema = z.strictObject({

@@ -5,9 +5,9 @@ import type { Attachment } from '../cni/types.js';
 import type { EndpointPolicy, NetworkType } from '../hns/types.js';
 import type { IpamConfig } from '../ipam/config.js';
 import type { Family, FamilySource } from './family.js';
-import type { GatewayFrom, HostNetworkMode, NetworkMode, NetworkOwner } from './schema.js';
+import type { GatewayFrom, HostNetworkDetection, HostNetworkMode, NetworkMode, NetworkOwner } from './schema.js';
 
-export type { Family, GatewayFrom, HostNetworkMode, NetworkMode, NetworkOwner };
+export type { Family, GatewayFrom, HostNetworkDetection, HostNetworkMode, NetworkMode, NetworkOwner };
 export type LogLevel = 'error' | 'warn' | 'info' | 'debug';
 
 export interface StaticRoute {
@@ -43,6 +43,11 @@ export interface HostNetworkSettings {
   dnsServers: string[];
   reservedPorts: number[];
   nodePortRange: { min: number; max: number };
+  /** "auto": the API when a kubeconfig is available at ADD time, else the annotation alone. */
+  detect: HostNetworkDetection | 'auto';
+  kubeconfig?: string;
+  apiTimeoutMs: number;
+  checkPortsInUse: boolean;
 }
 
 export interface NetConf {

@@ -55,6 +55,15 @@ export interface HcnClient {
   createEndpoint(networkId: string, settings: HostComputeEndpoint, opts?: CreateOptions): Promise<HostComputeEndpoint>;
   modifyEndpoint(id: string, request: ModifyEndpointRequest): Promise<void>;
   deleteEndpoint(id: string): Promise<void>;
+  /**
+   * Attaches an endpoint to the host's network compartment (default 1), giving the node a vNIC on the network with
+   * the endpoint's address: 1 call (HNSCall POST /endpoints/{id}/attach {SystemType: Host}, as SDN's
+   * Attach-HnsHostEndpoint and hcsshim's HostAttach do). An endpoint that is already attached fails with
+   * HCN_E_ENDPOINT_ALREADY_ATTACHED (errors.ts isAlreadyAttached).
+   */
+  attachEndpointToHost(id: string, compartmentId?: number): Promise<void>;
+  /** The reverse: 1 call (POST /endpoints/{id}/detach {SystemType: Host}). */
+  detachEndpointFromHost(id: string): Promise<void>;
 
   enumerateNamespaces(filter?: HcnFilter): Promise<string[]>;
   listNamespaces(filter?: HcnFilter): Promise<HostComputeNamespace[]>;

@@ -135,6 +135,16 @@ export function isAlreadyExists(err: unknown): boolean {
   return err instanceof HcnError && ALREADY_EXISTS.has(err.hr);
 }
 
+/**
+ * A host attach of an endpoint that is attached already: HCN_E_ENDPOINT_ALREADY_ATTACHED as an HRESULT, or as the
+ * v1 envelope's text ("This endpoint is already attached to the switch.", which flannel matches, flannel#1391).
+ */
+export function isAlreadyAttached(err: unknown): boolean {
+  if (!(err instanceof HcnError)) return false;
+  if (err.hr === toUnsigned(HR.HCN_E_ENDPOINT_ALREADY_ATTACHED)) return true;
+  return err.hrName === 'HNS_CALL_FAILED' && /already attached/i.test(err.message);
+}
+
 // HNS or its RPC transport is (momentarily) unavailable, or our own timeout fired: the same call may succeed later.
 const RETRYABLE = new Set<number>([...SERVICE_UNAVAILABLE_HRESULTS, HR.ERROR_TIMEOUT].map(toUnsigned));
 

@@ -262,6 +262,20 @@ export function createHcnClient(abi: HcnAbi, opts: HcnClientOptions = {}): HcnCl
     return { Major: out.Major, Minor: out.Minor };
   }
 
+  /** v1 `POST /endpoints/{id}/attach|detach` with SystemType Host (SDN's Attach-HnsHostEndpoint, hcsshim HostAttach). */
+  async function hostAttachment(action: 'attach' | 'detach', rawId: string, compartmentId: number): Promise<void> {
+    const fn: HcnFunction = 'HNSCall';
+    const id = guidArg(fn, rawId);
+    const body = action === 'attach' ? { SystemType: 'Host', CompartmentId: compartmentId } : { SystemType: 'Host' };
+    const path = `/endpoints/${id}/${action}`;
+    const reply = await call({ fn, method: 'POST', path, request: JSON.stringify(body) }, id);
+    const envelope = parseJson<Record<string, unknown>>(fn, reply.output, id, isObject);
+    if (envelope.Success !== true) {
+      const text = typeof envelope.Error === 'string' ? envelope.Error : 'Success:false without Error';
+      throw clientError('HNS_CALL_FAILED', { fn, id: `POST ${path}` }, text.trim());
+    }
+  }
+
   return {
     backend: abi.kind,
     hnsVersion() {
@@ -302,6 +316,8 @@ export function createHcnClient(abi: HcnAbi, opts: HcnClientOptions = {}): HcnCl
     },
     modifyEndpoint: (id, request) => modify(ENDPOINT, id, [request]),
     deleteEndpoint: (id) => remove(ENDPOINT, id),
+    attachEndpointToHost: (id, compartmentId = 1) => hostAttachment('attach', id, compartmentId),
+    detachEndpointFromHost: (id) => hostAttachment('detach', id, 1),
 
     enumerateNamespaces: (filter) => enumerate(NAMESPACE, filter),
     listNamespaces: (filter) => list<HostComputeNamespace>(NAMESPACE, filter),

@@ -48,8 +48,9 @@ export function planAdd(input: AddPlanInput): AddPlan {
   const podDnsPlan = podDns(config, config.runtimeConfig.dns, request.podNamespace);
   let dns = podDnsPlan.dns;
   notes.push(...podDnsPlan.notes);
-  if (isHostNetworkPod(config.runtimeConfig)) {
-    const decision = applyHostNetworkRules(config.hostNetwork, mappings, dns);
+  const facts = input.hostNetwork;
+  if (isHostNetworkPod(config.runtimeConfig) || facts?.apiSaysHostNetwork === true) {
+    const decision = applyHostNetworkRules(config.hostNetwork, mappings, dns, facts);
     dns = decision.dns;
     notes.push(...decision.notes);
   }

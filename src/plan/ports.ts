@@ -10,6 +10,9 @@ import type { PortMappingPolicy } from '../hns/types.js';
 
 export const PROTOCOL_NUMBERS: Readonly<Record<string, number>> = { tcp: 6, udp: 17 };
 
+/** hcsshim NatFlags: None 0, LocalRoutedVip 1, IPv6 2. */
+export const NAT_FLAGS_LOCAL_ROUTED_VIP = 1;
+
 /** A validated mapping: what the plan and the host-network rules reason about. */
 export interface HostPortMapping {
   hostPort: number;
@@ -65,6 +68,7 @@ export function portMappingPolicies(mappings: readonly HostPortMapping[]): PortM
       ExternalPort: m.hostPort,
       Protocol: PROTOCOL_NUMBERS[m.protocol]!,
       VIP: m.hostIP,
+      Flags: NAT_FLAGS_LOCAL_ROUTED_VIP,
     },
   }));
 }

@@ -52,6 +52,16 @@ export interface AddPlanInput {
   request: PlanRequest;
   allocation?: PodAddress;
   hns: HnsView;
+  /** What the executor learned about a host-network pod (plan/host-network.ts); absent: the annotation alone. */
+  hostNetwork?: HostNetworkFacts;
+}
+
+/** Facts about the pod and the node that only I/O can give (the API server, IP Helper's socket tables). */
+export interface HostNetworkFacts {
+  /** The API server says spec.hostNetwork is true (undefined: not asked, or no answer in time). */
+  apiSaysHostNetwork?: boolean;
+  /** Sockets bound on the node now, for host ports: the TCP listeners and UDP sockets with their owning process. */
+  portsInUse?: { protocol: 'tcp' | 'udp'; address: string; port: number; pid: number }[];
 }
 
 export interface CreateNetworkStep {

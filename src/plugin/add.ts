@@ -14,7 +14,14 @@ import type { HostComputeEndpoint } from '../hns/types.js';
 import { log } from '../log/logger.js';
 import { planAdd } from '../plan/add.js';
 import { completeResult } from '../plan/result.js';
-import type { AddPlan, AttachEndpointsStep, CreateEndpointStep, CreateNetworkStep, PodAddress } from '../plan/types.js';
+import type {
+  AddPlan,
+  AttachEndpointsStep,
+  CreateEndpointStep,
+  CreateNetworkStep,
+  HostNetworkFacts,
+  PodAddress,
+} from '../plan/types.js';
 import { recordAbandonedCreates } from './abandoned-creates.js';
 import { existingEndpointOrConflict, mayBeExistingOrTaken } from './address-conflict.js';
 import type { VerbContext } from './context.js';
@@ -39,11 +46,14 @@ export function requireNamespaceGuid(netns: string, verb: string): string {
 
 export async function add(ctx: VerbContext): Promise<CniResult> {
   const netns = requireNamespaceGuid(ctx.req.netns, 'ADD');
+  // Host-network facts (API lookup, the node's sockets), before any address is taken; loaded only for pods that
+  // may need them.
+  const hostNetwork = await (await import('./host-network.js')).hostNetworkFacts(ctx);
   const grant = await ctx.addressing.grant().catch((e: unknown) => {
     throw toCniError(e, 'ADD: allocating the pod address');
   });
   const conf = withExtraRoutes(ctx.conf, grant.routes);
-  const tx = new AddTransaction(ctx, conf, netns, grant.fresh);
+  const tx = new AddTransaction(ctx, conf, netns, grant.fresh, hostNetwork);
   try {
     await removeLegacyEndpoints(ctx, netns, grant.address?.address);
     return await tx.run(grant.address);
@@ -91,17 +101,20 @@ class AddTransaction {
     private readonly netns: string,
     /** The IPAM handed out the address just now: an endpoint already holding our GUID is a leftover, never adopted. */
     private readonly freshAddress: boolean,
+    private readonly hostNetwork: HostNetworkFacts | undefined,
   ) {}
 
   async run(address: PodAddress | undefined): Promise<CniResult> {
     const { containerId, ifName, args } = this.ctx.req;
     const request = { containerId, netns: this.netns, ifName, podNamespace: args.K8S_POD_NAMESPACE };
     for (let attempt = 0; ; attempt++) {
+      const hostNetwork = this.hostNetwork;
       let plan = planAdd({
         config: this.conf,
         request,
         allocation: address,
         hns: await readHnsView(this.ctx, attempt > 0, address),
+        ...(hostNetwork && { hostNetwork }),
       });
       const creations = plan.steps.filter((s): s is CreateNetworkStep => s.kind === 'createNetwork');
       if (creations.length > 0) {
@@ -111,6 +124,7 @@ class AddTransaction {
           request,
           allocation: address,
           hns: await readHnsView(this.ctx, false, address),
+          ...(hostNetwork && { hostNetwork }),
         });
       }
       try {
@@ -196,6 +210,7 @@ class AddTransaction {
    */
   private async existingAfterFailedCreate(step: CreateEndpointStep, error: unknown): Promise<HostComputeEndpoint> {
     if (this.unresolved.has(step.id)) throw error; // a look now proves nothing: the create may land later
+    if (!isHcnError(error)) throw error; // not HNS's answer to the create (the route probe's refusal, say)
     if (mayBeExistingOrTaken(error)) {
       const networkName = step.role === 'pod' ? this.conf.network : this.conf.natNetwork.name;
       return existingEndpointOrConflict(this.ctx, step, networkName, error);

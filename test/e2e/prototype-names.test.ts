@@ -2,6 +2,7 @@
 // built executable, the C stub and `sim serve`: the first ADD creates the network, the second finds it through the
 // on-disk network cache, DEL removes both pods. None of them is a false "network exists" (102).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { endpointNameFor } from '../../src/plan/identity.js';
 import { minimalConfig, SimNode } from './plugin-harness.js';
 
 let node: SimNode;
@@ -38,7 +39,7 @@ describe.each(CASES)('network $network', ({ network, ipam }) => {
     const networks = (await node.networks()).filter((n) => n.Name === network);
     expect(networks).toHaveLength(1);
     const onIt = (await node.endpoints()).filter((e) => e.HostComputeNetwork === networks[0]!.ID);
-    expect(onIt.map((e) => String(e.Name)).sort()).toEqual(pods.map((p) => `${p}_eth0_${network}`).sort());
+    expect(onIt.map((e) => String(e.Name)).sort()).toEqual(pods.map((p) => endpointNameFor(p, network, 'eth0')).sort());
     for (const containerId of pods) {
       const run = await node.cni('DEL', conf, { containerId, netns: '' });
       expect({ code: run.code, stdout: run.stdout }).toEqual({ code: 0, stdout: '' });

@@ -17,6 +17,7 @@ function assertInputs(): void {
     [dist.linuxExe, 'npm run build (the Linux build serves the simulator and answers the Linux-side queries)'],
     [dist.computenetworkDll, 'bash scripts/build-native.sh'],
     [dist.vmcomputeDll, 'bash scripts/build-native.sh'],
+    [dist.iphlpDll, 'bash scripts/build-native.sh'],
     [dist.linuxStub, 'bash scripts/build-native.sh'],
     [dist.cnictlExe, 'bash scripts/build-go-client.sh'],
     [dist.cnictl, 'bash scripts/build-go-client.sh'],

@@ -21,6 +21,7 @@ export const dist = {
   linuxExe: process.env.HNS_CNI_BIN ?? join(repo, 'dist/hns-cni'),
   computenetworkDll: join(repo, 'dist/native/computenetwork.dll'),
   vmcomputeDll: join(repo, 'dist/native/vmcompute.dll'),
+  iphlpDll: join(repo, 'dist/native/hns-cni-iphlpapi.dll'),
   linuxStub: join(repo, 'dist/native/libcomputenetwork.so'),
   cnictlExe: join(repo, 'dist/test-tools/cnictl.exe'),
   cnictl: join(repo, 'dist/test-tools/cnictl'),
@@ -39,6 +40,10 @@ export const win = {
   confDir: 'C:\\Program Files\\containerd\\cni\\conf',
   exe: 'C:\\Program Files\\containerd\\cni\\bin\\hns-cni.exe',
   cnictl: 'C:\\hns-cni-test\\cnictl.exe',
+  /** The IP Helper stub, by path (HNS_CNI_IPHLP_LIBRARY; see scripts/wine/install.sh). */
+  iphlpDll: 'C:\\hns-cni-test\\hns-cni-iphlpapi.dll',
+  /** The node's kubeconfig at the Windows default (ipam/config.ts defaultKubeconfig). */
+  kubeconfig: 'C:\\k\\config',
   /** libcni's result cache (containerd leaves it at C:\var\lib\cni; ours is per stage). */
   cniCache: 'C:\\hns-cni-test\\cni-cache',
   /** The plugin's Windows defaults. */

@@ -323,6 +323,8 @@ $document = [ordered]@{
         natFixture = 'Docker/containerd decide whether a nat network exists; recorded as the host networks below'
         overlayLowVsid = 'an Overlay network binds an external vSwitch (see adapterSelection)'
         overlaySubnetVsid = 'an Overlay network binds an external vSwitch (see adapterSelection)'
+        routePrefixHostBits = 'CreateIpForwardEntry2 is IP Helper, not HNS: changing the routing table of the runner is out of the scope of this recorder'
+        vswitchHostInterface = 'needs an external vSwitch (see adapterSelection)'
     }
     adapters = @(Get-NetAdapter | ForEach-Object { [ordered]@{ name = $_.Name; status = "$($_.Status)"; description = $_.InterfaceDescription } })
     hostNetworks = $null

@@ -75,7 +75,7 @@ function loadBindings(paths: Parameters<typeof createBindings>[0], call: AbiCall
 }
 
 /** _exit (POSIX) / ExitProcess (Windows): other threads end without being joined, so a hung call cannot hold us. */
-function exitSkippingThreadpool(code: number): void {
+export function exitSkippingThreadpool(code: number): void {
   const koffi = loadKoffi();
   if (process.platform === 'win32') {
     koffi.load('kernel32.dll').func('void __stdcall ExitProcess(uint32_t code)')(code);

@@ -8,6 +8,7 @@ import { HcnFailure } from './failure.js';
 import { isHcsFunction, type SimCall } from './functions.js';
 import { closeHandle, openHandle, resolveHandle } from './handles.js';
 import { hnsCall } from './hns-call.js';
+import { ipHelperCall, isIphlpFunction } from './ip-helper.js';
 import { createLoadBalancer, deleteLoadBalancer, modifyLoadBalancer } from './load-balancers.js';
 import { requireEndpoint, requireNamespace, requireNetwork, requireObject } from './lookup.js';
 import { createNamespace, deleteNamespace, modifyNamespace } from './namespaces.js';
@@ -20,6 +21,7 @@ import type { SimState } from './state.js';
 
 function call(state: SimState, c: SimCall): AbiReply {
   if (isHcsFunction(c.fn)) return hcsCall(state, c.fn, c);
+  if (isIphlpFunction(c.fn)) return ipHelperCall(state, c.fn, c.settings);
   switch (c.fn) {
     case 'HcnEnumerateNetworks':
       return { hr: 0, output: enumerate(state, 'network', c.query) };

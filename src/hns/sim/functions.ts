@@ -2,6 +2,7 @@
 // src/hns/abi.ts) and the vmcompute.dll HCS compute-system calls a v1 CNI plugin's hot attach makes (hcsshim's
 // HotAttachEndpoint: open, properties, modify Network Add/Remove, callback registration, close). The plugin itself
 // never calls HCS, so those stay out of the plugin's ABI and live here.
+import { IPHLP_FUNCTIONS, type IphlpFunction } from '../../iphlp/abi.js';
 import { type AbiCall, HCN_FUNCTIONS, type HcnFunction } from '../abi.js';
 
 export const HCS_FUNCTIONS = [
@@ -14,9 +15,10 @@ export const HCS_FUNCTIONS = [
 ] as const;
 
 export type HcsFunction = (typeof HCS_FUNCTIONS)[number];
-export type SimFunction = HcnFunction | HcsFunction;
+/** HCN, the HCS calls, and iphlpapi.dll's routing-table and socket-table calls (the host's own IP stack). */
+export type SimFunction = HcnFunction | HcsFunction | IphlpFunction;
 
-export const SIM_FUNCTIONS: readonly SimFunction[] = [...HCN_FUNCTIONS, ...HCS_FUNCTIONS];
+export const SIM_FUNCTIONS: readonly SimFunction[] = [...HCN_FUNCTIONS, ...HCS_FUNCTIONS, ...IPHLP_FUNCTIONS];
 
 export function isSimFunction(fn: string): fn is SimFunction {
   return (SIM_FUNCTIONS as readonly string[]).includes(fn);
@@ -28,7 +30,8 @@ export function isHcsFunction(fn: string): fn is HcsFunction {
 
 /**
  * One call as the simulator sees it: an AbiCall, or an HCS call. HCS calls use `handle`, `query` (the property
- * query), `settings` (the modify document) and `systemId` (HcsOpenComputeSystem's id: a container name).
+ * query), `settings` (the modify document) and `systemId` (HcsOpenComputeSystem's id: a container name). IP Helper
+ * calls carry their request line(s) in `settings` (ip-helper-text.ts).
  */
 export interface SimCall extends Omit<AbiCall, 'fn'> {
   fn: SimFunction;

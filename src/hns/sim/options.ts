@@ -100,6 +100,20 @@ export interface SimOptions {
    * ('first-unbound'; the first adapter when every one is taken).
    */
   adapterSelection: 'first' | 'first-unbound';
+  /** The default gateway of the host's default adapter, and the prefix length of its address (the node subnet). */
+  hostGateway: string;
+  hostPrefixLength: number;
+  /**
+   * CreateIpForwardEntry2 with host bits set in DestinationPrefix (10.1.2.3/24): ERROR_INVALID_PARAMETER, or the
+   * prefix is stored with the host bits cleared (UNCONFIRMED; MSDN does not say).
+   */
+  routePrefixHostBits: 'reject' | 'normalize';
+  /**
+   * An external vSwitch on an adapter moves the host's IP configuration to the new `vEthernet (<adapter>)` vNIC,
+   * which has a new interface index and LUID (flannel re-reads the index after creating its network), or the
+   * simulated host keeps reporting the adapter's own index.
+   */
+  vswitchHostInterface: 'renumber' | 'keep';
 }
 
 export const DEFAULT_OPTIONS: Readonly<SimOptions> = Object.freeze({
@@ -145,6 +159,10 @@ export const DEFAULT_OPTIONS: Readonly<SimOptions> = Object.freeze({
   policyEchoScalars: 'as-given',
   policyEchoKeyCase: 'as-given',
   adapterSelection: 'first',
+  hostGateway: '10.0.0.1',
+  hostPrefixLength: 24,
+  routePrefixHostBits: 'reject',
+  vswitchHostInterface: 'renumber',
 } satisfies SimOptions);
 
 const HRESULT_KEYS = new Set<keyof SimOptions>([
@@ -186,6 +204,8 @@ const CHOICES: Partial<Record<keyof SimOptions, readonly string[]>> = {
   adapterSelection: ['first', 'first-unbound'],
   // F7: a delete that is not visible at once (§7.14).
   endpointDeleteLinger: ['none', 'blocks-create', 'still-listed'],
+  routePrefixHostBits: ['reject', 'normalize'],
+  vswitchHostInterface: ['renumber', 'keep'],
 };
 
 /**
@@ -226,6 +246,8 @@ export const HOST_SHAPE_OPTIONS: Readonly<Partial<Record<keyof SimOptions, strin
   adapters: 'the host has the NICs a test gives it',
   hostAddress: 'the host has the address a test gives it',
   vswitchBlipMs: 'how long a blip lasts is a property of the host, not of the API',
+  hostGateway: "the host's default gateway is the one a test gives it",
+  hostPrefixLength: "the node subnet's prefix is the one a test gives it",
 };
 
 /**

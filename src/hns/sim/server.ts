@@ -6,6 +6,7 @@ import { log } from '../../log/logger.js';
 import type { SimCall, SimFunction } from './functions.js';
 import { recordStubReport } from './instrumentation.js';
 import { invokeSim } from './invoke.js';
+import { isIphlpFunction } from './ip-helper.js';
 import { transact } from './state-file.js';
 import { type CallRequest, decodeRequest, encodeReply, FrameReader, OP_CALL } from './wire.js';
 
@@ -26,6 +27,7 @@ export function abiCallOf(r: CallRequest): SimCall {
   const fn = r.fn as SimFunction;
   if (fn === 'HNSCall') return { fn, method: r.s1, path: r.s2, request: r.s3 };
   if (fn.startsWith('Hcs')) return hcsCallOf(fn, r);
+  if (isIphlpFunction(fn)) return { fn, ...(r.s1 !== undefined ? { settings: r.s1 } : {}) };
   const call: SimCall = { fn };
   if (r.guid !== undefined) call.id = r.guid;
   if (/^Hcn(CreateEndpoint|Modify|Query|Close)/.test(fn)) call.handle = r.handle;

@@ -6,6 +6,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { readFileIfExists } from '../../store/atomic-file.js';
 import { withFileLock } from '../../store/lock.js';
+import { freshHostStack } from './host-stack.js';
 import { DEFAULT_OPTIONS, initialOptions } from './options.js';
 import { freshState, type SimState } from './state.js';
 
@@ -24,6 +25,7 @@ export function readState(file: string): SimState {
   state.routes ??= {};
   state.computeSystems ??= {};
   state.accelnetMacs ??= [];
+  state.hostStack ??= freshHostStack(state.options);
   return state;
 }
 

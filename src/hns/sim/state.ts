@@ -10,6 +10,7 @@ import type {
   HostComputeRoute,
 } from '../types.js';
 import type { SimFunction } from './functions.js';
+import { freshHostStack, type HostStack } from './host-stack.js';
 import { initialOptions, type SimOptions } from './options.js';
 
 /** HNS objects with a GUID, an Hcn* function family and a handle type. */
@@ -93,6 +94,8 @@ export interface SimState {
   };
   /** Adapter name → IDs of the external-switch networks bound to its vSwitch. */
   vswitches: Record<string, string[]>;
+  /** The host's IP stack as IP Helper shows it: interfaces, routing table, bound sockets (host-stack.ts). */
+  hostStack: HostStack;
   blips: BlipEvent[];
   counters: Partial<Record<SimFunction, number>>;
   /** Reply latency in ms per function; '*' applies to every function without its own entry. */
@@ -118,6 +121,7 @@ export function freshState(options: SimOptions = initialOptions()): SimState {
     nextHandle: 1,
     cursors: { ip: {}, mac: {}, compartment: 1 },
     vswitches: {},
+    hostStack: freshHostStack(options),
     blips: [],
     counters: {},
     latencyMs: {},

@@ -37,8 +37,12 @@ describe("the issue's minimal config loads in every mode with sensible defaults"
       expect(c.hostNetwork).toEqual({
         mode: 'emulate',
         dnsServers: [],
-        reservedPorts: [6443, 10250, 10256],
+        // issue 13's list: 6443, 9890, 9099, 10250, 10256, 30000-32767 (the range below), 22, 53, 80, 443
+        reservedPorts: [22, 53, 80, 443, 6443, 9099, 9890, 10250, 10256],
         nodePortRange: { min: 30000, max: 32767 },
+        detect: 'auto',
+        apiTimeoutMs: 2_000,
+        checkPortsInUse: true,
       });
       expect(c.timeouts.hnsCallMs).toBe(30_000);
       expect(c.log.level).toBe('info');

@@ -8,6 +8,7 @@ import * as path from 'node:path';
 export const REPO = path.resolve(import.meta.dirname, '../../..');
 export const STUB_LIBRARY = path.join(REPO, 'dist/native/libcomputenetwork.so');
 export const PARTIAL_STUB_LIBRARY = path.join(REPO, 'dist/native/libcomputenetwork-partial.so');
+export const IPHLP_STUB_LIBRARY = path.join(REPO, 'dist/native/libiphlpapi.so');
 
 export function buildStub(): void {
   execFileSync('bash', [path.join(REPO, 'scripts/build-native.sh')], { stdio: ['ignore', 'ignore', 'inherit'] });

@@ -7,7 +7,17 @@ import { HCN_FUNCTIONS } from '../../../src/hns/abi.js';
 import { loadKoffi } from '../../../src/hns/ffi/koffi-loader.js';
 import { HCS_FUNCTIONS } from '../../../src/hns/sim/functions.js';
 import { IMAGE_FILE_MACHINE_AMD64, parsePeHeaders, rvaToOffset } from '../../helpers/pe.js';
-import { buildStub, PARTIAL_STUB_LIBRARY, REPO, STUB_LIBRARY } from './ffi-harness.js';
+import { buildStub, IPHLP_STUB_LIBRARY, PARTIAL_STUB_LIBRARY, REPO, STUB_LIBRARY } from './ffi-harness.js';
+
+/** The iphlpapi.dll calls hns-cni binds (src/iphlp/ffi/bindings.ts), FreeMibTable included. */
+const IPHLP_EXPORTS = [
+  'CreateIpForwardEntry2',
+  'DeleteIpForwardEntry2',
+  'GetIpForwardTable2',
+  'FreeMibTable',
+  'GetExtendedTcpTable',
+  'GetExtendedUdpTable',
+];
 
 const IMAGE_FILE_DLL = 0x2000;
 
@@ -91,6 +101,18 @@ describe('native stub builds', () => {
       expect(hasSymbol(STUB_LIBRARY, name), name).toBe(true);
     }
     expect(hasSymbol(STUB_LIBRARY, 'stub_call')).toBe(false);
+  });
+
+  it('hns-cni-iphlpapi.dll (mingw) and libiphlpapi.so export the IP Helper calls and their counters, nothing internal', () => {
+    const dll = peExports(path.join(REPO, 'dist/native/hns-cni-iphlpapi.dll'));
+    expect(dll.machine).toBe(IMAGE_FILE_MACHINE_AMD64);
+    expect([...dll.exports.keys()].sort()).toEqual([...IPHLP_EXPORTS, 'HnsCniIphlpStubCounters'].sort());
+    for (const name of [...IPHLP_EXPORTS, 'HnsCniIphlpStubCounters']) {
+      expect(hasSymbol(IPHLP_STUB_LIBRARY, name), name).toBe(true);
+    }
+    for (const name of ['stub_call', 'CoTaskMemAlloc', 'HcnEnumerateNetworks']) {
+      expect(hasSymbol(IPHLP_STUB_LIBRARY, name), name).toBe(false);
+    }
   });
 
   it('the partial build lacks exactly the namespace functions', () => {

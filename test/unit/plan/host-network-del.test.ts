@@ -49,16 +49,17 @@ describe('host-network pods', () => {
     expect(plan.notes.join('\n')).toMatch(/host-network pod/);
   });
 
-  for (const port of [10250, 10256, 6443, 30000, 32767]) {
+  // The defaults of issue 13: 6443, 9890, 9099, 10250, 10256, 30000-32767, 22, 53, 80, 443.
+  for (const port of [10250, 10256, 6443, 9890, 9099, 22, 53, 80, 443, 30000, 32767]) {
     it(`emulate refuses host port ${port} with code 107`, () => {
-      const c = config({ runtimeConfig: hostNetworkRuntime([80, port]) });
+      const c = config({ runtimeConfig: hostNetworkRuntime([8080, port]) });
       try {
         planAdd({ config: c, request, allocation, hns: { podNetwork: null } });
         expect.unreachable();
       } catch (e) {
         expect((e as CniError).code).toBe(CNI_CODE.HOST_NETWORK_REFUSED);
         expect((e as CniError).message).toContain(`${port}/tcp`);
-        expect((e as CniError).message).not.toContain('80/tcp,');
+        expect((e as CniError).message).not.toContain('8080/tcp');
       }
     });
   }
@@ -74,6 +75,56 @@ describe('host-network pods', () => {
     const c = config({ hostNetwork: { mode: 'refuse' }, runtimeConfig: hostNetworkRuntime([]) });
     expect(() => planAdd({ config: c, request, allocation, hns: { podNetwork: null } })).toThrow(CniError);
     expect(() => planAdd({ config: c, request, allocation, hns: { podNetwork: null } })).toThrow(/hostProcess=true/);
+  });
+});
+
+describe('host-network facts from I/O (plugin/host-network.ts gathers them)', () => {
+  const plain = (ports: number[], hostIP = '') => ({
+    portMappings: ports.map((p) => ({ HostPort: p, ContainerPort: p, Protocol: 'tcp', HostIP: hostIP })),
+  });
+  const refusal = (fn: () => unknown) => {
+    try {
+      fn();
+    } catch (e) {
+      return e as CniError;
+    }
+    return undefined;
+  };
+
+  it('spec.hostNetwork from the API makes the rules apply without the annotation', () => {
+    const c = config({ runtimeConfig: plain([10250]) });
+    expect(() => planAdd({ config: c, request, allocation, hns: { podNetwork: null } })).not.toThrow();
+    const e = refusal(() =>
+      planAdd({ config: c, request, allocation, hns: { podNetwork: null }, hostNetwork: { apiSaysHostNetwork: true } }),
+    );
+    expect(e?.code).toBe(CNI_CODE.HOST_NETWORK_REFUSED);
+  });
+
+  it('a socket of the node takes the port unless it is loopback-only, another protocol or another address', () => {
+    const listener = (address: string, port: number, protocol: 'tcp' | 'udp' = 'tcp') => ({
+      protocol,
+      address,
+      port,
+      pid: 99,
+    });
+    const plan = (runtime: object, portsInUse: ReturnType<typeof listener>[]) =>
+      refusal(() =>
+        planAdd({
+          config: config({ runtimeConfig: { ...hostNetworkRuntime([]), ...runtime } }),
+          request,
+          allocation,
+          hns: { podNetwork: null },
+          hostNetwork: { portsInUse },
+        }),
+      );
+    expect(plan(plain([8080]), [listener('0.0.0.0', 8080)])?.message).toContain('8080/tcp (pid 99 on 0.0.0.0)');
+    expect(plan(plain([8080]), [listener('::', 8080)])?.code).toBe(CNI_CODE.HOST_NETWORK_REFUSED);
+    expect(plan(plain([8080]), [listener('10.0.0.4', 8080)])?.code).toBe(CNI_CODE.HOST_NETWORK_REFUSED);
+    expect(plan(plain([8080], '10.0.0.4'), [listener('10.0.0.4', 8080)])?.code).toBe(CNI_CODE.HOST_NETWORK_REFUSED);
+    expect(plan(plain([8080], '10.0.0.5'), [listener('10.0.0.4', 8080)])).toBeUndefined();
+    expect(plan(plain([8080]), [listener('127.0.0.1', 8080)])).toBeUndefined();
+    expect(plan(plain([8080]), [listener('0.0.0.0', 8080, 'udp')])).toBeUndefined();
+    expect(plan(plain([8080]), [listener('0.0.0.0', 8081)])).toBeUndefined();
   });
 });
 

@@ -1,0 +1,172 @@
+// `hns-cni node ...`: the node agent and its views (src/node/). Never loaded by the CNI verbs.
+//   node [--once] [--conf-dir DIR] [--kubeconfig FILE] [--node-name NAME] [--resync-seconds N]
+//   node status [--json] [--conf-dir DIR] [--bin-dir DIR]
+//   node teardown [--force]        remove what hns-cni made on this node (routes, host endpoints, its networks)
+import { type ParseArgsConfig, parseArgs } from 'node:util';
+import { selectHcnClient } from '../hns/select.js';
+import { selectIphlpClient } from '../iphlp/select.js';
+import { NodeAgent } from '../node/agent.js';
+import { defaultBinDir, defaultConfDir } from '../node/conf.js';
+import { type NodeStatusReport, nodeStatus } from '../node/status.js';
+import { teardownNode } from '../node/teardown.js';
+import { defaultDataDir } from '../store/data-dir.js';
+import { printError, printJson, printText } from './output.js';
+
+const USAGE = `usage: hns-cni node [--once] [--conf-dir DIR] [--kubeconfig FILE] [--node-name NAME] [--resync-seconds N]
+       hns-cni node status [--json] [--conf-dir DIR] [--bin-dir DIR]
+       hns-cni node teardown [--force]
+Prepares the configured networks (with the host endpoint) and keeps the routes to the other nodes' pod subnets in
+line with the Kubernetes API. --once: prepare and sync once, then exit (0 = converged).`;
+
+const CALL_TIMEOUT_MS = 30_000;
+
+function parse(argv: string[], options: NonNullable<ParseArgsConfig['options']>) {
+  return parseArgs({ args: argv, options, strict: true, allowPositionals: false }).values as Record<
+    string,
+    string | boolean | undefined
+  >;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  // The Kubernetes client (loaded by the agent, and by the IPAM's node source on its own) uses APIs Node deprecates:
+  // their warnings would be the agent's only stderr output.
+  (process as { noDeprecation?: boolean }).noDeprecation = true;
+  const [first, ...rest] = argv;
+  try {
+    if (first === '--help' || first === '-h' || first === 'help') {
+      printText(USAGE);
+      return 0;
+    }
+    if (first === 'status') return await status(rest);
+    if (first === 'teardown') return await teardown(rest);
+    return await agent(argv);
+  } catch (error) {
+    const usage = (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
+    printError(`hns-cni node: ${(error as Error).message}${usage ? `\n${USAGE}` : ''}`);
+    return usage ? 2 : 1;
+  }
+}
+
+async function doors() {
+  return {
+    hcn: await selectHcnClient({ timeoutMs: CALL_TIMEOUT_MS }),
+    iphlp: await selectIphlpClient({ timeoutMs: CALL_TIMEOUT_MS }),
+  };
+}
+
+async function agent(argv: string[]): Promise<number> {
+  const v = parse(argv, {
+    once: { type: 'boolean', default: false },
+    'conf-dir': { type: 'string' },
+    kubeconfig: { type: 'string' },
+    'node-name': { type: 'string' },
+    'resync-seconds': { type: 'string' },
+    'backoff-max-seconds': { type: 'string' },
+  });
+  const resync = Number(v['resync-seconds'] ?? 60);
+  const backoffMax = Number(v['backoff-max-seconds'] ?? 30);
+  if (!(resync > 0) || !(backoffMax > 0)) throw Object.assign(new Error('bad number'), { code: 'ERR_PARSE_ARGS_BAD' });
+  const nodeName = (v['node-name'] as string | undefined) ?? process.env.NODE_NAME;
+  let stop: () => void = () => {};
+  const stopped = new Promise<void>((resolve) => {
+    stop = resolve;
+  });
+  const onSignal = () => stop();
+  process.once('SIGTERM', onSignal);
+  process.once('SIGINT', onSignal);
+  const a = new NodeAgent({
+    ...(await doors()),
+    confDir: (v['conf-dir'] as string | undefined) ?? defaultConfDir(),
+    dataDir: defaultDataDir(),
+    once: v.once === true,
+    ...(typeof v.kubeconfig === 'string' && { kubeconfig: v.kubeconfig }),
+    ...(nodeName !== undefined && { nodeName }),
+    resyncMs: resync * 1000,
+    backoffMs: { initial: Math.min(1_000, backoffMax * 1000), max: backoffMax * 1000 },
+    stopped,
+  });
+  if (v.once === true) {
+    const problems = await a.runOnce();
+    for (const p of problems) printError(`hns-cni node: ${p}`);
+    return problems.length === 0 ? 0 : 1;
+  }
+  await a.run();
+  return 0;
+}
+
+function describe(r: NodeStatusReport): string {
+  const lines: string[] = [];
+  const a = r.agent;
+  if (a !== undefined) {
+    lines.push(`agent: ${a.phase} (node ${a.node}, pid ${a.pid}, updated ${a.ageSeconds} s ago)`);
+    lines.push(
+      `  prepare: ${a.prepare.ok ? 'ok' : `not done${a.prepare.error ? `: ${a.prepare.error}` : ''}`}` +
+        (a.confFile ? ` (${a.confFile})` : ''),
+    );
+    lines.push(
+      `  API: ${a.api.state}${a.api.source ? ` via ${a.api.source}` : ''}, ${a.api.nodes} node(s)` +
+        (a.api.lastSync ? `, last sync ${a.api.lastSync}` : '') +
+        (a.api.state === 'disconnected' && a.api.lastError ? `, retry ${a.api.retries}: ${a.api.lastError}` : ''),
+    );
+    lines.push(`  routes: ${a.routes.mechanism}${a.routes.reason ? ` (${a.routes.reason})` : ''}`);
+    for (const f of a.routes.foreign) lines.push(`    foreign: ${f.destinationPrefix} (node ${f.node}) left alone`);
+    for (const u of a.routes.unroutable) lines.push(`    unroutable: node ${u.node}: ${u.reason}`);
+    if (a.routes.lastError) lines.push(`    last error: ${a.routes.lastError}`);
+  } else {
+    lines.push('agent: has not run on this node');
+  }
+  lines.push(`networks (${r.networks.length}):`);
+  for (const n of r.networks) lines.push(`  ${n.name}  ${n.type}  ${n.id}  ${n.podEndpoints} pod endpoint(s)`);
+  lines.push(`host endpoints (${r.hostEndpoints.length}):`);
+  for (const e of r.hostEndpoints) lines.push(`  ${e.name}  ${e.address ?? '-'}  on ${e.network}`);
+  lines.push(`routes (${r.routes.length}):`);
+  for (const x of r.routes) {
+    lines.push(`  ${x.destinationPrefix} via ${x.nextHop} (node ${x.node})  ${x.present ? 'in place' : 'MISSING'}`);
+  }
+  if (r.remoteSubnets.length > 0) lines.push(`remote subnet routes (${r.remoteSubnets.length}):`);
+  for (const s of r.remoteSubnets) {
+    lines.push(
+      `  ${s.destinationPrefix} → ${s.providerAddress} (node ${s.node})  ${s.present ? 'in place' : 'MISSING'}`,
+    );
+  }
+  lines.push(
+    `files: ${[r.files.binary, r.files.confFile, r.files.stateDir].filter((f) => f !== undefined).join(', ') || 'none'}`,
+  );
+  lines.push(r.clean ? 'nothing of hns-cni is left on this node' : '');
+  return lines.join('\n').trimEnd();
+}
+
+async function status(argv: string[]): Promise<number> {
+  const v = parse(argv, {
+    json: { type: 'boolean', default: false },
+    'conf-dir': { type: 'string' },
+    'bin-dir': { type: 'string' },
+  });
+  const report = await nodeStatus({
+    ...(await doors()),
+    dataDir: defaultDataDir(),
+    confDir: (v['conf-dir'] as string | undefined) ?? defaultConfDir(),
+    binDir: (v['bin-dir'] as string | undefined) ?? defaultBinDir(),
+  });
+  if (v.json) printJson(report);
+  else printText(describe(report));
+  return 0;
+}
+
+async function teardown(argv: string[]): Promise<number> {
+  const v = parse(argv, { force: { type: 'boolean', default: false }, json: { type: 'boolean', default: false } });
+  const report = await teardownNode({ ...(await doors()), dataDir: defaultDataDir(), force: v.force === true });
+  if (v.json) printJson(report);
+  else {
+    printText(
+      [
+        `routes removed: ${report.routes.length}`,
+        `remote subnet routes removed: ${report.remoteSubnets.length}`,
+        `host endpoints removed: ${report.hostEndpoints.join(', ') || 'none'}`,
+        `networks removed: ${report.networks.join(', ') || 'none'}`,
+      ].join('\n'),
+    );
+  }
+  for (const p of report.problems) printError(`hns-cni node teardown: ${p}`);
+  return report.problems.length === 0 ? 0 : 1;
+}

@@ -1,0 +1,200 @@
+// install → upgrade → uninstall with the built executable on a simulated node (HCN and IP Helper stubs, the
+// stand-in API server): the upgrade happens while a CNI ADD of the old binary is in flight (held inside HNS by a
+// "hang" fault) and that ADD still succeeds; an operator's conflist is never overwritten without --force; the
+// uninstall leaves the node exactly as it was before the install — HNS objects, routing table, files — and
+// `hns-cni node status` says nothing is left.
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type KubeApiServer, startKubeApiServer } from '../fixtures/kube/api-server.js';
+import { pluginBinary } from '../helpers/plugin-process.js';
+import { eventually, routes, startNode } from './node-helpers.js';
+import type { SimNode } from './plugin-harness.js';
+
+let node: SimNode;
+let api: KubeApiServer;
+let binDir: string;
+let confDir: string;
+
+/** Every file under a dir (relative path + size), or 'absent'. */
+function files(dir: string): string[] | 'absent' {
+  if (!fs.existsSync(dir)) return 'absent';
+  return fs
+    .readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => path.relative(dir, path.join(e.parentPath, e.name)))
+    .sort();
+}
+
+async function snapshot() {
+  return {
+    networks: (await node.networks()).map((n) => `${n.Name} ${n.ID}`).sort(),
+    endpoints: (await node.endpoints()).map((e) => `${e.Name} ${e.ID}`).sort(),
+    routes: (await routes(node)).map((r) => `${r.destinationPrefix} via ${r.nextHop} metric ${r.metric}`).sort(),
+    bin: files(binDir),
+    conf: files(confDir),
+    data: files(node.env.HNS_CNI_DATA_DIR!),
+  };
+}
+
+const installed = () => path.join(binDir, 'hns-cni');
+const run = (exe: string, args: string[]) => runWith(exe, args);
+
+function runWith(exe: string, args: string[], env: Record<string, string> = {}, stdin = '') {
+  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+    const child = spawn(exe, args, { env: { ...process.env, ...node.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (b: Buffer) => {
+      stdout += b.toString();
+    });
+    child.stderr.on('data', (b: Buffer) => {
+      stderr += b.toString();
+    });
+    child.stdin.end(stdin);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+const installArgs = (source: string) => [
+  'install',
+  '--bin-dir',
+  binDir,
+  '--conf-dir',
+  confDir,
+  '--source',
+  source,
+  '--subnet',
+  '10.244.1.0/24',
+  '--cluster-cidr',
+  '10.244.0.0/16',
+  '--service-cidr',
+  '10.96.0.0/12',
+];
+
+let before: Awaited<ReturnType<typeof snapshot>>;
+
+beforeAll(async () => {
+  node = await startNode('hns-install-');
+  api = await startKubeApiServer(node.dir);
+  api.setNode({ name: 'win-a', podCIDRs: ['10.244.1.0/24'], internalIP: '10.0.0.4' });
+  api.setNode({ name: 'win-b', podCIDRs: ['10.244.2.0/24'], internalIP: '10.0.0.5' });
+  binDir = path.join(node.dir, 'cni', 'bin');
+  confDir = path.join(node.dir, 'cni', 'conf');
+  fs.mkdirSync(binDir, { recursive: true });
+  fs.mkdirSync(confDir, { recursive: true });
+  const r = await node.command(
+    ['sim', 'routes', '--add', '10.60.0.0/16', '--via', '10.0.0.9', '--state', node.env.HNS_CNI_SIM_STATE!],
+    false,
+  );
+  expect(r.code, r.stderr).toBe(0);
+  before = await snapshot();
+}, 180_000);
+
+afterAll(async () => {
+  await api?.close();
+  await node?.stop();
+});
+
+describe('install → upgrade → uninstall', () => {
+  it("an operator's conflist is kept; --force takes it over", async () => {
+    const mine = path.join(confDir, '10-hns-cni.conflist');
+    fs.writeFileSync(mine, '{"cniVersion":"1.0.0","name":"operator","plugins":[]}');
+    const kept = await run(pluginBinary(), installArgs(pluginBinary()));
+    expect(kept.code, kept.stderr).toBe(0);
+    expect(kept.stdout).toContain('conflist kept');
+    expect(fs.readFileSync(mine, 'utf8')).toContain('"operator"');
+    const forced = await run(pluginBinary(), [...installArgs(pluginBinary()), '--force']);
+    expect(forced.code, forced.stderr).toBe(0);
+    expect(JSON.parse(fs.readFileSync(mine, 'utf8')).plugins[0]).toMatchObject({
+      type: 'hns-cni',
+      ipam: { subnet: '10.244.1.0/24' },
+    });
+    // From now on the file is hns-cni's: a second install rewrites it without --force.
+    const again = await run(pluginBinary(), installArgs(pluginBinary()));
+    expect(again.stdout).toMatch(/installed|unchanged/);
+    expect(again.stdout).toContain('conflist unchanged');
+  });
+
+  it('the installed agent prepares the node and routes win-b', async () => {
+    const r = await run(installed(), [
+      'node',
+      '--once',
+      '--conf-dir',
+      confDir,
+      '--node-name',
+      'win-a',
+      '--kubeconfig',
+      api.kubeconfig,
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    expect((await routes(node)).some((x) => x.destinationPrefix === '10.244.2.0/24' && x.nextHop === '10.0.0.5')).toBe(
+      true,
+    );
+  });
+
+  it('an upgrade while an ADD of the old binary is inside HNS: the ADD completes, the new binary is in place', async () => {
+    const oldSha = fs.readFileSync(installed());
+    const netns = await node.createNamespace();
+    const fault = await node.command(
+      ['sim', 'fault', '--fn', 'HcnCreateEndpoint', '--hang', '4000', '--state', node.env.HNS_CNI_SIM_STATE!],
+      false,
+    );
+    expect(fault.code, fault.stderr).toBe(0);
+    const conf = JSON.parse(fs.readFileSync(path.join(confDir, '10-hns-cni.conflist'), 'utf8'));
+    const add = runWith(
+      installed(),
+      [],
+      { CNI_COMMAND: 'ADD', CNI_CONTAINERID: 'upgrade-pod', CNI_NETNS: netns, CNI_IFNAME: 'eth0', CNI_PATH: binDir },
+      JSON.stringify({ ...conf.plugins[0], name: conf.name, cniVersion: conf.cniVersion }),
+    );
+    await eventually('the ADD to be held inside HNS', async () =>
+      (await node.stats()).faults.some((f) => f.fired === 1),
+    );
+    const upgraded = path.join(node.dir, 'hns-cni-next');
+    fs.copyFileSync(pluginBinary(), upgraded);
+    fs.appendFileSync(upgraded, 'upgrade-marker');
+    const up = await run(pluginBinary(), installArgs(upgraded));
+    expect(up.code, up.stderr).toBe(0);
+    expect(up.stdout).toContain(`upgraded: ${installed()}`);
+    const result = await add;
+    expect(result.code, result.stderr).toBe(0);
+    expect(JSON.parse(result.stdout).ips[0].address).toMatch(/^10\.244\.1\./);
+    expect(fs.readFileSync(installed()).equals(fs.readFileSync(upgraded))).toBe(true);
+    expect(fs.readFileSync(installed()).equals(oldSha)).toBe(false);
+    await node.command(['sim', 'fault', '--clear', '--state', node.env.HNS_CNI_SIM_STATE!], false);
+    const del = await runWith(
+      installed(),
+      [],
+      { CNI_COMMAND: 'DEL', CNI_CONTAINERID: 'upgrade-pod', CNI_NETNS: netns, CNI_IFNAME: 'eth0', CNI_PATH: binDir },
+      JSON.stringify({ ...conf.plugins[0], name: conf.name, cniVersion: conf.cniVersion }),
+    );
+    expect(del.code, del.stderr).toBe(0);
+  });
+
+  it('uninstall refuses while a pod holds the network, then leaves the node exactly as it was', async () => {
+    const netns = await node.createNamespace();
+    const conf = JSON.parse(fs.readFileSync(path.join(confDir, '10-hns-cni.conflist'), 'utf8'));
+    const plugin = { ...conf.plugins[0], name: conf.name, cniVersion: conf.cniVersion };
+    const env = { CNI_CONTAINERID: 'last-pod', CNI_NETNS: netns, CNI_IFNAME: 'eth0', CNI_PATH: binDir };
+    expect((await runWith(installed(), [], { ...env, CNI_COMMAND: 'ADD' }, JSON.stringify(plugin))).code).toBe(0);
+    const refused = await run(installed(), ['uninstall', '--bin-dir', binDir, '--conf-dir', confDir]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('1 pod endpoint(s)');
+    expect(fs.existsSync(installed())).toBe(true);
+    // Refused before anything was touched: the node keeps its routes and host endpoint.
+    expect((await routes(node)).some((x) => x.destinationPrefix === '10.244.2.0/24')).toBe(true);
+    expect((await runWith(installed(), [], { ...env, CNI_COMMAND: 'DEL' }, JSON.stringify(plugin))).code).toBe(0);
+    await node.command(['hns', 'namespace-delete', netns], false);
+
+    const r = await run(installed(), ['uninstall', '--bin-dir', binDir, '--conf-dir', confDir]);
+    expect(r.code, r.stderr).toBe(0);
+    const namespaces = await node.json<unknown[]>(['hns', 'namespaces']);
+    for (const ns of namespaces)
+      await node.command(['hns', 'namespace-delete', String((ns as { ID: string }).ID)], false);
+    expect(await snapshot()).toEqual(before);
+    const status = await node.json<{ clean: boolean }>(['node', 'status', '--conf-dir', confDir, '--bin-dir', binDir]);
+    expect(status.clean).toBe(true);
+  });
+});

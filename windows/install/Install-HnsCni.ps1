@@ -1,0 +1,90 @@
+<#
+.SYNOPSIS
+    Installs, upgrades or uninstalls hns-cni on a Windows node that is not managed by the DaemonSet in deploy/.
+.DESCRIPTION
+    Install (the default): runs `hns-cni.exe install` from the given executable. It copies itself into containerd's
+    CNI bin dir by rename-then-replace (a running CNI call keeps its copy) and writes 10-hns-cni.conflist with the
+    node's pod subnet, never over a conflist it did not write unless -Force. Then prepares the node once
+    (`hns-cni.exe node --once`) and, with -Service, registers `hns-cni.exe node` as a Windows service.
+    Uninstall: stops and removes the service, runs `hns-cni.exe uninstall` (routes, host endpoints, networks, files,
+    data directory; refused while pods use the networks unless -Force), then deletes the copies Windows would not
+    let the running executable delete, and shows `hns-cni.exe node status` is empty.
+.EXAMPLE
+    .\Install-HnsCni.ps1 -Source .\hns-cni.exe -Subnet 10.244.3.0/24 -ClusterCidr 10.244.0.0/16 -ServiceCidr 10.96.0.0/12
+.EXAMPLE
+    .\Install-HnsCni.ps1 -Source .\hns-cni.exe -FromNode -ClusterCidr 10.244.0.0/16 -ServiceCidr 10.96.0.0/12 -Service
+.EXAMPLE
+    .\Install-HnsCni.ps1 -Uninstall
+#>
+[CmdletBinding(DefaultParameterSetName = 'Install')]
+param(
+    [Parameter(ParameterSetName = 'Install', Mandatory = $true)]
+    [string]$Source,
+    [Parameter(ParameterSetName = 'Install')]
+    [string]$Subnet,
+    [Parameter(ParameterSetName = 'Install')]
+    [switch]$FromNode,
+    [Parameter(ParameterSetName = 'Install')]
+    [string]$ClusterCidr,
+    [Parameter(ParameterSetName = 'Install')]
+    [string]$ServiceCidr,
+    [Parameter(ParameterSetName = 'Install')]
+    [ValidateSet('l2bridge', 'transparent', 'nat')]
+    [string]$Mode = 'l2bridge',
+    [Parameter(ParameterSetName = 'Install')]
+    [string]$Kubeconfig = 'C:\k\config',
+    [Parameter(ParameterSetName = 'Install')]
+    [switch]$Service,
+    [Parameter(ParameterSetName = 'Uninstall', Mandatory = $true)]
+    [switch]$Uninstall,
+    [string]$BinDir = 'C:\Program Files\containerd\cni\bin',
+    [string]$ConfDir = 'C:\Program Files\containerd\cni\conf',
+    [switch]$Force
+)
+$ErrorActionPreference = 'Stop'
+$serviceName = 'hns-cni-node'
+$installed = Join-Path $BinDir 'hns-cni.exe'
+
+function Invoke-HnsCniExe {
+    param([string]$Exe, [string[]]$Arguments)
+    & $Exe @Arguments
+    if ($LASTEXITCODE -ne 0) { throw "hns-cni.exe $($Arguments -join ' ') failed with exit code $LASTEXITCODE" }
+}
+
+if ($Uninstall) {
+    $svc = Get-Service -Name $serviceName -ErrorAction SilentlyContinue
+    if ($svc) {
+        Stop-Service -Name $serviceName -Force
+        & sc.exe delete $serviceName | Out-Null
+    }
+    if (-not (Test-Path -LiteralPath $installed)) { throw "hns-cni is not installed in $BinDir" }
+    # Run a copy, so the installed executable is not in use while it is removed.
+    $copy = Join-Path $env:TEMP ("hns-cni-uninstall-{0}.exe" -f [guid]::NewGuid())
+    Copy-Item -LiteralPath $installed -Destination $copy
+    try {
+        $arguments = @('uninstall', '--bin-dir', $BinDir, '--conf-dir', $ConfDir)
+        if ($Force) { $arguments += '--force' }
+        Invoke-HnsCniExe -Exe $copy -Arguments $arguments
+        Get-ChildItem -LiteralPath $BinDir -Filter 'hns-cni.exe.old-*' -ErrorAction SilentlyContinue |
+            Remove-Item -Force -ErrorAction SilentlyContinue
+        Invoke-HnsCniExe -Exe $copy -Arguments @('node', 'status', '--bin-dir', $BinDir, '--conf-dir', $ConfDir)
+    } finally {
+        Remove-Item -LiteralPath $copy -Force -ErrorAction SilentlyContinue
+    }
+    return
+}
+
+$arguments = @('install', '--bin-dir', $BinDir, '--conf-dir', $ConfDir, '--source', (Resolve-Path -LiteralPath $Source).Path,
+    '--mode', $Mode, '--cluster-cidr', $ClusterCidr, '--service-cidr', $ServiceCidr)
+if ($FromNode) { $arguments += @('--from-node', '--kubeconfig', $Kubeconfig) } else { $arguments += @('--subnet', $Subnet) }
+if ($Force) { $arguments += '--force' }
+Invoke-HnsCniExe -Exe $Source -Arguments $arguments
+Invoke-HnsCniExe -Exe $installed -Arguments @('node', '--once', '--conf-dir', $ConfDir, '--kubeconfig', $Kubeconfig)
+if ($Service) {
+    if (-not (Get-Service -Name $serviceName -ErrorAction SilentlyContinue)) {
+        $binPath = '"{0}" node --conf-dir "{1}" --kubeconfig "{2}"' -f $installed, $ConfDir, $Kubeconfig
+        New-Service -Name $serviceName -BinaryPathName $binPath -StartupType Automatic -DisplayName 'hns-cni node agent' | Out-Null
+    }
+    Start-Service -Name $serviceName
+}
+Invoke-HnsCniExe -Exe $installed -Arguments @('node', 'status', '--bin-dir', $BinDir, '--conf-dir', $ConfDir)
