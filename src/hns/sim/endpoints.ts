@@ -6,6 +6,7 @@ import type { EndpointPolicy, HostComputeEndpoint, HostComputeNetwork, IpConfigu
 import { attachmentsOf, detachAll } from './attachments.js';
 import { recordDeletedEndpoint } from './endpoint-linger.js';
 import { fail } from './failure.js';
+import { gateEndpointIpv6 } from './feature-gates.js';
 import { assignAddresses, checkRequestedAddresses, defaultRoutes } from './ip-assignment.js';
 import { endpointsOfNetwork, newObjectId, requireEndpoint } from './lookup.js';
 import { assignMac } from './mac-assignment.js';
@@ -37,7 +38,7 @@ export function createEndpoint(
   const key = newObjectId(state, 'endpoint', id, doc.ID);
   checkPortMappings(state, network.ID!, endpoint.Policies ?? [], key);
 
-  const requested = endpoint.IpConfigurations ?? [];
+  const requested = gateEndpointIpv6(state, endpoint.IpConfigurations ?? []);
   const configs =
     requested.length > 0 ? checkRequestedAddresses(state, network, requested) : assignAddresses(state, network);
   const result: HostComputeEndpoint = { ID: key, ...endpoint, HostComputeNetwork: network.ID! };

@@ -114,6 +114,13 @@ export interface SimOptions {
    * simulated host keeps reporting the adapter's own index.
    */
   vswitchHostInterface: 'renumber' | 'keep';
+  /**
+   * IPv6 subnets or endpoint addresses on a build before IPv6DualStack (11.10): refused (HCN_E_INVALID_SUBNET /
+   * HCN_E_INVALID_IP), or quietly dropped (hcsshim only says from which version a client may send them).
+   */
+  ipv6BeforeDualStack: 'reject' | 'drop';
+  /** The VxlanPort network policy on a build before 10.3: an unknown policy type (refused), or quietly dropped. */
+  vxlanPortBeforeSupport: 'reject' | 'drop';
 }
 
 export const DEFAULT_OPTIONS: Readonly<SimOptions> = Object.freeze({
@@ -163,6 +170,8 @@ export const DEFAULT_OPTIONS: Readonly<SimOptions> = Object.freeze({
   hostPrefixLength: 24,
   routePrefixHostBits: 'reject',
   vswitchHostInterface: 'renumber',
+  ipv6BeforeDualStack: 'reject',
+  vxlanPortBeforeSupport: 'reject',
 } satisfies SimOptions);
 
 const HRESULT_KEYS = new Set<keyof SimOptions>([
@@ -206,6 +215,8 @@ const CHOICES: Partial<Record<keyof SimOptions, readonly string[]>> = {
   endpointDeleteLinger: ['none', 'blocks-create', 'still-listed'],
   routePrefixHostBits: ['reject', 'normalize'],
   vswitchHostInterface: ['renumber', 'keep'],
+  ipv6BeforeDualStack: ['reject', 'drop'],
+  vxlanPortBeforeSupport: ['reject', 'drop'],
 };
 
 /**
