@@ -79,10 +79,10 @@ function readEndpoint(doc: JsonObject): HostComputeEndpoint {
 }
 
 function mappingKey(m: PortMappingKey): string {
-  return `${m.protocol}/${m.externalPort}/${m.vip}`;
+  return `${m.protocol}/${m.externalPort}/${m.vip}/${m.family}`;
 }
 
-/** An external port (per protocol and VIP) is mapped at most once per network: HCN_E_PORT_ALREADY_EXISTS. */
+/** An external port (per protocol, VIP and family) is mapped at most once per network: HCN_E_PORT_ALREADY_EXISTS. */
 function checkPortMappings(state: SimState, networkId: string, policies: EndpointPolicy[], self: string): void {
   const taken = new Set<string>();
   for (const e of endpointsOfNetwork(state, networkId)) {
