@@ -33,7 +33,7 @@ afterAll(async () => {
   await node?.stop();
 });
 
-describe.each([...MODES, 'overlay', 'overlay dual-stack'] as const)('%s mode', (mode) => {
+describe.each([...MODES, 'overlay dual-stack'] as const)('%s mode', (mode) => {
   const conf = { ...CONFIGS[mode], name: `budget-${mode.replace(' ', '-')}` };
 
   it(`ADD ≤ ${BUDGET[mode].ADD} and DEL ≤ ${BUDGET[mode].DEL} HCN calls once the network exists`, async () => {
