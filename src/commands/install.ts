@@ -27,7 +27,7 @@ import { printError, printJson, printText } from './output.js';
 
 const INSTALL_USAGE = `usage: hns-cni install [--bin-dir DIR] [--conf-dir DIR] [--source FILE] [--force]
          [--subnet CIDR | --from-node [--node-name NAME] [--kubeconfig FILE]] [--no-conflist]
-         [--name NAME] [--mode l2bridge|transparent|nat] --cluster-cidr CIDR --service-cidr CIDR
+         [--name NAME] [--mode l2bridge|transparent|nat|overlay] --cluster-cidr CIDR --service-cidr CIDR
 Copies the executable into the CNI bin dir (rename-then-replace: a running CNI call keeps its copy) and writes
 ${CONFLIST_NAME} with the node's pod subnet, never over a conflist hns-cni did not write unless --force.`;
 const UNINSTALL_USAGE = `usage: hns-cni uninstall [--bin-dir DIR] [--conf-dir DIR] [--force] [--json]

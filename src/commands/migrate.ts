@@ -75,13 +75,14 @@ function migratePlugin(plugin: Record<string, unknown>, as: string | undefined):
     // What flannel_windows.go hands over, minus the values it injects at run time.
     const inner = migrateOne(
       // As flannel hands it over, with stand-ins for what flannel injects at run time (ipMasq marks flanneld's
-      // network as external; the ipam only shapes the reading and is left out of the output).
+      // network as external, and is FLANNEL_IPMASQ, true in flannel's Windows set-ups; the ipam only shapes the
+      // reading and is left out of the output).
       {
         type: 'win-bridge',
         ...delegate,
         name: plugin.name,
         cniVersion: plugin.cniVersion ?? '0.2.0',
-        ipMasq: false,
+        ipMasq: true,
         ipam: { type: 'host-local', subnet: '10.0.0.0/24' },
         // the runtime's capability arguments reach the delegate through flannel's runtimeConfig
         ...(plugin.capabilities !== undefined && { capabilities: plugin.capabilities }),
@@ -107,34 +108,52 @@ export function nativeForm(conf: NetConf, original: Record<string, unknown>, fla
   for (const note of conf.notes) {
     if (note.level !== 'debug') notes.push(note.path === undefined ? note.text : `${note.path}: ${note.text}`);
   }
-  notes.push(...conf.pending.ipv6);
-  const overlay = conf.pending.unsupported !== undefined;
   if (conf.cniVersion === '') notes.push('no cniVersion: libcni reads that as 0.1.0, now written out');
   const config: Record<string, unknown> = {
     cniVersion: conf.cniVersion === '' ? '0.1.0' : conf.cniVersion,
     name: conf.name,
     type: 'hns-cni',
-    mode: overlay ? 'overlay' : conf.mode,
+    mode: conf.mode,
   };
-  if (overlay) notes.push(`mode "overlay": ${conf.pending.unsupported!.message}; this config fails until then`);
   if (conf.networkOwner === 'external') config.networkOwner = 'external';
   const wanted = MODE_NETWORK_TYPES[conf.mode];
   const others = conf.acceptedNetworkTypes.filter((t) => t !== wanted);
-  if (!overlay && others.length > 0) {
+  if (others.length > 0) {
     notes.push(
       `an existing network of type ${others.join(' or ')} was accepted by ${conf.family}; native mode ${conf.mode} needs ${wanted}`,
     );
   }
   if (conf.networkIpam !== undefined) config.networkSubnet = conf.networkIpam.subnet;
-  if (conf.gateway !== undefined) config.gateway = conf.gateway;
+  const gateways = [conf.gateway, conf.gateway6].filter((g): g is string => g !== undefined);
+  if (gateways.length > 0) config.gateway = gateways.join(',');
   const defaultFrom = conf.mode === 'l2bridge' ? 'hostEndpoint' : 'addressSource';
   if (conf.gateway === undefined && conf.gatewayFrom !== defaultFrom) config.gatewayFrom = conf.gatewayFrom;
+  if (conf.gatewayFrom6 !== (config.gatewayFrom ?? defaultFrom) && conf.gateway6 === undefined) {
+    notes.push(
+      `a pod's IPv6 gateway comes from the address source in ${conf.family}; a native config applies its gatewayFrom to both families`,
+    );
+  }
+  const generating = conf.mode === 'l2bridge' || conf.mode === 'overlay';
   // The anchors never generate an OutBoundNAT: their list is exactly `policies`.
-  if (conf.mode === 'l2bridge') config.outboundNAT = { enabled: false };
+  if (generating) {
+    const podSubnet = conf.policyLayout === 'win-overlay' && conf.compat.ipMasq === true;
+    config.outboundNAT = { enabled: false, ...(podSubnet && { podSubnet: true }) };
+    if (podSubnet && flannel) {
+      notes.push(
+        "outboundNAT.podSubnet: win-overlay exempts the network's subnet when flannel's FLANNEL_IPMASQ is true (flannel's default); drop it if yours is false",
+      );
+    }
+  }
   if (conf.policies.length > 0) config.policies = conf.policies.map((value) => ({ name: 'EndpointPolicy', value }));
-  if (conf.loopbackDSR && conf.mode === 'l2bridge') config.loopbackDSR = true;
-  if (conf.loopbackDSR && conf.mode !== 'l2bridge')
-    notes.push(`loopbackDSR dropped: native configs allow it in l2bridge mode only`);
+  if (conf.loopbackDSR && generating) config.loopbackDSR = true;
+  if (conf.loopbackDSR && !generating)
+    notes.push(`loopbackDSR dropped: native configs allow it in l2bridge and overlay modes only`);
+  if (conf.policyLayout === 'win-overlay') {
+    if (conf.macPrefix !== '0E-2A') notes.push(`endpointMacPrefix ${conf.macPrefix}: native configs use 0E-2A`);
+    notes.push(
+      "win-overlay's provider address policy: a native overlay config adds the network's provider address (or nodeIP) the same way",
+    );
+  }
   // Native configs set LocalRoutedVip by default (issue 10 F4); keep the anchor's choice, and say what it costs.
   if (!conf.portMapping.localRoutedVip || conf.portMapping.inboundAcl) config.portMapping = { ...conf.portMapping };
   if (!conf.portMapping.localRoutedVip) {

@@ -74,15 +74,24 @@ async function previewAddress(ctx: VerbContext): Promise<{ allocation?: PodAddre
     };
   }
   const held = await addressing.held();
-  if (held !== undefined) return { allocation: { address: held }, source: `${held}, already held by this attachment` };
+  if (held !== undefined) {
+    const all = [held.address, ...(held.ipv6 ? [held.ipv6.address] : [])].join(' and ');
+    return { allocation: held, source: `${all}, already held by this attachment` };
+  }
   const ipam = await addressing.builtin!();
-  const pool = ipam.pools[0]!;
-  const prefix = pool.subnet.split('/')[1];
   // The range's first address that is not blocked (the gateway .1 and the l2bridge host endpoint .2 never are pods').
-  const shown = pool.firstAssignable;
-  if (shown === undefined) return { source: `none: ${pool.subnet} has no address a pod may hold` };
+  const previews = ipam.pools.map((pool) =>
+    pool.firstAssignable === undefined
+      ? undefined
+      : { address: `${pool.firstAssignable}/${pool.subnet.split('/')[1]}`, gateway: pool.gateway },
+  );
+  const [v4, v6] = previews;
+  if (v4 === undefined) return { source: `none: ${ipam.pools[0]!.subnet} has no address a pod may hold` };
   return {
-    allocation: { address: `${shown}/${prefix}`, gateway: pool.gateway },
-    source: `the next free address of ${pool.subnet} (shown as ${shown}; the real ADD picks round-robin)`,
+    allocation: { ...v4, ...(v6 !== undefined && { ipv6: v6 }) },
+    source: `the next free address of ${ipam.pools.map((p) => p.subnet).join(' and ')} (shown as ${[v4, v6]
+      .filter((x) => x !== undefined)
+      .map((x) => x.address.split('/')[0])
+      .join(' and ')}; the real ADD picks round-robin)`,
   };
 }

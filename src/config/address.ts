@@ -1,7 +1,17 @@
-// IPv4 address and prefix arithmetic the config and the planner need (overlap tests, "the subnet's n-th address",
-// "the subnet an address/prefix belongs to"). Parsing itself is the IPAM's (ip-address based); this module adds the
-// few derived operations on top so neither config/ nor plan/ hand-rolls dotted-quad maths.
-import { type Cidr, cidrContains, cidrLast, formatAddress, formatCidr, parseAddress, parseCidr } from '../ipam/cidr.js';
+// Address and prefix arithmetic the config and the planner need (overlap tests, "the subnet's n-th address",
+// "the subnet an address/prefix belongs to"), for IPv4 and IPv6 alike (dual-stack pods carry one of each). Parsing
+// itself is the IPAM's; this module adds the few derived operations on top so neither config/ nor plan/ hand-rolls
+// address maths. Prefixes of different families never overlap or contain one another.
+import {
+  type Cidr,
+  cidrContains,
+  cidrLast,
+  formatAddress,
+  formatCidr,
+  parseAddress,
+  parseAddressOrCidr,
+  parseCidr,
+} from '../ipam/cidr.js';
 
 export type { Cidr };
 
@@ -27,6 +37,26 @@ export function isIpCidr(text: string): boolean {
   return parseCidr(text) !== undefined;
 }
 
+export function isIPv6(text: string): boolean {
+  return parseAddress(text)?.family === 6;
+}
+
+export function isIPv6Cidr(text: string): boolean {
+  return parseCidr(text)?.family === 6;
+}
+
+/** The family of an address or CIDR text (an address with a ':' is IPv6); undefined when it is neither. */
+export function familyOf(text: string): 4 | 6 | undefined {
+  return parseAddressOrCidr(text)?.family;
+}
+
+/** Parses a CIDR of either family; throws on anything else (callers validated the text already). */
+export function cidrOf(text: string): Cidr {
+  const c = parseCidr(text);
+  if (c === undefined) throw new TypeError(`not a CIDR: ${JSON.stringify(text)}`);
+  return c;
+}
+
 /** Parses an IPv4 CIDR; throws on anything else (callers validated the text already). */
 export function ipv4Cidr(text: string): Cidr {
   const c = parseCidr(text);
@@ -34,9 +64,9 @@ export function ipv4Cidr(text: string): Cidr {
   return c;
 }
 
-/** "10.244.3.7/24" → "10.244.3.0/24" (the canonical network form; host bits cleared). */
+/** "10.244.3.7/24" → "10.244.3.0/24", "fd00::7/64" → "fd00::/64" (the canonical network form; host bits cleared). */
 export function canonicalCidr(text: string): string {
-  return formatCidr(ipv4Cidr(text));
+  return formatCidr(cidrOf(text));
 }
 
 /** "10.244.3.7/24" → "10.244.3.7" */
@@ -46,32 +76,39 @@ export function addressOf(cidrText: string): string {
 }
 
 export function prefixLengthOf(cidrText: string): number {
-  return ipv4Cidr(cidrText).prefix;
+  return cidrOf(cidrText).prefix;
 }
 
-/** The n-th address of a subnet: 1 → the first host (.1 of a /24), 2 → .2. */
+/** The n-th address of a subnet: 1 → the first host (.1 of a /24, ::1 of a /64), 2 → .2. */
 export function nthAddress(cidrText: string, n: number): string {
-  return formatAddress(4, ipv4Cidr(cidrText).network + BigInt(n));
+  const c = cidrOf(cidrText);
+  return formatAddress(c.family, c.network + BigInt(n));
 }
 
 export function cidrsOverlap(a: string, b: string): boolean {
-  const x = ipv4Cidr(a);
-  const y = ipv4Cidr(b);
-  return x.network <= cidrLast(y) && y.network <= cidrLast(x);
+  const x = cidrOf(a);
+  const y = cidrOf(b);
+  return x.family === y.family && x.network <= cidrLast(y) && y.network <= cidrLast(x);
 }
 
 export function subnetContains(cidrText: string, address: string): boolean {
   const a = parseAddress(address);
-  return a !== undefined && cidrContains(ipv4Cidr(cidrText), a);
+  return a !== undefined && cidrContains(cidrOf(cidrText), a);
 }
 
 /** True when every address of `inner` lies in `outer`. */
 export function subnetCovers(outer: string, inner: string): boolean {
-  const o = ipv4Cidr(outer);
-  const i = ipv4Cidr(inner);
-  return o.prefix <= i.prefix && i.network >= o.network && cidrLast(i) <= cidrLast(o);
+  const o = cidrOf(outer);
+  const i = cidrOf(inner);
+  return o.family === i.family && o.prefix <= i.prefix && i.network >= o.network && cidrLast(i) <= cidrLast(o);
 }
 
+/** The /32 (IPv4) or /128 (IPv6) prefix of one address. */
 export function hostRoute(address: string): string {
-  return `${address}/32`;
+  return `${address}/${isIPv6(address) ? 128 : 32}`;
+}
+
+/** The default route's destination of a family: "0.0.0.0/0" or "::/0". */
+export function defaultDestination(family: 4 | 6): string {
+  return family === 4 ? '0.0.0.0/0' : '::/0';
 }

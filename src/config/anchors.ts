@@ -11,7 +11,7 @@ import { type BuiltinIpamConfig, builtinIpamConfigSchema, type IpamConfig } from
 import { defaultNatNetworkName, firstHost, sharedDefaults } from './defaults.js';
 import type { FamilyChoice } from './family.js';
 import { type GoField, go, isObject } from './go-json.js';
-import { hostNetworkSchema, timeoutsSchema } from './schema.js';
+import { DEFAULT_VNI, DEFAULT_VXLAN_PORT, hostNetworkSchema, timeoutsSchema } from './schema.js';
 import type { ConfigNote, DnsSettings, GatewayFrom, NetConf, NetworkMode, NetworkOwner } from './types.js';
 
 /** types.DNS (Go, case-insensitive keys: WCN's examples write `Nameservers`/`Search`). */
@@ -45,7 +45,11 @@ export interface AnchorDecision {
   acceptedNetworkTypes: NetworkType[];
   gatewayFrom: GatewayFrom;
   gateway?: string;
+  /** The IPv6 gateway when the config names one (WCN additionalRoutes ::/0); else the address source's. */
+  gateway6?: string;
   networkIpam?: { subnet: string; gateway: string };
+  /** win-overlay's endpointMacPrefix; default 0E-2A. */
+  macPrefix?: string;
   policyLayout: NetConf['policyLayout'];
   policies: NetConf['policies'];
   loopbackDSR: boolean;
@@ -53,7 +57,6 @@ export interface AnchorDecision {
   dnsRules: NetConf['dnsRules'];
   ipam?: IpamConfig;
   compat: NetConf['compat'];
-  pending: NetConf['pending'];
 }
 
 /** The parts of the Go-read document every family shares. */
@@ -133,13 +136,14 @@ export function anchorNetConf(
     mode: decision.mode,
     network: name,
     ...(decision.gateway !== undefined && { gateway: decision.gateway }),
+    ...(decision.gateway6 !== undefined && { gateway6: decision.gateway6 }),
     natNetwork: {
       name: defaultNatNetworkName(name),
       subnet: natSubnet,
       gateway: firstHost(natSubnet),
       subnetSource: 'auto',
     },
-    outboundNAT: { enabled: false, exceptions: [] },
+    outboundNAT: { enabled: false, exceptions: [], podSubnet: false },
     loopbackDSR: decision.loopbackDSR,
     routes: [],
     dns: toDnsSettings(common.dns),
@@ -162,10 +166,16 @@ export function anchorNetConf(
     acceptedNetworkTypes: decision.acceptedNetworkTypes,
     ...(decision.networkIpam !== undefined && { networkIpam: decision.networkIpam }),
     gatewayFrom: decision.gatewayFrom,
+    // Every anchor that gives a pod an IPv6 address takes its gateway from the address source (WCN: the IPAM's IP6
+    // gateway, or additionalRoutes' ::/0), whatever its IPv4 rule.
+    gatewayFrom6: 'addressSource',
+    // An anchor config creates no Overlay network with settings of its own (flanneld's is adopted; an sdnoverlay
+    // network WCN would create gets flannel's defaults).
+    vxlan: { vni: DEFAULT_VNI, port: DEFAULT_VXLAN_PORT },
+    macPrefix: decision.macPrefix ?? '0E-2A',
     policyLayout: decision.policyLayout,
     portMapping: decision.portMapping,
     dnsRules: decision.dnsRules,
-    pending: decision.pending,
     notes,
   };
 }

@@ -10,10 +10,13 @@
 //     `allowAclPortMapping`'s inbound ACL), then every `AdditionalArgs` EndpointPolicy as given, then the
 //     loopback-DSR OutBoundNAT (`optionalFlags.loopbackDSR`); nothing else (no generated OutBoundNAT);
 //   - DNS: the config's, the pod namespace written in front of the first search domain, then the runtime's
-//     servers, searches and options.
+//     servers, searches and options;
+//   - `optionalFlags.enableDualStack`: the L2Bridge network must exist; the pod gets an IPv4 and an IPv6 address
+//     (from the IPAM plugin, or from HNS), the IPv6 gateway from the IPAM or `additionalRoutes`' ::/0 entry, and
+//     every port mapping an IPv6 copy (NatFlags IPv6).
 import type { ConfigIssue } from '../cni/netconf.js';
 import type { EndpointPolicy, NetworkType } from '../hns/types.js';
-import { canonicalCidr, isIPv4, isIPv4Cidr, isPlaceholder, nthAddress } from './address.js';
+import { canonicalCidr, isIPv4, isIPv4Cidr, isIPv6, isPlaceholder, nthAddress } from './address.js';
 import {
   type AnchorDecision,
   anchorNetConf,
@@ -100,33 +103,29 @@ export function loadWcnFamily(raw: Record<string, unknown>, choice: FamilyChoice
   const flags = doc.optionalFlags ?? {};
   const name = doc.name ?? '';
   const mode = wcnMode(choice, name, issues);
-  const pending: NetConf['pending'] = { ipv6: [] };
-  if (mode === 'overlay') {
-    pending.unsupported = {
-      feature: 'overlay',
-      message:
-        'sdnoverlay configs (Overlay/VXLAN networks) are not supported yet: hns-cni\'s "overlay" mode is issue 12',
-    };
-  }
 
   const ipam = delegatedIpam(raw[keyOf(raw, 'ipam') ?? 'ipam'], issues);
   const networkIpam = configSubnet(doc, issues, notes);
   const defaultRoute4 = defaultRouteGateway(doc.additionalRoutes, 4, issues);
+  const defaultRoute6 = defaultRouteGateway(doc.additionalRoutes, 6, issues);
   let gateway: string | undefined;
+  let gateway6: string | undefined;
   if (ipam === undefined) {
+    // WCN: the config subnet's gateway, else (gatewayFromAdditionalRoutes) the default route of each family.
     gateway = networkIpam?.gateway ?? (flags.gatewayFromAdditionalRoutes ? defaultRoute4 : undefined);
+    if (flags.gatewayFromAdditionalRoutes) gateway6 = defaultRoute6;
   }
   const policies = additionalArgsPolicies(doc.AdditionalArgs, issues, notes);
   const flannelDelegate = hasKey(raw, 'ipmasqnetwork') || hasKey(raw, 'ipmasq');
   const dualStack = flags.enableDualStack === true;
-  recordIpv6(doc, raw, pending, flags);
 
   const decision: AnchorDecision = {
-    mode: mode === 'overlay' ? 'l2bridge' : mode,
+    mode,
     networkOwner: flannelDelegate || dualStack ? 'external' : 'hns-cni',
-    acceptedNetworkTypes: dualStack ? ['L2Bridge'] : ACCEPTED_TYPES,
+    acceptedNetworkTypes: dualStack ? ['L2Bridge'] : mode === 'overlay' ? ['Overlay'] : ACCEPTED_TYPES,
     gatewayFrom: ipam !== undefined && flags.forceBridgeGateway === true ? 'hostEndpoint' : 'addressSource',
     ...(gateway !== undefined && { gateway }),
+    ...(gateway6 !== undefined && { gateway6 }),
     ...(networkIpam !== undefined && { networkIpam }),
     policyLayout: 'wcn',
     policies,
@@ -138,7 +137,6 @@ export function loadWcnFamily(raw: Record<string, unknown>, choice: FamilyChoice
     dnsRules: { namespaceSearch: true, runtimeOptions: true },
     ...(ipam !== undefined && { ipam }),
     compat: {},
-    pending,
   };
   if (flags.forceBridgeGateway === true && ipam === undefined) {
     notes.push({
@@ -158,14 +156,14 @@ export function loadWcnFamily(raw: Record<string, unknown>, choice: FamilyChoice
   return anchorNetConf(doc, choice, decision, notes, issues);
 }
 
-/** WCN does not check an existing network's type; these are the ones its endpoints work on. */
+/** WCN does not check an existing network's type; these are the ones nat's and sdnbridge's endpoints work on. */
 const ACCEPTED_TYPES: NetworkType[] = ['NAT', 'L2Bridge', 'L2Tunnel'];
 
 /**
  * nat → NAT, sdnbridge → L2Bridge, sdnoverlay → Overlay. wincni used `name` as the HNS network type; a WCN-shaped
  * config that family.ts could not place is read the same way. Any other name cannot be told apart: code 7.
  */
-function wcnMode(choice: FamilyChoice, name: string, issues: ConfigIssue[]): NetworkMode | 'overlay' {
+function wcnMode(choice: FamilyChoice, name: string, issues: ConfigIssue[]): NetworkMode {
   if (choice.family === 'nat') return 'nat';
   if (choice.family === 'sdnbridge') return 'l2bridge';
   if (choice.family === 'sdnoverlay') return 'overlay';
@@ -231,8 +229,11 @@ function defaultRouteGateway(routes: WcnDoc['additionalRoutes'], family: 4 | 6, 
     if (!isDefault) continue;
     const gw = r.gw ?? r.gateway;
     if (gw === undefined) continue;
-    if (family === 4 && !isIPv4(gw)) {
-      issues.push({ path: `additionalRoutes[${i}].GW`, reason: `must be an IPv4 address (got ${JSON.stringify(gw)})` });
+    if (family === 4 ? !isIPv4(gw) : !isIPv6(gw)) {
+      issues.push({
+        path: `additionalRoutes[${i}].GW`,
+        reason: `must be an IPv${family} address (got ${JSON.stringify(gw)})`,
+      });
       return undefined;
     }
     return gw;
@@ -284,27 +285,6 @@ function additionalArgsPolicies(
     });
   }
   return translated.policies;
-}
-
-/** Dual-stack settings are read and kept for issue 12; today the pod gets its IPv4 address only. */
-function recordIpv6(
-  doc: WcnDoc,
-  raw: Record<string, unknown>,
-  pending: NetConf['pending'],
-  flags: NonNullable<WcnDoc['optionalFlags']>,
-): void {
-  if (flags.enableDualStack === true) {
-    pending.ipv6.push('optionalFlags.enableDualStack: the pod gets its IPv4 address only until dual-stack (issue 12)');
-  }
-  const gw6 = defaultRouteGateway(doc.additionalRoutes, 6, []);
-  if (gw6 !== undefined) pending.ipv6.push(`additionalRoutes: IPv6 default gateway ${gw6} (dual-stack, issue 12)`);
-  const ipam = raw[keyOf(raw, 'ipam') ?? 'ipam'];
-  const ranges = ipam !== null && typeof ipam === 'object' ? (ipam as Record<string, unknown>).ranges : undefined;
-  if (Array.isArray(ranges) && JSON.stringify(ranges).includes(':')) {
-    pending.ipv6.push(
-      'ipam.ranges: the IPv6 range is allocated and released by the IPAM plugin but not put on the endpoint yet (issue 12)',
-    );
-  }
 }
 
 function keyOf(obj: Record<string, unknown>, lower: string): string | undefined {

@@ -9,6 +9,12 @@
 //     `ipMasqNetwork` as an OutBoundNAT exception unless one already lists it, then the port mappings, then the
 //     loopback-DSR OutBoundNAT; `HcnPolicyArgs` is ignored (current win-bridge has no such field);
 //   - DNS: the config's, with the runtime's servers and searches replacing it (runtime options are not read).
+// win-overlay differs (win-overlay_windows.go cmdHcnAdd/cmdHnsAdd): an Overlay network; the gateway is always the
+// HNS network's subnet gateway; the MAC is `endpointMacPrefix` (default 0E-2A) + the IPv4 octets; after the
+// config's policies come loopback DSR (ApiVersion 2; last with v1), a ProviderAddress policy with the network's
+// provider address unless one lists it, and with `ipMasq` the network's subnet as an OutBoundNAT exception unless
+// one lists it (plan/policies.ts builds that list from the network HNS reports). It never applies port mappings
+// (#530); hns-cni does, and says so.
 import type { ConfigIssue } from '../cni/netconf.js';
 import type { EndpointPolicy } from '../hns/types.js';
 import { isIpCidr, isPlaceholder } from './address.js';
@@ -103,25 +109,27 @@ export function loadWinBridgeFamily(
     });
   }
   const ipam = delegatedIpam(doc.ipam, issues);
-  const pending: NetConf['pending'] = { ipv6: [] };
-  if (overlay) {
-    pending.unsupported = {
-      feature: 'overlay',
-      message:
-        'win-overlay configs (Overlay/VXLAN networks) are not supported yet: hns-cni\'s "overlay" mode is issue 12',
-    };
-    if (doc.endpointMacPrefix !== undefined && !/^[0-9A-Fa-f]{2}-[0-9A-Fa-f]{2}$/.test(doc.endpointMacPrefix)) {
-      issues.push({ path: 'endpointMacPrefix', reason: 'must be of the format xx-xx (win-overlay refuses it too)' });
-    }
+  const macPrefix =
+    overlay && doc.endpointMacPrefix !== undefined && doc.endpointMacPrefix !== '' ? doc.endpointMacPrefix : undefined;
+  if (macPrefix !== undefined && !/^[0-9A-Fa-f]{2}-[0-9A-Fa-f]{2}$/.test(macPrefix)) {
+    issues.push({ path: 'endpointMacPrefix', reason: 'must be of the format xx-xx (win-overlay refuses it too)' });
+  }
+  if (overlay && hasPortMappings(raw)) {
+    notes.push({
+      level: 'info',
+      path: 'runtimeConfig.portMappings',
+      text: 'win-overlay parses port mappings but never applies them (containernetworking/plugins#530); hns-cni applies them',
+    });
   }
   const decision: AnchorDecision = {
-    mode: 'l2bridge',
+    mode: overlay ? 'overlay' : 'l2bridge',
     networkOwner: 'external',
     acceptedNetworkTypes: overlay ? ['Overlay'] : ['L2Bridge', 'L2Tunnel'],
     // win-bridge: IPAM subnet + 2; HNS-assigned: the gateway HNS gives the endpoint (the network's). win-overlay
-    // always uses the HNS network's gateway.
-    gatewayFrom: ipam !== undefined && !overlay ? 'hostEndpoint' : 'addressSource',
-    policyLayout: 'win-bridge',
+    // always uses the HNS network's gateway, whatever the IPAM says.
+    gatewayFrom: overlay ? 'network' : ipam !== undefined ? 'hostEndpoint' : 'addressSource',
+    ...(macPrefix !== undefined && { macPrefix: macPrefix.toUpperCase() }),
+    policyLayout: overlay ? 'win-overlay' : 'win-bridge',
     policies,
     loopbackDSR: doc.loopbackDSR ?? false,
     portMapping: { localRoutedVip: false, inboundAcl: false },
@@ -133,9 +141,16 @@ export function loadWinBridgeFamily(
       ...(typeof raw.ipMasq === 'boolean' && { ipMasq: raw.ipMasq }),
       ...(doc.ipMasqNetwork !== undefined && doc.ipMasqNetwork !== '' && { ipMasqNetwork: doc.ipMasqNetwork }),
     },
-    pending,
   };
   return anchorNetConf(doc, choice, decision, notes, issues);
+}
+
+/** The runtime sends port mappings (the hostPort capability's arguments). */
+function hasPortMappings(raw: Record<string, unknown>): boolean {
+  const rc = Object.entries(raw).find(([k]) => k.toLowerCase() === 'runtimeconfig')?.[1];
+  if (typeof rc !== 'object' || rc === null) return false;
+  const pm = Object.entries(rc).find(([k]) => k.toLowerCase() === 'portmappings')?.[1];
+  return Array.isArray(pm) && pm.length > 0;
 }
 
 /**

@@ -1,4 +1,4 @@
-// The config's notes (ignored fields, deliberate differences from the anchor, settings kept for later features)
+// The config's notes (ignored fields, deliberate differences from the anchor)
 // go to the log once per invocation, each at its own level; `hns-cni migrate` and `plan` print them instead.
 import { log } from '../log/logger.js';
 import type { NetConf } from './types.js';
@@ -9,5 +9,4 @@ export function logConfigNotes(conf: NetConf): void {
   }
   for (const note of conf.notes)
     log[note.level](`config: ${note.text}`, note.path === undefined ? {} : { path: note.path });
-  for (const text of conf.pending.ipv6) log.warn(`config: ${text}`);
 }

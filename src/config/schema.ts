@@ -5,22 +5,28 @@ import { z } from 'zod';
 import { baseNetConfShape, ruleField } from '../cni/netconf.js';
 import { hnsNameProblem } from '../cni/text-rules.js';
 import { ipamConfigSchema } from '../ipam/config.js';
-import { isIPv4, isIPv4Cidr, isPlaceholder } from './address.js';
+import { familyOf, isIPv4, isIPv4Cidr, isIpAddress, isIpCidr, isPlaceholder } from './address.js';
 
-export const NETWORK_MODES = ['transparent', 'nat', 'l2bridge'] as const;
+export const NETWORK_MODES = ['transparent', 'nat', 'l2bridge', 'overlay'] as const;
 export type NetworkMode = (typeof NETWORK_MODES)[number];
 
 /** The HNS network type of each mode's pod network. */
-export const MODE_NETWORK_TYPES: Readonly<Record<NetworkMode, 'Transparent' | 'NAT' | 'L2Bridge'>> = {
+export const MODE_NETWORK_TYPES: Readonly<Record<NetworkMode, 'Transparent' | 'NAT' | 'L2Bridge' | 'Overlay'>> = {
   transparent: 'Transparent',
   nat: 'NAT',
   l2bridge: 'L2Bridge',
+  overlay: 'Overlay',
 };
 
+/** Modes whose pods HNS gives an IPv6 address next to the IPv4 one (HNS ≥ 11.10, IPv6DualStack). */
+export const DUAL_STACK_MODES: readonly NetworkMode[] = ['l2bridge', 'overlay'];
+
+/** The lowest VXLAN network id Windows takes (flannel: "VNI must be 4096 or greater"), and the VXLAN UDP port. */
+export const DEFAULT_VNI = 4096;
+export const DEFAULT_VXLAN_PORT = 4789;
+
 /** Modes the design has room for but that are not built yet: named so the error can say "not yet". */
-const PLANNED_MODES: Record<string, string> = {
-  overlay: 'mode "overlay" (VXLAN with RemoteSubnetRoute policies) is not implemented yet',
-};
+const PLANNED_MODES: Record<string, string> = {};
 
 export const HOST_NETWORK_MODES = ['emulate', 'refuse'] as const;
 export type HostNetworkMode = (typeof HOST_NETWORK_MODES)[number];
@@ -29,8 +35,8 @@ export type HostNetworkMode = (typeof HOST_NETWORK_MODES)[number];
 export const NETWORK_OWNERS = ['hns-cni', 'external'] as const;
 export type NetworkOwner = (typeof NETWORK_OWNERS)[number];
 
-/** The pod gateway: the host endpoint (.2, l2bridge's default) or what the address source reports (IPAM / HNS). */
-export const GATEWAY_SOURCES = ['hostEndpoint', 'addressSource'] as const;
+/** The pod gateway: the host endpoint (.2, l2bridge's default), what the address source reports (IPAM / HNS), or the HNS network's own subnet gateway (win-overlay). */
+export const GATEWAY_SOURCES = ['hostEndpoint', 'addressSource', 'network'] as const;
 export type GatewayFrom = (typeof GATEWAY_SOURCES)[number];
 
 export const HOST_NETWORK_DETECTION = ['annotation', 'api'] as const;
@@ -49,6 +55,45 @@ export const ipv4AddressField = z.string().superRefine((s, ctx) => {
   else if (!isIPv4(s)) ctx.addIssue({ code: 'custom', message: `must be an IPv4 address, e.g. "10.0.0.4"` });
 });
 
+/** A CIDR of either family (dual-stack exceptions and routes). */
+export const ipCidrField = z.string().superRefine((s, ctx) => {
+  if (isPlaceholder(s)) ctx.addIssue({ code: 'custom', message: `"${s}" ${PLACEHOLDER_HINT}` });
+  else if (!isIpCidr(s))
+    ctx.addIssue({ code: 'custom', message: `must be a CIDR, e.g. "10.244.0.0/16" or "fd00::/56"` });
+});
+
+export const ipAddressField = z.string().superRefine((s, ctx) => {
+  if (isPlaceholder(s)) ctx.addIssue({ code: 'custom', message: `"${s}" ${PLACEHOLDER_HINT}` });
+  else if (!isIpAddress(s)) ctx.addIssue({ code: 'custom', message: `must be an IP address, e.g. "10.0.0.4"` });
+});
+
+/**
+ * One value per family, as kube-controller-manager's `--cluster-cidr` takes them: "10.244.0.0/16", or for a
+ * dual-stack cluster "10.244.0.0/16,fd00:10:244::/56" (an IPv4 and an IPv6 one, in either order).
+ */
+function dualField(kind: 'CIDR' | 'address', example: string) {
+  const valid = kind === 'CIDR' ? isIpCidr : isIpAddress;
+  return z.string().superRefine((s, ctx) => {
+    if (isPlaceholder(s)) {
+      ctx.addIssue({ code: 'custom', message: `"${s}" ${PLACEHOLDER_HINT}` });
+      return;
+    }
+    const parts = s.split(',').map((p) => p.trim());
+    const bad = parts.find((p) => !valid(p));
+    if (bad !== undefined || parts.length > 2) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `must be an IPv4 ${kind}, or an IPv4 and an IPv6 ${kind} separated by a comma, e.g. "${example}"`,
+      });
+    } else if (parts.length === 2 && familyOf(parts[0]!) === familyOf(parts[1]!)) {
+      ctx.addIssue({ code: 'custom', message: `the two values must be of different families (IPv4 and IPv6)` });
+    }
+  });
+}
+
+export const dualCidrField = dualField('CIDR', '10.244.0.0/16,fd00:10:244::/56');
+export const dualAddressField = dualField('address', '10.0.0.4,fd00::4');
+
 const port = z.number().int().min(1).max(65535);
 
 const modeField = z.string().superRefine((s, ctx) => {
@@ -63,8 +108,29 @@ const modeField = z.string().superRefine((s, ctx) => {
   });
 });
 
-/** An extra static route for the pod: destination CIDR and optional next hop (default: the mode's gateway). */
-export const routeSchema = z.strictObject({ dst: ipv4CidrField, gw: ipv4AddressField.optional() });
+/**
+ * An extra static route for the pod: destination CIDR and optional next hop (default: the mode's gateway of the
+ * destination's family). IPv6 routes apply to pods that have an IPv6 address.
+ */
+export const routeSchema = z
+  .strictObject({ dst: ipCidrField, gw: ipAddressField.optional() })
+  .refine((r) => r.gw === undefined || familyOf(r.gw) === familyOf(r.dst), {
+    message: 'gw must be of the same family as dst',
+    path: ['gw'],
+  });
+
+/** Overlay mode's VXLAN settings (HNS network policies VSID, VxlanPort, DrMacAddress; flannel's vxlan backend). */
+export const vxlanSchema = z.strictObject({
+  /** The VXLAN network id (subnet policy VSID), 4096 or more on Windows. Default 4096, flannel's. */
+  vni: z.number().int().min(DEFAULT_VNI).max(0xffffff).optional(),
+  /** The VXLAN UDP port (network policy VxlanPort, HNS ≥ 10.3). Default 4789. */
+  port: z.number().int().min(1).max(65535).optional(),
+  /** The distributed router MAC (network policy DrMacAddress). Default: the one HNS assigns. */
+  drMac: z
+    .string()
+    .regex(/^[0-9A-Fa-f]{2}([-:][0-9A-Fa-f]{2}){5}$/, 'must be a MAC address, e.g. "0E-2A-00-00-00-01"')
+    .optional(),
+});
 
 export const natNetworkSchema = z.strictObject({
   /** HNS name of the NAT network (transparent mode's outbound network). Default `<network>-nat`. */
@@ -77,7 +143,12 @@ export const outboundNatSchema = z.strictObject({
   /** SNAT pod egress to the node IP (l2bridge). Default true. */
   enabled: z.boolean().optional(),
   /** Destinations never SNATed, in addition to clusterCIDR, serviceCIDR and nodeSubnet. */
-  exceptions: z.array(ipv4CidrField).optional(),
+  exceptions: z.array(ipCidrField).optional(),
+  /**
+   * The pod network's subnet (as HNS reports it) is never SNATed either: win-overlay's `ipMasq`. With `enabled:
+   * false` it is its own OutBoundNAT policy, unless a policy of the config lists it.
+   */
+  podSubnet: z.boolean().optional(),
 });
 
 export const hostNetworkSchema = z.strictObject({
@@ -121,19 +192,19 @@ export const netConfInputSchema = z.strictObject({
   mode: modeField.optional(),
   /** HNS network name: the one kube-proxy watches (KUBE_NETWORK / --network-name). Default: `name`. */
   network: ruleField(hnsNameProblem).optional(),
-  /** The cluster-wide pod CIDR. Required in transparent mode. Default in l2bridge: ipMasqNetwork. */
-  clusterCIDR: ipv4CidrField.optional(),
-  /** The Service CIDR. Required in transparent mode. */
-  serviceCIDR: ipv4CidrField.optional(),
+  /** The cluster-wide pod CIDR ("v4" or "v4,v6"). Required in transparent mode. Default: ipMasqNetwork. */
+  clusterCIDR: dualCidrField.optional(),
+  /** The Service CIDR ("v4" or "v4,v6"). Required in transparent mode. */
+  serviceCIDR: dualCidrField.optional(),
   /** Physical adapter for transparent/l2bridge networks (NetAdapterName policy). Default: HNS chooses. */
   adapter: ruleField((s) => hnsNameProblem(s, 256)).optional(),
-  /** The node's own IPv4 address (SDNRoute /32 in l2bridge). */
-  nodeIP: ipv4AddressField.optional(),
-  /** The node's host subnet (OutBoundNAT exception in l2bridge; avoided by the automatic NAT subnet). */
-  nodeSubnet: ipv4CidrField.optional(),
+  /** The node's own address ("v4" or "v4,v6"): SDNRoute /32 in l2bridge, the provider address in overlay. */
+  nodeIP: dualAddressField.optional(),
+  /** The node's host subnet ("v4" or "v4,v6"): OutBoundNAT exception; avoided by the automatic NAT subnet. */
+  nodeSubnet: dualCidrField.optional(),
   /** The pods' next hop on the pod network. Default: transparent .1 (or the IPAM's), l2bridge .2 (host endpoint). */
-  gateway: ipv4AddressField.optional(),
-  /** Without `gateway`: "hostEndpoint" (subnet .2) or "addressSource" (the IPAM's or the HNS network's gateway). */
+  gateway: dualAddressField.optional(),
+  /** Without `gateway`: "hostEndpoint" (subnet .2), "addressSource" (the IPAM's, or HNS's when it assigns), "network". */
   gatewayFrom: z.enum(GATEWAY_SOURCES).optional(),
   /** "external": another component creates the network; hns-cni uses it and a missing one is code 11. */
   networkOwner: z.enum(NETWORK_OWNERS).optional(),
@@ -145,8 +216,12 @@ export const netConfInputSchema = z.strictObject({
     .optional(),
   natNetwork: natNetworkSchema.optional(),
   outboundNAT: outboundNatSchema.optional(),
-  /** l2bridge: let a pod reach itself through a Service VIP (kube-proxy --enable-dsr). Needs HNS DSR support. */
+  /** l2bridge, overlay: a pod reaches itself through a Service VIP (kube-proxy --enable-dsr). Needs HNS DSR. */
   loopbackDSR: z.boolean().optional(),
+  /** overlay: the VXLAN settings of a network hns-cni creates. */
+  vxlan: vxlanSchema.optional(),
+  /** overlay: kube-proxy's --source-vip, kept out of the built-in IPAM's pool. Default the pod subnet's .2. */
+  sourceVip: z.union([ipv4AddressField, z.literal(false)]).optional(),
   routes: z.array(routeSchema).optional(),
   hostNetwork: hostNetworkSchema.optional(),
   timeouts: timeoutsSchema.optional(),

@@ -32,6 +32,12 @@ export interface NatNetworkSettings {
   subnetSource: 'config' | 'auto';
 }
 
+export interface VxlanSettings {
+  vni: number;
+  port: number;
+  drMac?: string;
+}
+
 export interface HostNetworkSettings {
   mode: HostNetworkMode;
   dnsServers: string[];
@@ -51,16 +57,23 @@ export interface NetConf {
   mode: NetworkMode;
   /** HNS network name (KUBE_NETWORK). */
   network: string;
+  /** IPv4 values; the `*6` ones are the IPv6 half of a dual-stack cluster ("v4,v6" in the config). */
   clusterCIDR?: string;
+  clusterCIDR6?: string;
   serviceCIDR?: string;
+  serviceCIDR6?: string;
   adapter?: string;
   nodeIP?: string;
+  nodeIP6?: string;
   nodeSubnet?: string;
+  nodeSubnet6?: string;
   /** Explicit pod gateway; absent = the mode's rule (plan/gateway.ts). */
   gateway?: string;
+  /** Explicit IPv6 pod gateway (WCN's `additionalRoutes` ::/0); absent = the mode's rule. */
+  gateway6?: string;
   /** Transparent mode's outbound network; in nat mode its subnet is used when no IPAM gives one. */
   natNetwork: NatNetworkSettings;
-  outboundNAT: { enabled: boolean; exceptions: string[] };
+  outboundNAT: { enabled: boolean; exceptions: string[]; podSubnet: boolean };
   loopbackDSR: boolean;
   routes: StaticRoute[];
   dns: DnsSettings;
@@ -93,14 +106,20 @@ export interface NetConf {
   networkIpam?: { subnet: string; gateway: string };
   /** Where the pods' gateway comes from when `gateway` is not set (plan/gateway.ts). */
   gatewayFrom: GatewayFrom;
+  /** The same for the IPv6 gateway (the anchors take it from the address source whatever their IPv4 rule). */
+  gatewayFrom6: GatewayFrom;
+  /** Overlay: the VXLAN settings of a network hns-cni creates. */
+  vxlan: VxlanSettings;
+  /** Overlay: kube-proxy's source VIP, kept out of the built-in IPAM's pool (default: the pod subnet's .2). */
+  sourceVip?: string | false;
+  /** First two octets of the endpoint MAC (`xx-xx` + the IPv4 address): win-overlay's `endpointMacPrefix`. */
+  macPrefix: string;
   /** The endpoint's policy list: hns-cni's generated set, or exactly the anchor's list in the anchor's order. */
-  policyLayout: 'generated' | 'win-bridge' | 'wcn';
+  policyLayout: 'generated' | 'win-bridge' | 'win-overlay' | 'wcn';
   /** PortMapping extras: NatFlags LocalRoutedVip, and an inbound allow ACL per mapped port (WCN optionalFlags). */
   portMapping: { localRoutedVip: boolean; inboundAcl: boolean };
   /** WCN writes the pod namespace in front of the first search domain; win-bridge ignores runtime DNS options. */
   dnsRules: { namespaceSearch: boolean; runtimeOptions: boolean };
-  /** What a later feature will use: a refusal for ADD/CHECK (overlay), IPv6 settings not applied yet (issue 12). */
-  pending: { unsupported?: { feature: string; message: string }; ipv6: string[] };
   /** Ignored fields and deliberate differences from the anchor: logged once per invocation, printed by migrate. */
   notes: ConfigNote[];
 }

@@ -43,10 +43,13 @@ export interface IpamOpenOptions {
   /** The CNI network name: one store per network. */
   network: string;
   /**
-   * Whether the network mode keeps a host endpoint inside the pod subnet (L2Bridge, flannel host-gw). When true
-   * (the default), `ipam.hostEndpoint` (default: the subnet's second address, .2) is never handed out.
+   * Whether the network mode keeps a host endpoint inside the pod subnet (L2Bridge, flannel host-gw), or overlay's
+   * kube-proxy source VIP in its place. When true (the default), `ipam.hostEndpoint` (default: the subnet's second
+   * address, .2) is never handed out.
    */
   hostEndpoint?: boolean;
+  /** The same for the IPv6 subnet (its ::2); default: as `hostEndpoint`. */
+  hostEndpoint6?: boolean;
   /** Lists the attachments HNS still has; called only when the store must be rebuilt. */
   recover?: RecoveryHook;
   /** Re-read the Node object now (STATUS, GC) instead of trusting the cache's TTL. */
@@ -101,7 +104,7 @@ export async function openIpam(config: BuiltinIpamConfig, opts: IpamOpenOptions)
   const dataDir = config.dataDir ?? defaultIpamDataDir();
   const subnets = await resolveSubnets(config, dataDir, opts.refreshSource ?? false);
   const pools = [buildPool(v4Rules(config, subnets.v4, opts.hostEndpoint ?? true))];
-  if (subnets.v6) pools.push(buildPool(v6Rules(config, subnets.v6)));
+  if (subnets.v6) pools.push(buildPool(v6Rules(config, subnets.v6, opts.hostEndpoint6 ?? opts.hostEndpoint ?? true)));
   const store = new IpamStore({
     dataDir,
     network: opts.network,
@@ -241,12 +244,15 @@ function v4Rules(config: BuiltinIpamConfig, subnet: Cidr, modeHasHostEndpoint: b
   };
 }
 
-function v6Rules(config: BuiltinIpamConfig, subnet: Cidr) {
+function v6Rules(config: BuiltinIpamConfig, subnet: Cidr, modeHasHostEndpoint: boolean) {
+  // The host endpoint's IPv6 address: the subnet's ::2, as .2 is the IPv4 one (`hostEndpoint: false` turns both off).
+  const hostEndpoint = config.hostEndpoint === false || !modeHasHostEndpoint ? undefined : subnet.network + 2n;
   return {
     subnet,
     rangeStart: addressIn(subnet, 'rangeStart6', config.rangeStart6),
     rangeEnd: addressIn(subnet, 'rangeEnd6', config.rangeEnd6),
     gateway: addressIn(subnet, 'gateway6', config.gateway6) ?? subnet.network + 1n,
+    hostEndpoint,
     reserved: config.reserved ?? [],
   };
 }

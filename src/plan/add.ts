@@ -3,8 +3,7 @@
 // only performs the steps. Pure and deterministic: the same input always gives the same plan.
 
 import { CNI_CODE, CniError } from '../cni/errors.js';
-import { addressOf, prefixLengthOf } from '../config/address.js';
-import { firstHost } from '../config/defaults.js';
+import { familyOf } from '../config/address.js';
 import type { NetConf } from '../config/types.js';
 import { normalizeGuid } from '../hns/guid.js';
 import type { EndpointPolicy, HostComputeNetwork, ModifyNamespaceRequest } from '../hns/types.js';
@@ -18,39 +17,31 @@ import {
   transparentPodRoutes,
 } from './endpoint.js';
 import { formatHnsVersion, hnsSupports } from './features.js';
-import { networkGatewayFor, podGatewayFor, podSubnetOf } from './gateway.js';
 import { applyHostNetworkRules, isHostNetworkPod } from './host-network.js';
 import { endpointIdFor, endpointNameFor, networkIdFor } from './identity.js';
-import { macFromGuid, macFromIPv4 } from './mac.js';
+import { macFromAddress, macFromGuid } from './mac.js';
 import {
   type CompatibilityOptions,
   isDisruptiveToCreate,
   natNetworkDocument,
   networkCompatibility,
   podNetworkDocument,
+  providerAddressOf,
 } from './network.js';
+import { networkSubnetOf, podFamilies } from './pod-addresses.js';
 import { podEndpointPolicies, withPortMappingExtras } from './policies.js';
 import { portMappingPolicies, readPortMappings } from './ports.js';
 import { buildResult, natIfNameFor } from './result.js';
 import type { AddPlan, AddPlanInput, AddStep, NetworkRole, PlannedEndpoint } from './types.js';
 
-/** The HNS version is one more HCN call; only loopback DSR needs it (native configs allow it in l2bridge only). */
+/** The HNS version is one more HCN call; loopback DSR needs it on every ADD (native configs: l2bridge, overlay). */
 export function planNeedsHnsVersion(config: NetConf): boolean {
   return config.loopbackDSR;
 }
 
-/** ADD and CHECK of a config whose feature is not built yet (an overlay network: issue 12) fail with code 2. */
-export function assertSupported(config: NetConf): void {
-  const missing = config.pending.unsupported;
-  if (missing !== undefined) {
-    throw new CniError(CNI_CODE.UNSUPPORTED_FIELD, missing.message, JSON.stringify({ feature: missing.feature }));
-  }
-}
-
 export function planAdd(input: AddPlanInput): AddPlan {
   const { config, request, allocation, hns } = input;
-  assertSupported(config);
-  const notes: string[] = [...config.pending.ipv6];
+  const notes: string[] = [];
   const steps: AddStep[] = [];
 
   const mappings = readPortMappings(config.runtimeConfig.portMappings);
@@ -69,25 +60,17 @@ export function planAdd(input: AddPlanInput): AddPlan {
   if (config.mode === 'transparent' && allocation === undefined) {
     throw new CniError(CNI_CODE.INVALID_CONFIG, 'transparent mode needs the pod IP from the IPAM (configure "ipam")');
   }
-  const podSubnet =
-    allocation !== undefined
-      ? podSubnetOf(allocation)
-      : (firstSubnetOf(hns.podNetwork) ??
-        config.networkIpam?.subnet ??
-        (config.mode === 'nat' ? config.natNetwork.subnet : undefined));
-  if (podSubnet === undefined) {
-    throw new CniError(
-      CNI_CODE.INVALID_CONFIG,
-      `HNS network "${config.network}" does not exist and no pod subnet is known to create it: configure "ipam" with the node's pod subnet`,
-    );
-  }
-  // The IPAM reports the subnet's gateway; when HNS assigns the address, the gateway HNS recorded on the existing
-  // network's subnet plays that part.
-  const reported = allocation?.gateway ?? defaultRouteNextHop(hns.podNetwork);
-  const hint = reported === undefined ? {} : { gateway: reported };
-  const networkGateway = networkGatewayFor(config, podSubnet, hint);
-  const podGateway = podGatewayFor(config, podSubnet, hint);
-  const desiredPodNetwork = podNetworkDocument(config, podSubnet, networkGateway);
+  const families = podFamilies({
+    config,
+    ...(allocation !== undefined && { allocation }),
+    podNetwork: hns.podNetwork,
+    ...(hns.hnsVersion !== undefined && { hnsVersion: hns.hnsVersion }),
+    notes,
+  });
+  const podGateway = families.gateway;
+  // The version is known here when the network is about to be created (networks.ts readHnsView).
+  const creating = hns.podNetwork === null ? hns.hnsVersion : undefined;
+  const desiredPodNetwork = podNetworkDocument(config, families.subnets, creating);
   const podNetworkId = resolvePodNetwork(config, hns.podNetwork, desiredPodNetwork, steps, notes);
 
   // ---- transparent mode's NAT network ----
@@ -96,12 +79,12 @@ export function planAdd(input: AddPlanInput): AddPlan {
     const existing = hns.natNetwork ?? null;
     const natAuto = config.natNetwork.subnetSource === 'auto';
     const id = resolveNetwork('nat', existing, natNetworkDocument(config), { ignoreSubnet: natAuto }, steps, notes);
-    const gateway = (existing && defaultRouteNextHop(existing)) ?? config.natNetwork.gateway;
+    const gateway = networkSubnetOf(existing, 4)?.gateway ?? config.natNetwork.gateway;
     nat = { id, gateway };
   }
 
   // ---- endpoints ----
-  const podIp = allocation === undefined ? undefined : addressOf(allocation.address);
+  const podIp = families.ips[0]?.address;
   const podName = endpointNameFor(request.containerId, config.network, request.ifName);
   const podId = endpointIdFor(request.containerId, config.network, request.ifName);
   const pod: PlannedEndpoint = {
@@ -110,23 +93,43 @@ export function planAdd(input: AddPlanInput): AddPlan {
     id: podId,
     networkName: config.network,
     networkId: podNetworkId,
-    mac: podIp === undefined ? macFromGuid(podId) : macFromIPv4(podIp),
+    mac: podIp === undefined ? macFromGuid(podId) : macFromAddress(podIp, config.macPrefix),
     ifName: request.ifName,
     ...(allocation !== undefined && { address: allocation.address }),
     gateway: podGateway,
+    ...(allocation?.ipv6 !== undefined && { address6: allocation.ipv6.address }),
+    ...(families.gateway6 !== undefined && { gateway6: families.gateway6 }),
   };
-  const ip = podIp === undefined ? undefined : { address: podIp, prefixLength: prefixLengthOf(allocation!.address) };
   const hostPorts = portMappingPolicies(mappings);
   const hcnDns = toHcnDns(dns);
 
-  const dsrDestination = loopbackDsrDestination(config, podIp, hns.hnsVersion, notes);
+  const podIpv4 = podIp !== undefined && familyOf(podIp) === 4 ? podIp : undefined;
+  const dsrDestination = loopbackDsrDestination(config, podIpv4, allocation !== undefined, hns.hnsVersion, notes);
+  // HNS's own provider address first (win-overlay's ManagementIP rule); `nodeIP` when the network reports none.
+  const providerAddress = providerAddressOf(hns.podNetwork) ?? config.nodeIP;
+  if (
+    config.mode === 'overlay' &&
+    config.policyLayout === 'generated' &&
+    providerAddress === undefined &&
+    hns.podNetwork !== null
+  ) {
+    notes.push(`no provider address: network "${config.network}" reports none and "nodeIP" is not set`);
+  }
   const podPolicies: EndpointPolicy[] = podEndpointPolicies({
     config,
     hostPorts,
+    ipv6: families.ipv6,
+    podNetwork: hns.podNetwork,
     ...(dsrDestination && { dsrDestination }),
+    ...(providerAddress !== undefined && { providerAddress }),
   });
+  const primary6 = podIp !== undefined && familyOf(podIp) === 6;
   const podRoutes =
-    config.mode === 'transparent' ? transparentPodRoutes(config, podGateway) : defaultGatewayRoutes(config, podGateway);
+    config.mode === 'transparent'
+      ? transparentPodRoutes(config, podGateway)
+      : primary6
+        ? defaultGatewayRoutes(config, undefined, podGateway)
+        : defaultGatewayRoutes(config, podGateway, families.gateway6);
   if (hns.podNetworkDropsRoutes && nonDefaultRoutes(podRoutes).length > 0) {
     throw routesDroppedError(config.network, nonDefaultRoutes(podRoutes));
   }
@@ -141,7 +144,7 @@ export function planAdd(input: AddPlanInput): AddPlan {
       name: podName,
       networkId: podNetworkId,
       mac: pod.mac,
-      ...(ip && { ip }),
+      ips: families.ips,
       routes: podRoutes,
       policies: podPolicies,
       dns: hcnDns,
@@ -172,6 +175,7 @@ export function planAdd(input: AddPlanInput): AddPlan {
         name,
         networkId: nat.id,
         mac: natEndpoint.mac,
+        ips: [],
         routes: [{ NextHop: nat.gateway, DestinationPrefix: DEFAULT_ROUTE }],
         policies: withPortMappingExtras(config, hostPorts),
       }),
@@ -276,12 +280,17 @@ function resolveNetwork(
 function loopbackDsrDestination(
   config: NetConf,
   podIp: string | undefined,
+  fromIpam: boolean,
   version: AddPlanInput['hns']['hnsVersion'],
   notes: string[],
 ): string | undefined {
   if (!config.loopbackDSR) return undefined;
-  if (podIp === undefined) {
+  if (!fromIpam) {
     notes.push('loopbackDSR skipped: the pod IP is assigned by HNS, unknown when the endpoint is created');
+    return undefined;
+  }
+  if (podIp === undefined) {
+    notes.push('loopbackDSR skipped: the pod has no IPv4 address (DSR applies to IPv4)');
     return undefined;
   }
   if (version === undefined) {
@@ -293,16 +302,4 @@ function loopbackDsrDestination(
     return undefined;
   }
   return podIp;
-}
-
-function firstSubnetOf(network: HostComputeNetwork | null): string | undefined {
-  return network?.Ipams?.flatMap((i) => i.Subnets ?? []).find((s) => s.IpAddressPrefix !== undefined)?.IpAddressPrefix;
-}
-
-/** The gateway HNS recorded for a network's first subnet, else that subnet's first host. */
-function defaultRouteNextHop(network: HostComputeNetwork | null): string | undefined {
-  const subnet = network?.Ipams?.flatMap((i) => i.Subnets ?? []).find((s) => s.IpAddressPrefix !== undefined);
-  if (subnet === undefined) return undefined;
-  const hop = subnet.Routes?.find((r) => r.DestinationPrefix === DEFAULT_ROUTE)?.NextHop;
-  return hop ?? firstHost(subnet.IpAddressPrefix!);
 }

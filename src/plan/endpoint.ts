@@ -11,8 +11,14 @@
 // l2bridge: one endpoint, default route via the host endpoint (.2); OutBoundNAT with exceptions (cluster, service,
 //   node subnet, configured); SDNRoute NeedEncap for the service CIDR and the node IP /32 so that traffic is
 //   load-balanced in VFP (kube-proxy); optional loopback DSR.
+// overlay: one endpoint, default route via the distributed router (.1); the same OutBoundNAT; SDNRoute NeedEncap
+//   for the service CIDR only (node traffic leaves through the VXLAN provider address, as win-overlay's and
+//   sdnoverlay's configs have it); ProviderAddress = the node's IP (win-overlay's PA policy); optional loopback DSR.
+// A dual-stack pod (l2bridge, overlay) gets both addresses, a default route per family, and the IPv6 half of each
+// rule: a second OutBoundNAT with the IPv6 exceptions (Azure CNI's dual-stack overlay does the same), SDN routes for
+// the IPv6 service CIDR (and node IP). Loopback DSR stays IPv4 (Azure CNI: "only for ipv4").
 import { CNI_CODE, CniError } from '../cni/errors.js';
-import { hostRoute } from '../config/address.js';
+import { defaultDestination, familyOf, hostRoute } from '../config/address.js';
 import type { NetConf } from '../config/types.js';
 import type { EndpointPolicy, HostComputeEndpoint, OutBoundNatPolicy, Route, SdnRoutePolicy } from '../hns/types.js';
 import { SCHEMA_V2 } from '../hns/types.js';
@@ -21,8 +27,8 @@ export interface EndpointFacts {
   name: string;
   networkId: string;
   mac: string;
-  /** Pod IP and prefix length; absent when HNS assigns the address. */
-  ip?: { address: string; prefixLength: number };
+  /** Pod IPs (IPv4 first) and prefix lengths; empty when HNS assigns the addresses. */
+  ips: { address: string; prefixLength: number }[];
   routes: Route[];
   policies: EndpointPolicy[];
   dns?: HostComputeEndpoint['Dns'];
@@ -31,7 +37,8 @@ export interface EndpointFacts {
 /** Members in a fixed order, empty ones left out, so golden documents compare exactly. */
 export function endpointDocument(f: EndpointFacts): HostComputeEndpoint {
   const doc: HostComputeEndpoint = { Name: f.name, HostComputeNetwork: f.networkId };
-  if (f.ip) doc.IpConfigurations = [{ IpAddress: f.ip.address, PrefixLength: f.ip.prefixLength }];
+  if (f.ips.length > 0)
+    doc.IpConfigurations = f.ips.map((ip) => ({ IpAddress: ip.address, PrefixLength: ip.prefixLength }));
   doc.MacAddress = f.mac;
   if (f.routes.length > 0) doc.Routes = f.routes;
   if (f.dns !== undefined && Object.keys(f.dns).length > 0) doc.Dns = f.dns;
@@ -77,13 +84,23 @@ export function routesDroppedError(network: string, routes: readonly Route[]): C
   );
 }
 
-/** nat / l2bridge: the default route first, then configured routes. */
-export function defaultGatewayRoutes(config: NetConf, gateway: string): Route[] {
-  return dedupeRoutes([{ NextHop: gateway, DestinationPrefix: DEFAULT_ROUTE }, ...configuredRoutes(config, gateway)]);
+/**
+ * nat / l2bridge / overlay: a default route per family the pod has an address (or gateway) of, then configured
+ * routes of those families.
+ */
+export function defaultGatewayRoutes(config: NetConf, gateway: string | undefined, gateway6?: string): Route[] {
+  const routes: Route[] = [];
+  if (gateway !== undefined) routes.push({ NextHop: gateway, DestinationPrefix: DEFAULT_ROUTE });
+  if (gateway6 !== undefined) routes.push({ NextHop: gateway6, DestinationPrefix: defaultDestination(6) });
+  return dedupeRoutes([...routes, ...configuredRoutes(config, gateway, gateway6)]);
 }
 
-function configuredRoutes(config: NetConf, gateway: string): Route[] {
-  return config.routes.map((r) => ({ NextHop: r.gw ?? gateway, DestinationPrefix: r.dst }));
+/** `routes`, each via its own gw or the pod gateway of its family; a family the pod lacks is left out. */
+function configuredRoutes(config: NetConf, gateway: string | undefined, gateway6?: string): Route[] {
+  return config.routes.flatMap((r) => {
+    const hop = r.gw ?? (familyOf(r.dst) === 6 ? gateway6 : gateway);
+    return hop === undefined ? [] : [{ NextHop: hop, DestinationPrefix: r.dst }];
+  });
 }
 
 /** The first route to a destination wins: a configured duplicate of the cluster CIDR adds nothing. */
@@ -106,33 +123,68 @@ function isPlainOutboundNat(p: EndpointPolicy): p is OutBoundNatPolicy {
   return Object.keys(s).every((k) => k === 'Exceptions');
 }
 
-export interface L2BridgePolicyInput {
+export interface GeneratedPolicyInput {
   config: NetConf;
   /** Port mappings, already as policies. */
   portMappings: EndpointPolicy[];
   /** Loopback DSR destination (the pod IP) when DSR applies; undefined otherwise. */
   dsrDestination?: string;
+  /** The pod has an IPv6 address: the IPv6 half of each rule applies. */
+  ipv6: boolean;
+  /** Overlay: the provider address (the node's IP) for the endpoint's ProviderAddress policy. */
+  providerAddress?: string;
+  /** The HNS network's (first) subnet, for `outboundNAT.podSubnet`. */
+  networkSubnet?: string;
 }
 
 /**
- * l2bridge endpoint policies: one OutBoundNAT whose exceptions are the generated ones followed by those of the
- * config's plain OutBoundNAT policies (win-bridge's ipMasqNetwork merge), then SDNRoutes (generated, then the
- * config's for other prefixes), the config's remaining policies in their order, port mappings, and DSR last.
+ * l2bridge and overlay endpoint policies: one OutBoundNAT whose exceptions are the generated ones followed by those
+ * of the config's plain OutBoundNAT policies (win-bridge's ipMasqNetwork merge), an IPv6 one for a dual-stack pod,
+ * then SDNRoutes (generated, then the config's for other prefixes), overlay's ProviderAddress, the config's
+ * remaining policies in their order, port mappings, and DSR last.
  */
-export function l2bridgePolicies({ config, portMappings, dsrDestination }: L2BridgePolicyInput): EndpointPolicy[] {
+export function generatedPolicies(input: GeneratedPolicyInput): EndpointPolicy[] {
+  const { config, portMappings, dsrDestination, ipv6 } = input;
   const compat = [...config.policies];
   const policies: EndpointPolicy[] = [];
 
   if (config.outboundNAT.enabled) {
-    const exceptions = [config.clusterCIDR, config.serviceCIDR, config.nodeSubnet, ...config.outboundNAT.exceptions];
-    for (const p of compat.filter(isPlainOutboundNat)) exceptions.push(...(p.Settings?.Exceptions ?? []));
-    const unique = [...new Set(exceptions.filter((e): e is string => e !== undefined))];
-    const outbound: OutBoundNatPolicy = { Type: 'OutBoundNAT', Settings: { Exceptions: unique } };
+    const configured = compat.filter(isPlainOutboundNat).flatMap((p) => p.Settings?.Exceptions ?? []);
+    const podSubnet = config.outboundNAT.podSubnet ? input.networkSubnet : undefined;
+    const all = [
+      config.clusterCIDR,
+      config.serviceCIDR,
+      config.nodeSubnet,
+      ...config.outboundNAT.exceptions,
+      podSubnet,
+      ...configured,
+    ];
+    const all6 = [
+      config.clusterCIDR6,
+      config.serviceCIDR6,
+      config.nodeSubnet6,
+      ...config.outboundNAT.exceptions,
+      ...configured,
+    ];
+    // An IPv4-only pod keeps every exception the config lists in the one policy, as before dual-stack.
+    const v4 = unique(all.filter((e) => e !== undefined && (!ipv6 || familyOf(e) !== 6)));
+    const v6 = unique(all6.filter((e) => e !== undefined && familyOf(e) === 6));
+    const outbound: OutBoundNatPolicy = { Type: 'OutBoundNAT', Settings: { Exceptions: v4 } };
     policies.push(outbound);
+    if (ipv6 && v6.length > 0) {
+      const outbound6: OutBoundNatPolicy = { Type: 'OutBoundNAT', Settings: { Exceptions: v6 } };
+      policies.push(outbound6);
+    }
     removeWhere(compat, isPlainOutboundNat);
   }
 
-  const encapPrefixes = [config.serviceCIDR, config.nodeIP === undefined ? undefined : hostRoute(config.nodeIP)];
+  const overlay = config.mode === 'overlay';
+  const nodeRoute = (ip: string | undefined) => (overlay || ip === undefined ? undefined : hostRoute(ip));
+  const encapPrefixes = [
+    config.serviceCIDR,
+    nodeRoute(config.nodeIP),
+    ...(ipv6 ? [config.serviceCIDR6, nodeRoute(config.nodeIP6)] : []),
+  ];
   const generated = encapPrefixes.filter((p): p is string => p !== undefined);
   for (const prefix of generated) {
     const route: SdnRoutePolicy = { Type: 'SDNRoute', Settings: { DestinationPrefix: prefix, NeedEncap: true } };
@@ -145,6 +197,19 @@ export function l2bridgePolicies({ config, portMappings, dsrDestination }: L2Bri
       isType(p, 'SDNRoute') &&
       generated.includes(String((p.Settings as { DestinationPrefix?: unknown } | undefined)?.DestinationPrefix)),
   );
+  if (overlay && input.providerAddress !== undefined && !compat.some((p) => isType(p, 'ProviderAddress'))) {
+    policies.push({ Type: 'ProviderAddress', Settings: { ProviderAddress: input.providerAddress } });
+  }
+  // win-overlay's ipMasq (ApplyOutboundNatPolicy), without the generated OutBoundNAT: its own policy.
+  const subnet = input.networkSubnet;
+  if (!config.outboundNAT.enabled && config.outboundNAT.podSubnet && subnet !== undefined) {
+    const listed = compat.some(
+      (p) =>
+        isType(p, 'OutBoundNAT') &&
+        (p.Settings as { Exceptions?: unknown[] } | undefined)?.Exceptions?.includes(subnet),
+    );
+    if (!listed) policies.push({ Type: 'OutBoundNAT', Settings: { Exceptions: [subnet] } });
+  }
 
   policies.push(...compat, ...portMappings);
   if (dsrDestination !== undefined) {
@@ -152,6 +217,10 @@ export function l2bridgePolicies({ config, portMappings, dsrDestination }: L2Bri
     policies.push(dsr);
   }
   return policies;
+}
+
+function unique(values: readonly (string | undefined)[]): string[] {
+  return [...new Set(values.filter((v): v is string => v !== undefined))];
 }
 
 function removeWhere<T>(list: T[], predicate: (item: T) => boolean): void {

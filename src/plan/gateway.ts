@@ -7,18 +7,25 @@
 //   with GatewayAddress .1, so a network created by either compares equal); the node's host endpoint (`cbr0_ep`) is
 //   .2, and pods use .2 as their default gateway because that endpoint, in the host compartment, is what forwards
 //   node↔pod and off-node traffic. win-bridge hard-codes network+2 for the same reason; here `gateway` or the
-//   built-in IPAM's `hostEndpoint` can move it.
+//   built-in IPAM's `hostEndpoint` can move it. An IPv6 subnet follows the same rule (::1 network, ::2 host).
+// overlay: the subnet's .1 is HNS's distributed router on every node (flannel VXLAN creates the network with
+//   gateway .1); pods route everything through it. win-overlay takes the gateway from the HNS network itself.
 // nat: WinNAT's host-side address is the subnet's .1 (or the IPAM's gateway); pods route everything through it.
 // Anchor families say where their gateway comes from (config/from-*.ts): win-bridge's .2, WCN's IPAM or
 //   `ipam.routes[0].GW` (which may lie outside the pod subnet: AKS kubenet's VNet gateway), HNS's network gateway.
-import { addressOf, canonicalCidr, nthAddress, subnetContains } from '../config/address.js';
-import type { NetConf } from '../config/types.js';
+import { addressOf, canonicalCidr, familyOf, nthAddress, subnetContains } from '../config/address.js';
+import type { GatewayFrom, NetConf } from '../config/types.js';
 import { isDelegatedIpam } from '../ipam/config.js';
 import type { PodAddress } from './types.js';
 
-/** The gateway the address source reports: the IPAM's, or the one HNS recorded on an existing network. */
+/**
+ * The gateways the address source and HNS report: the IPAM's (or, when HNS assigns the address, the one HNS
+ * recorded on the existing network's subnet), and the existing network's own subnet gateway.
+ */
 export interface GatewayHint {
   gateway?: string;
+  /** The HNS network's gateway for this subnet (win-overlay's rule); absent while the network does not exist. */
+  networkGateway?: string;
 }
 
 export function podSubnetOf(allocation: PodAddress): string {
@@ -30,14 +37,18 @@ export function networkGatewayFor(config: NetConf, podSubnet: string, hint: Gate
   if (config.mode === 'transparent') return podGatewayFor(config, podSubnet, hint);
   const configured = config.networkIpam;
   if (configured !== undefined && configured.subnet === podSubnet) return configured.gateway;
-  return hint.gateway ?? builtinIpamGateway(config) ?? nthAddress(podSubnet, 1);
+  return hint.networkGateway ?? hint.gateway ?? builtinIpamGateway(config, podSubnet) ?? nthAddress(podSubnet, 1);
 }
 
-/** The pods' next hop on the pod network. */
+/** The pods' next hop on the pod network, for the subnet's family. */
 export function podGatewayFor(config: NetConf, podSubnet: string, hint: GatewayHint = {}): string {
-  if (config.gateway !== undefined) return config.gateway;
-  if (config.gatewayFrom === 'hostEndpoint') return builtinHostEndpoint(config) ?? nthAddress(podSubnet, 2);
-  return hint.gateway ?? builtinIpamGateway(config) ?? nthAddress(podSubnet, 1);
+  const v6 = familyOf(podSubnet) === 6;
+  const explicit = v6 ? config.gateway6 : config.gateway;
+  if (explicit !== undefined) return explicit;
+  const from: GatewayFrom = v6 ? config.gatewayFrom6 : config.gatewayFrom;
+  if (from === 'hostEndpoint') return builtinHostEndpoint(config, podSubnet) ?? nthAddress(podSubnet, 2);
+  if (from === 'network' && hint.networkGateway !== undefined) return hint.networkGateway;
+  return hint.gateway ?? builtinIpamGateway(config, podSubnet) ?? nthAddress(podSubnet, 1);
 }
 
 /** Addresses of the pod subnet that must never be handed to a pod in this mode (for the IPAM and CHECK). */
@@ -50,13 +61,14 @@ export function podIpOf(allocation: PodAddress): string {
   return addressOf(allocation.address);
 }
 
-function builtinIpamGateway(config: NetConf): string | undefined {
-  const ipam = config.ipam;
-  return ipam !== undefined && !isDelegatedIpam(ipam) ? ipam.gateway : undefined;
-}
-
-function builtinHostEndpoint(config: NetConf): string | undefined {
+function builtinIpamGateway(config: NetConf, podSubnet: string): string | undefined {
   const ipam = config.ipam;
   if (ipam === undefined || isDelegatedIpam(ipam)) return undefined;
+  return familyOf(podSubnet) === 6 ? ipam.gateway6 : ipam.gateway;
+}
+
+function builtinHostEndpoint(config: NetConf, podSubnet: string): string | undefined {
+  const ipam = config.ipam;
+  if (ipam === undefined || isDelegatedIpam(ipam) || familyOf(podSubnet) === 6) return undefined;
   return typeof ipam.hostEndpoint === 'string' ? ipam.hostEndpoint : undefined;
 }

@@ -2,6 +2,7 @@
 // verbatim, hns-api.md §7.7). Both prefixes are locally administered unicast (second-lowest bit of the first octet
 // set, lowest clear), so they never collide with a vendor's burnt-in address or Hyper-V's 00-15-5D pool.
 import { normalizeGuid } from '../hns/guid.js';
+import { parseAddress } from '../ipam/cidr.js';
 
 /** win-overlay's and flannel VXLAN's convention: 0E-2A + the four IPv4 octets. */
 export const IP_MAC_PREFIX = '0E-2A';
@@ -10,10 +11,25 @@ export const GUID_MAC_PREFIX = '0E-2B';
 
 const hex = (n: number) => n.toString(16).toUpperCase().padStart(2, '0');
 
-/** "10.244.3.5" → "0E-2A-0A-F4-03-05" (HNS's dash form). */
-export function macFromIPv4(address: string): string {
+/** "10.244.3.5" → "0E-2A-0A-F4-03-05" (HNS's dash form); `prefix` is win-overlay's endpointMacPrefix. */
+export function macFromIPv4(address: string, prefix = IP_MAC_PREFIX): string {
   const octets = address.split('.').map(Number);
-  return [IP_MAC_PREFIX, ...octets.map(hex)].join('-');
+  return [prefix, ...octets.map(hex)].join('-');
+}
+
+/**
+ * An IPv6-only pod: the prefix + the address's last four bytes. Pools hand out at most 65,536 consecutive addresses
+ * (ipam/pool.ts), so two pods of one network never share them.
+ */
+export function macFromIPv6(address: string, prefix = IP_MAC_PREFIX): string {
+  const value = parseAddress(address)!.value;
+  const bytes = [24n, 16n, 8n, 0n].map((shift) => Number((value >> shift) & 0xffn));
+  return [prefix, ...bytes.map(hex)].join('-');
+}
+
+/** The endpoint MAC of a pod with this address (either family). */
+export function macFromAddress(address: string, prefix = IP_MAC_PREFIX): string {
+  return address.includes(':') ? macFromIPv6(address, prefix) : macFromIPv4(address, prefix);
 }
 
 /** The GUID is itself a SHA-1 digest (identity.ts), so its first four bytes are as good as random. */

@@ -1,19 +1,27 @@
 // HCN network documents per mode, and the comparison that decides whether an existing network can be used.
 //
-// Room for Overlay: its builder would return Type "Overlay" with a VSID subnet policy (E2), a VxlanPort network
-// policy (HNS ≥ 10.3, features.ts), and the per-node RemoteSubnetRoute policies added later through
-// HcnModifyNetwork (E15); its endpoints would carry a ProviderAddress policy. Adding it means one more entry in
-// POD_NETWORK_TYPES and one builder case, nothing else here.
-import { subnetCovers } from '../config/address.js';
-import { MODE_NETWORK_TYPES } from '../config/schema.js';
+// Overlay (VXLAN, flannel's vxlan backend and hcsshim's CreateTestOverlayNetwork, E2): every subnet carries the VSID
+// policy with the VNI; the network carries the VxlanPort policy (HNS ≥ 10.3: on older builds the port is 4789 and
+// cannot be set) and, when configured, the DrMacAddress (HNS assigns one otherwise; flannel reads it back). HNS adds
+// the provider address. Remote subnets are the node agent's (RemoteSubnetRoute policies, plan/node-routes.ts).
+// A dual-stack network has one subnet per family, each with its gateway as the default route's next hop.
+import { CNI_CODE, CniError } from '../cni/errors.js';
+import { defaultDestination, familyOf, subnetCovers } from '../config/address.js';
+import { DEFAULT_VXLAN_PORT, MODE_NETWORK_TYPES } from '../config/schema.js';
 import type { NetConf, NetworkMode } from '../config/types.js';
 import {
+  type DrMacAddressPolicy,
+  type HnsVersion,
   type HostComputeNetwork,
   type NetAdapterNamePolicy,
+  type NetworkPolicy,
   type NetworkType,
   networkType,
   SCHEMA_V2,
+  type Subnet,
+  type VxlanPortPolicy,
 } from '../hns/types.js';
+import { formatHnsVersion, hnsSupports } from './features.js';
 
 export const POD_NETWORK_TYPES: Readonly<Record<NetworkMode, NetworkType>> = MODE_NETWORK_TYPES;
 
@@ -24,17 +32,30 @@ export function isDisruptiveToCreate(type: NetworkType): boolean {
   return EXTERNAL_SWITCH_TYPES.has(type);
 }
 
-/** A network with one static IPv4 subnet whose default route names the gateway (hcsshim requires that route). */
-function staticNetwork(name: string, type: NetworkType, subnet: string, gateway: string, adapter?: string) {
+/** One static subnet of a network and its gateway (the NextHop of its default route). */
+export interface SubnetSpec {
+  subnet: string;
+  gateway: string;
+}
+
+/** Static subnets whose default route names the gateway (hcsshim requires that route), one per family. */
+function staticNetwork(
+  name: string,
+  type: NetworkType,
+  subnets: readonly SubnetSpec[],
+  policies: NetworkPolicy[],
+  subnetPolicies: Subnet['Policies'] = [],
+) {
   const doc: HostComputeNetwork = { Name: name, Type: type };
-  if (adapter !== undefined) {
-    const policy: NetAdapterNamePolicy = { Type: 'NetAdapterName', Settings: { NetworkAdapterName: adapter } };
-    doc.Policies = [policy];
-  }
+  if (policies.length > 0) doc.Policies = policies;
   doc.Ipams = [
     {
       Type: 'Static',
-      Subnets: [{ IpAddressPrefix: subnet, Routes: [{ NextHop: gateway, DestinationPrefix: '0.0.0.0/0' }] }],
+      Subnets: subnets.map((s) => ({
+        IpAddressPrefix: s.subnet,
+        ...(subnetPolicies.length > 0 && { Policies: subnetPolicies.map((p) => ({ ...p })) }),
+        Routes: [{ NextHop: s.gateway, DestinationPrefix: defaultDestination(familyOf(s.subnet) ?? 4) }],
+      })),
     },
   ];
   doc.SchemaVersion = { ...SCHEMA_V2 };
@@ -42,18 +63,55 @@ function staticNetwork(name: string, type: NetworkType, subnet: string, gateway:
 }
 
 /**
- * The pod network (`config.network`). `subnet` is the pod subnet (nat mode without IPAM: the NAT subnet) and
- * `gateway` the subnet's gateway (gateway.ts networkGatewayFor). The adapter only applies to external-switch types.
+ * The pod network (`config.network`). `subnets` are the pod subnets (nat mode without IPAM: the NAT subnet), IPv4
+ * first, with their gateways (gateway.ts networkGatewayFor). The adapter only applies to external-switch types.
+ * `hnsVersion`: known when an Overlay network is about to be created (the VxlanPort policy needs HNS ≥ 10.3).
  */
-export function podNetworkDocument(config: NetConf, subnet: string, gateway: string): HostComputeNetwork {
+export function podNetworkDocument(
+  config: NetConf,
+  subnets: readonly SubnetSpec[],
+  hnsVersion?: HnsVersion,
+): HostComputeNetwork {
   const type = POD_NETWORK_TYPES[config.mode];
-  const adapter = isDisruptiveToCreate(type) ? config.adapter : undefined;
-  return staticNetwork(config.network, type, subnet, gateway, adapter);
+  const policies: NetworkPolicy[] = [];
+  if (isDisruptiveToCreate(type) && config.adapter !== undefined) {
+    const adapter: NetAdapterNamePolicy = {
+      Type: 'NetAdapterName',
+      Settings: { NetworkAdapterName: config.adapter },
+    };
+    policies.push(adapter);
+  }
+  if (type !== 'Overlay') return staticNetwork(config.network, type, subnets, policies);
+  policies.push(...overlayNetworkPolicies(config, hnsVersion));
+  const vsid = { Type: 'VSID' as const, Settings: { IsolationId: config.vxlan.vni } };
+  return staticNetwork(config.network, type, subnets, policies, [vsid]);
+}
+
+/** VxlanPort (when HNS takes it) and DrMacAddress (when configured). */
+function overlayNetworkPolicies(config: NetConf, hnsVersion: HnsVersion | undefined): NetworkPolicy[] {
+  const out: NetworkPolicy[] = [];
+  const { port, drMac } = config.vxlan;
+  const portSettable = hnsVersion === undefined || hnsSupports(hnsVersion, 'VxlanPort');
+  if (portSettable) {
+    const vxlanPort: VxlanPortPolicy = { Type: 'VxlanPort', Settings: { Port: port } };
+    out.push(vxlanPort);
+  } else if (port !== DEFAULT_VXLAN_PORT) {
+    throw new CniError(
+      CNI_CODE.UNSUPPORTED_FIELD,
+      `vxlan.port ${port}: HNS ${formatHnsVersion(hnsVersion!)} on this node cannot set the VXLAN port (VxlanPort needs HNS 10.3 or later) and uses ${DEFAULT_VXLAN_PORT}; remove vxlan.port`,
+    );
+  }
+  if (drMac !== undefined) {
+    const mac: DrMacAddressPolicy = { Type: 'DrMacAddress', Settings: { Address: drMac } };
+    out.push(mac);
+  }
+  return out;
 }
 
 /** Transparent mode's outbound network: WinNAT on an internal switch, HNS assigns the endpoints' addresses. */
 export function natNetworkDocument(config: NetConf): HostComputeNetwork {
-  return staticNetwork(config.natNetwork.name, 'NAT', config.natNetwork.subnet, config.natNetwork.gateway);
+  const subnet = { subnet: config.natNetwork.subnet, gateway: config.natNetwork.gateway };
+  return staticNetwork(config.natNetwork.name, 'NAT', [subnet], []);
 }
 
 /**
@@ -109,8 +167,27 @@ function safeCovers(outer: string, inner: string): boolean {
   try {
     return subnetCovers(outer, inner);
   } catch {
-    return false; // an IPv6 or malformed prefix HNS reports cannot hold our IPv4 subnet
+    return false; // a malformed prefix HNS reports cannot hold our subnet
   }
+}
+
+/** The VXLAN network id of an Overlay network: its first subnet's VSID policy. */
+export function vsidOf(network: HostComputeNetwork): number | undefined {
+  for (const ipam of network.Ipams ?? []) {
+    for (const subnet of ipam.Subnets ?? []) {
+      const vsid = subnet.Policies?.find((p) => p.Type.toLowerCase() === 'vsid');
+      const id = (vsid?.Settings as { IsolationId?: unknown } | undefined)?.IsolationId;
+      if (typeof id === 'number') return id;
+    }
+  }
+  return undefined;
+}
+
+/** The provider address HNS gives an Overlay network (the node's IP, what flannel reads as ManagementIP). */
+export function providerAddressOf(network: HostComputeNetwork | null): string | undefined {
+  const policy = network?.Policies?.find((p) => p.Type.toLowerCase() === 'provideraddress');
+  const address = (policy?.Settings as { ProviderAddress?: unknown } | undefined)?.ProviderAddress;
+  return typeof address === 'string' && address !== '' ? address : undefined;
 }
 
 /**
@@ -139,6 +216,11 @@ export function networkCompatibility(
           : `its subnet${have.length > 1 ? 's' : ''} ${have.join(', ')} ${have.length > 1 ? 'do' : 'does'} not contain ${want}`,
       );
     }
+  }
+  const wantVsid = networkType(desired) === 'Overlay' ? vsidOf(desired) : undefined;
+  const haveVsid = vsidOf(existing);
+  if (!options.ignoreSubnet && wantVsid !== undefined && haveVsid !== undefined && haveVsid !== wantVsid) {
+    differences.push(`its VXLAN network id (VSID) is ${haveVsid}, the config says ${wantVsid}`);
   }
   const wantAdapter = adapterOf(desired);
   const haveAdapter = adapterOf(existing);

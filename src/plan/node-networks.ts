@@ -12,7 +12,7 @@
 //                creates the Transparent network with that flag; on a network made without it the node cannot hold
 //                the gateway through HNS, which the plan says instead of failing.
 //   nat          nothing: WinNAT's host vNIC already holds the gateway.
-//   (overlay, issue 12: a host endpoint like l2bridge's; one more case in hostEndpointRoleOf.)
+//   overlay      nothing: pods route through HNS's distributed router (.1); kube-proxy makes its source-VIP endpoint.
 //
 // The host endpoint's GUID is derived from the network name in hns-cni's UUID namespace but NOT the way pod
 // endpoints' are (identity.ts), so GC never mistakes it for a pod's. An endpoint with the same name and another ID
@@ -147,7 +147,7 @@ export function planNodeNetworks(config: NetConf, facts: PodSubnetFacts, view: N
   const createNetworks: CreateNetworkStep[] = [];
   const hint = facts.gateway === undefined ? {} : { gateway: facts.gateway };
   const networkGateway = networkGatewayFor(config, facts.subnet, hint);
-  const podDocument = podNetworkDocument(config, facts.subnet, networkGateway);
+  const podDocument = podNetworkDocument(config, [{ subnet: facts.subnet, gateway: networkGateway }]);
   const podNetworkId = resolve(
     'pod',
     view.podNetwork,
@@ -175,7 +175,7 @@ export function planNodeNetworks(config: NetConf, facts: PodSubnetFacts, view: N
     name,
     networkId: podNetworkId,
     mac: macFromIPv4(address),
-    ip: { address, prefixLength: prefixLengthOf(facts.subnet) },
+    ips: [{ address, prefixLength: prefixLengthOf(facts.subnet) }],
     routes: [],
     policies: [],
   });

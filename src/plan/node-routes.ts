@@ -5,7 +5,7 @@
 //                          that reaches it (CreateIpForwardEntry2), as flannel host-gw does.
 //   overlay                a RemoteSubnetRoute policy per remote pod CIDR on the Overlay network (HcnModifyNetwork):
 //                          provider address = the node's address, DR MAC = its VTEP MAC, isolation id = the VNI, as
-//                          flannel's VXLAN backend does (issue 12 wires the mode to it).
+//                          flannel's VXLAN backend does.
 //
 // Ownership is a record of what hns-cni created (`owned`), never a guess: a route or policy not in the record is
 // someone else's and is neither changed nor removed, and a foreign one for the same destination wins (hns-cni adds

@@ -10,12 +10,17 @@ import type { HnsVersion, HostComputeEndpoint, HostComputeNetwork, ModifyNamespa
 export type NetworkRole = 'pod' | 'nat';
 export type EndpointRole = 'pod' | 'nat';
 
-/** What the IPAM handed out. Absent when HNS assigns the address (nat/l2bridge without `ipam`). */
+/** What the IPAM handed out. Absent when HNS assigns the address (nat/l2bridge/overlay without `ipam`). */
 export interface PodAddress {
-  /** CIDR form: "10.244.3.5/24" (the prefix length is the pod subnet's). */
+  /**
+   * CIDR form: "10.244.3.5/24" (the prefix length is the pod subnet's). The IPv4 address; for an IPv6-only pod
+   * the IPv6 one.
+   */
   address: string;
   /** The gateway the IPAM reports (host-local and the built-in IPAM: the subnet's .1). */
   gateway?: string;
+  /** A dual-stack pod's IPv6 address ("fd00:10:244:3::5/64") and the gateway the IPAM reports for it. */
+  ipv6?: { address: string; gateway?: string };
 }
 
 export interface PlanRequest {
@@ -33,7 +38,10 @@ export interface HnsView {
   podNetwork: HostComputeNetwork | null;
   /** Transparent mode: the network named `config.natNetwork.name`; null when missing. Ignored in other modes. */
   natNetwork?: HostComputeNetwork | null;
-  /** Needed only when `planNeedsHnsVersion(config)`: loopback DSR is gated on it. */
+  /**
+   * The HNS version, when the plan depends on it: loopback DSR, a pod with an IPv6 address (IPv6DualStack), an
+   * Overlay network to create (VxlanPort). Absent: unknown (a query that failed), and the plan says so.
+   */
   hnsVersion?: HnsVersion;
   /** True when HNS was seen to drop an endpoint's non-default routes on the pod network (issue 10 F2). */
   podNetworkDropsRoutes?: boolean;
@@ -114,6 +122,9 @@ export interface PlannedEndpoint {
   /** CIDR form; absent when HNS assigns it. */
   address?: string;
   gateway?: string;
+  /** A dual-stack pod's IPv6 address (CIDR form) and gateway. */
+  address6?: string;
+  gateway6?: string;
 }
 
 export interface AddPlan {

@@ -113,7 +113,7 @@ class AddTransaction {
         config: this.conf,
         request,
         allocation: address,
-        hns: await readHnsView(this.ctx, attempt > 0),
+        hns: await readHnsView(this.ctx, attempt > 0, address),
         ...(hostNetwork && { hostNetwork }),
       });
       const creations = plan.steps.filter((s): s is CreateNetworkStep => s.kind === 'createNetwork');
@@ -123,7 +123,7 @@ class AddTransaction {
           config: this.conf,
           request,
           allocation: address,
-          hns: await readHnsView(this.ctx),
+          hns: await readHnsView(this.ctx, false, address),
           ...(hostNetwork && { hostNetwork }),
         });
       }
@@ -156,7 +156,7 @@ class AddTransaction {
       endpoints: plan.endpoints.map((e) => e.id),
       created: this.attempted.length,
       reused: this.adopted.size,
-      ip: result.ips?.[0]?.address,
+      ips: result.ips?.map((i) => i.address),
     });
     return result;
   }
@@ -311,10 +311,9 @@ function endpointDrift(existing: HostComputeEndpoint, step: CreateEndpointStep):
   if (!sameGuid(existing.HostComputeNetwork, step.networkId)) {
     drift.push(`network ${existing.HostComputeNetwork ?? '(none)'} instead of ${step.networkId}`);
   }
-  const wanted = step.document.IpConfigurations?.[0]?.IpAddress;
   const actual = existing.IpConfigurations?.map((c) => c.IpAddress) ?? [];
-  if (wanted !== undefined && !actual.includes(wanted)) {
-    drift.push(`address ${actual.join(',') || '(none)'} instead of ${wanted}`);
+  for (const { IpAddress: wanted } of step.document.IpConfigurations ?? []) {
+    if (!actual.includes(wanted)) drift.push(`address ${actual.join(',') || '(none)'} instead of ${wanted}`);
   }
   return drift;
 }

@@ -15,6 +15,7 @@ import type { VerbContext } from './context.js';
 import { ignoreNotFound, withHnsErrors } from './hns-errors.js';
 import { ownLegacyEndpoint } from './legacy-endpoints.js';
 import { readHnsView } from './networks.js';
+import { podAddressOf } from './pod-address.js';
 
 export async function check(ctx: VerbContext): Promise<void> {
   const netns = requireNamespaceGuid(ctx.req.netns, 'CHECK');
@@ -29,20 +30,24 @@ async function findProblems(ctx: VerbContext, netns: string): Promise<string[]> 
   const { conf, req, hcn } = ctx;
   const problems: string[] = [];
   const prev = conf.prevResult === undefined ? undefined : parsePrevResult(conf.prevResult);
-  const prevIp = prev?.ips?.find((i) => i.interface === undefined || i.interface === 0);
-  const prevAddress = prevIp?.address;
+  // The pod interface's addresses ADD reported (a dual-stack pod: one of each family).
+  const prevIps = (prev?.ips ?? []).filter((i) => i.interface === undefined || i.interface === 0);
+  const prevAddress = podAddressOf(prevIps);
 
   let allocation: PodAddress | undefined;
   if (ctx.addressing.kind === 'builtin') {
     const held = await ctx.addressing.held();
     if (held === undefined) problems.push(`the IPAM holds no address for ${req.containerId}/${req.ifName}`);
-    else allocation = { address: held };
-    if (held !== undefined && prevAddress !== undefined && held !== prevAddress) {
-      problems.push(`the IPAM holds ${held} but prevResult says ${prevAddress}`);
+    else
+      allocation = { address: held.address, ...(held.ipv6 !== undefined && { ipv6: { address: held.ipv6.address } }) };
+    const heldList = held === undefined ? [] : [held.address, ...(held.ipv6 ? [held.ipv6.address] : [])];
+    const prevList = prevIps.map((i) => i.address);
+    if (held !== undefined && prevList.length > 0 && heldList.join(',') !== prevList.join(',')) {
+      problems.push(`the IPAM holds ${heldList.join(', ')} but prevResult says ${prevList.join(', ')}`);
     }
   } else if (ctx.addressing.kind === 'delegated' && prevAddress !== undefined) {
-    // The gateway ADD reported is the delegate's (or the rule's): the plan needs it to rebuild the same routes.
-    allocation = { address: prevAddress, ...(prevIp?.gateway !== undefined && { gateway: prevIp.gateway }) };
+    // The gateways ADD reported are the delegate's (or the rule's): the plan needs them to rebuild the same routes.
+    allocation = prevAddress;
   }
   if (conf.mode === 'transparent' && allocation === undefined) return problems;
 
@@ -50,7 +55,7 @@ async function findProblems(ctx: VerbContext, netns: string): Promise<string[]> 
     config: conf,
     request: { containerId: req.containerId, netns, ifName: req.ifName },
     allocation,
-    hns: await readHnsView(ctx),
+    hns: await readHnsView(ctx, false, allocation),
   });
   for (const step of plan.steps) {
     if (step.kind === 'createNetwork') problems.push(`HNS network "${step.name}" does not exist`);
@@ -82,10 +87,10 @@ function endpointProblems(step: CreateEndpointStep, actual: HostComputeEndpoint,
     out.push(`${name} is on network ${actual.HostComputeNetwork}, not ${step.networkId}`);
   }
   const wanted = step.document;
-  const wantedIp = wanted.IpConfigurations?.[0]?.IpAddress;
   const ips = actual.IpConfigurations?.map((c) => c.IpAddress) ?? [];
-  if (wantedIp !== undefined && !ips.includes(wantedIp))
-    out.push(`${name} has address ${ips.join(',') || 'none'}, not ${wantedIp}`);
+  for (const { IpAddress: wantedIp } of wanted.IpConfigurations ?? []) {
+    if (!ips.includes(wantedIp)) out.push(`${name} has address ${ips.join(',') || 'none'}, not ${wantedIp}`);
+  }
   if (wanted.MacAddress !== undefined && !sameMac(actual.MacAddress, wanted.MacAddress)) {
     out.push(`${name} has MAC ${actual.MacAddress ?? 'none'}, not ${wanted.MacAddress}`);
   }

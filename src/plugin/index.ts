@@ -6,7 +6,6 @@ import type { CniRequest } from '../cni/types.js';
 import { loadNetConf } from '../config/load.js';
 import { logConfigNotes } from '../config/notes.js';
 import type { NetConf } from '../config/types.js';
-import { assertSupported } from '../plan/add.js';
 import { add } from './add.js';
 import { withAttachmentLock } from './attachment-lock.js';
 import { check } from './check.js';
@@ -40,16 +39,9 @@ export const handlers: PluginHandlers<NetConf> = {
     logConfigNotes(conf);
     return conf;
   },
-  // A config whose feature is not built yet (overlay: issue 12) fails before anything is allocated; DEL still runs.
-  add: runLocked(async (ctx) => {
-    assertSupported(ctx.conf);
-    return add(ctx);
-  }),
+  add: runLocked(add),
   del: runLocked(del),
-  check: runLocked(async (ctx) => {
-    assertSupported(ctx.conf);
-    return check(ctx);
-  }),
+  check: runLocked(check),
   gc: run(gc),
   status: run(status),
 };

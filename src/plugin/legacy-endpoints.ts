@@ -35,7 +35,7 @@ export async function removeLegacyEndpoints(ctx: VerbContext, netns: string, hel
   const { req, conf } = ctx;
   const legacy = endpointsOfAttachment(conf, req.containerId, req.ifName).filter((e) => e.legacyId !== undefined);
   if (legacy.length === 0) return;
-  const held = heldAddress ?? (await ctx.addressing.held());
+  const held = heldAddress ?? (await ctx.addressing.held())?.address;
   for (const { role } of legacy) {
     const endpoint = await ownLegacyEndpoint(ctx, role, netns, held);
     if (endpoint === undefined) continue;

@@ -21,7 +21,7 @@ export const DROPPED_ROUTES_TTL_MS = 10 * 60_000;
 /**
  * HNS's version is the OS's (HNS ships with Windows and is updated with it; an update that changes it needs a
  * restart of the host), so the version read once holds for the rest of the boot: remembering it spares each ADD
- * with loopbackDSR its HNSCall (issue 14). Trusted only for the boot it was read in, and at most an hour, in case a
+ * with loopbackDSR its HNSCall (issue 14), and a dual-stack pod its IPv6DualStack gate check (issue 12). Trusted only for the boot it was read in, and at most an hour, in case a
  * hotpatch ever changes HNS without a restart.
  */
 export const HNS_VERSION_TTL_MS = 60 * 60_000;

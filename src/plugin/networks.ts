@@ -4,14 +4,15 @@
 // the lock, tolerating the race with another node agent (HCN_E_NETWORK_ALREADY_EXISTS → read it back).
 import { createHash } from 'node:crypto';
 import * as path from 'node:path';
+import { DUAL_STACK_MODES } from '../config/schema.js';
 import type { NetConf } from '../config/types.js';
 import type { HcnClient } from '../hns/client.js';
 import { isAlreadyExists } from '../hns/errors.js';
-import type { HostComputeNetwork } from '../hns/types.js';
+import type { HnsVersion, HostComputeNetwork } from '../hns/types.js';
 import { log } from '../log/logger.js';
 import { planNeedsHnsVersion } from '../plan/add.js';
 import { adapterInUse, isDisruptiveToCreate, withAdapter } from '../plan/network.js';
-import type { CreateNetworkStep, HnsView } from '../plan/types.js';
+import type { CreateNetworkStep, HnsView, PodAddress } from '../plan/types.js';
 import { withFileLock } from '../store/lock.js';
 import type { NetworkCache } from './network-cache.js';
 
@@ -41,28 +42,47 @@ async function findByName(ctx: NetworkContext, name: string, useCache: boolean):
   return found;
 }
 
-/** What the planner needs to know about HNS. `fresh` bypasses the cache (after a stale ID was detected). */
-export async function readHnsView(ctx: NetworkContext, fresh = false): Promise<HnsView> {
+/**
+ * What the planner needs to know about HNS. `fresh` bypasses the cache (after a stale ID was detected). The pod's
+ * address (or, when HNS assigns it, the network's subnets) says whether the IPv6DualStack gate matters; the HNS
+ * version for it, and for creating an Overlay network, comes from the cache, else one query that is remembered.
+ */
+export async function readHnsView(ctx: NetworkContext, fresh = false, address?: PodAddress): Promise<HnsView> {
   const view: HnsView = { podNetwork: await findByName(ctx, ctx.conf.network, !fresh) };
   if (ctx.conf.mode === 'transparent') view.natNetwork = await findByName(ctx, ctx.conf.natNetwork.name, !fresh);
   if (view.podNetwork?.ID !== undefined && ctx.cache.routeSupport(view.podNetwork.ID) === 'dropped') {
     view.podNetworkDropsRoutes = true;
   }
-  if (planNeedsHnsVersion(ctx.conf)) {
-    // Read once per boot (network-cache.ts): HNS's version changes only with the OS.
-    view.hnsVersion = ctx.cache.hnsVersion();
-    if (view.hnsVersion === undefined) {
-      // Like win-bridge (hcn.DSRSupported() failing means "no DSR"): a version HNS will not tell is an unknown
-      // version, and the plan skips loopback DSR with a note instead of failing the pod (issue 10 F9).
-      try {
-        view.hnsVersion = await ctx.hcn.hnsVersion();
-      } catch (error) {
-        log.warn('HNS version query failed; loopback DSR is skipped for this pod', { error: (error as Error).message });
-      }
-      if (view.hnsVersion !== undefined) ctx.cache.setHnsVersion(view.hnsVersion);
-    }
+  const ipv6 =
+    address !== undefined
+      ? address.ipv6 !== undefined || address.address.includes(':')
+      : (view.podNetwork?.Ipams ?? []).some((i) => (i.Subnets ?? []).some((s) => s.IpAddressPrefix?.includes(':')));
+  const creatingOverlay = view.podNetwork === null && ctx.conf.mode === 'overlay';
+  const dualStackGate = ipv6 && DUAL_STACK_MODES.includes(ctx.conf.mode);
+  if (dualStackGate || creatingOverlay || planNeedsHnsVersion(ctx.conf)) {
+    // Like win-bridge (hcn.DSRSupported() failing means "no DSR"): a version HNS will not tell is an unknown
+    // version, and the plan skips loopback DSR with a note instead of failing the pod (issue 10 F9).
+    const version = await rememberedHnsVersion(ctx);
+    if (version !== undefined) view.hnsVersion = version;
   }
   return view;
+}
+
+/**
+ * The HNS version read once per boot (network-cache.ts: it changes only with the OS), else one query, remembered;
+ * undefined when HNS will not tell (the plan notes it).
+ */
+async function rememberedHnsVersion(ctx: NetworkContext): Promise<HnsVersion | undefined> {
+  const cached = ctx.cache.hnsVersion();
+  if (cached !== undefined) return cached;
+  try {
+    const version = await ctx.hcn.hnsVersion();
+    ctx.cache.setHnsVersion(version);
+    return version;
+  } catch (error) {
+    log.warn('HNS version query failed', { error: (error as Error).message });
+    return undefined;
+  }
 }
 
 export function forgetNetworks(ctx: NetworkContext): void {

@@ -3,10 +3,11 @@
 
 import { spawnSync } from 'node:child_process';
 import { CNI_CODE, CniError } from '../cni/errors.js';
-import type { CniRequest } from '../cni/types.js';
+import type { CniIpConfig, CniRequest } from '../cni/types.js';
 import type { NetConf } from '../config/types.js';
 import type { HcnClient } from '../hns/client.js';
 import { isNotFound } from '../hns/errors.js';
+import type { HostComputeEndpoint } from '../hns/types.js';
 import { type BuiltinIpamConfig, isDelegatedIpam } from '../ipam/config.js';
 import { execDelegatedIpam, findPlugin } from '../ipam/delegate.js';
 import { type Ipam, openIpam, openIpamStore, type RecoveredAttachment } from '../ipam/ipam.js';
@@ -27,8 +28,8 @@ export interface PodAddressing {
   readonly kind: 'builtin' | 'delegated' | 'hns';
   grant(): Promise<AddressGrant>;
   release(): Promise<void>;
-  /** The address held for this attachment, or undefined. Built-in IPAM only (a delegate answers CHECK itself). */
-  held(): Promise<string | undefined>;
+  /** The addresses held for this attachment, or undefined. Built-in IPAM only (a delegate answers CHECK itself). */
+  held(): Promise<PodAddress | undefined>;
   /** The built-in IPAM itself (GC, STATUS). */
   builtin?: () => Promise<Ipam>;
   /** A delegate answers CHECK, GC and STATUS for its own state (spec: "forward to IPAM"). */
@@ -42,10 +43,10 @@ export function recoveryFromHns(hcn: HcnClient, conf: NetConf): () => Promise<Re
     const found: RecoveredAttachment[] = [];
     for (const ep of endpoints) {
       const name = ep.Name ?? '';
-      const ip = ep.IpConfigurations?.find((c) => !c.IpAddress.includes(':'))?.IpAddress;
       const key = attachmentOfEndpointName(name, conf.network);
-      if (!isHnsCniEndpoint(ep) || key === undefined || ip === undefined) continue;
-      found.push({ ...key, address: ip });
+      if (!isHnsCniEndpoint(ep) || key === undefined) continue;
+      // Every address of the endpoint: a dual-stack pod holds one of each family under the same key.
+      for (const c of ep.IpConfigurations ?? []) found.push({ ...key, address: c.IpAddress });
     }
     log.warn('ipam: rebuilding the allocation store from HNS endpoints', { endpoints: found.length });
     return found;
@@ -89,22 +90,16 @@ export function podAddressing(conf: NetConf, req: CniRequest, hcn: HcnClient): P
           if (isNotFound(e)) return undefined;
           throw e;
         });
-        const existingIp = existing?.IpConfigurations?.find((c) => !c.IpAddress.includes(':'));
-        if (existingIp) {
-          return {
-            address: { address: `${existingIp.IpAddress}/${existingIp.PrefixLength ?? 32}` },
-            routes: [],
-            fresh: false,
-          };
-        }
+        const held = existing === undefined ? undefined : addressesOfEndpoint(existing);
+        if (held !== undefined) return { address: held, routes: [], fresh: false };
         const result = await execDelegatedIpam(ipam.type, 'ADD', req);
-        const ip = result?.ips?.find((i) => !i.address.includes(':'));
-        if (ip === undefined) {
+        const address = podAddressOf(result?.ips ?? []);
+        if (address === undefined) {
           await execDelegatedIpam(ipam.type, 'DEL', req).catch(() => {});
-          throw new CniError(CNI_CODE.DELEGATE_FAILED, `IPAM plugin ${ipam.type} returned no IPv4 address`);
+          throw new CniError(CNI_CODE.DELEGATE_FAILED, `IPAM plugin ${ipam.type} returned no IP address`);
         }
         return {
-          address: { address: ip.address, ...(ip.gateway !== undefined && { gateway: ip.gateway }) },
+          address,
           routes: (result?.routes ?? []).map((r) => ({ dst: r.dst, ...(r.gw !== undefined && { gw: r.gw }) })),
           fresh: true,
         };
@@ -131,9 +126,11 @@ export function podAddressing(conf: NetConf, req: CniRequest, hcn: HcnClient): P
       // The default store lives in the data directory, opened (and checked) with the context; one configured
       // elsewhere is held to the same rules.
       if (builtin.dataDir !== undefined) await openDataDir(builtin.dataDir, 'ipam.dataDir');
-      return openIpam(builtin, {
+      return openIpam(withSourceVip(conf, builtin), {
         network: conf.network,
-        hostEndpoint: conf.mode === 'l2bridge',
+        // l2bridge: the host endpoint's .2 and ::2; overlay: kube-proxy's source VIP (IPv4 only).
+        hostEndpoint: conf.mode === 'l2bridge' || (conf.mode === 'overlay' && conf.sourceVip !== false),
+        hostEndpoint6: conf.mode === 'l2bridge',
         recover: recoveryFromHns(hcn, conf),
         ...(req.verb === 'STATUS' || req.verb === 'GC' ? { refreshSource: true } : {}),
       });
@@ -146,9 +143,8 @@ export function podAddressing(conf: NetConf, req: CniRequest, hcn: HcnClient): P
     builtin: open,
     async grant() {
       const a = await (await open()).allocate(key);
-      const v4 = a.ips.find((i) => !i.address.includes(':'))!;
       return {
-        address: { address: v4.address, ...(v4.gateway !== undefined && { gateway: v4.gateway }) },
+        address: podAddressOf(a.ips)!,
         routes: a.routes.map((r) => ({ dst: r.dst, ...(r.gw !== undefined && { gw: r.gw }) })),
         fresh: !a.reused,
       };
@@ -157,6 +153,37 @@ export function podAddressing(conf: NetConf, req: CniRequest, hcn: HcnClient): P
     release: async () => {
       await storeOnly().release(key);
     },
-    held: async () => (await storeOnly().lookup(key))?.ips.find((i) => !i.address.includes(':'))?.address,
+    held: async () => podAddressOf((await storeOnly().lookup(key))?.ips ?? []),
   };
+}
+
+/**
+ * The IPAM's answer as the planner takes it: the first IPv4 address (with its gateway) and the first IPv6 one, or
+ * for an IPv6-only answer the IPv6 address alone; undefined when there is none.
+ */
+export function podAddressOf(ips: readonly CniIpConfig[]): PodAddress | undefined {
+  const one = (ip: CniIpConfig) => ({ address: ip.address, ...(ip.gateway !== undefined && { gateway: ip.gateway }) });
+  const v4 = ips.find((i) => !i.address.includes(':'));
+  const v6 = ips.find((i) => i.address.includes(':'));
+  if (v4 === undefined) return v6 === undefined ? undefined : one(v6);
+  return { ...one(v4), ...(v6 !== undefined && { ipv6: one(v6) }) };
+}
+
+/** The addresses an existing endpoint holds, with the gateway of each family's default route (a repeated ADD). */
+function addressesOfEndpoint(endpoint: HostComputeEndpoint): PodAddress | undefined {
+  const ips = (endpoint.IpConfigurations ?? []).map((c) => {
+    const v6 = c.IpAddress.includes(':');
+    const gateway = endpoint.Routes?.find((r) => r.DestinationPrefix === (v6 ? '::/0' : '0.0.0.0/0'))?.NextHop;
+    return {
+      address: `${c.IpAddress}/${c.PrefixLength ?? (v6 ? 128 : 32)}`,
+      ...(gateway !== undefined && { gateway }),
+    };
+  });
+  return podAddressOf(ips);
+}
+
+/** Overlay: kube-proxy's source VIP takes the IPAM's host-endpoint slot (default .2; `sourceVip` moves it). */
+function withSourceVip(conf: NetConf, ipam: BuiltinIpamConfig): BuiltinIpamConfig {
+  if (conf.mode !== 'overlay' || typeof conf.sourceVip !== 'string') return ipam;
+  return { ...ipam, hostEndpoint: conf.sourceVip };
 }

@@ -26,9 +26,11 @@ export async function status(ctx: VerbContext): Promise<void> {
   await ctx.addressing.forward?.('STATUS');
 
   let usage: PoolUsage | undefined;
+  let pools: PoolUsage[] = [];
   if (ctx.addressing.builtin) {
     const ipam = await ctx.addressing.builtin();
-    usage = (await ipam.status())[0];
+    pools = await ipam.status();
+    usage = pools[0];
     if (usage && usage.held >= usage.usable) {
       throw new CniError(
         CNI_CODE.PLUGIN_UNAVAILABLE,
@@ -56,7 +58,8 @@ export async function status(ctx: VerbContext): Promise<void> {
   }
   if (usage === undefined) return;
   const network = await knownNetwork(ctx, id);
-  const desired = podNetworkDocument(conf, usage.subnet, networkGatewayFor(conf, usage.subnet));
+  const subnets = pools.map((p) => ({ subnet: p.subnet, gateway: networkGatewayFor(conf, p.subnet) }));
+  const desired = podNetworkDocument(conf, subnets);
   const adopted = conf.networkOwner === 'external' || conf.family !== 'hns-cni';
   const differences = networkCompatibility(network, desired, {
     ignoreSubnet: adopted,

@@ -73,7 +73,8 @@ describe('subnetFrom node (stand-in API server, real @kubernetes/client-node)', 
     expect(api.requests).toEqual(['GET /api/v1/nodes/win-node-1']);
     expect(first.pools.map((p) => p.subnet)).toEqual(['10.244.7.0/24', 'fd00:10:244:7::/64']);
     const a = await first.allocate(key('p1'));
-    expect(a.ips.map((ip) => ip.address)).toEqual(['10.244.7.3/24', 'fd00:10:244:7::2/64']);
+    // .1/.2 and ::1/::2 are the gateway and the host endpoint of each family (docs/ipam.md hostEndpoint)
+    expect(a.ips.map((ip) => ip.address)).toEqual(['10.244.7.3/24', 'fd00:10:244:7::3/64']);
     const second = await openIpam(config(), { network: 'n' });
     expect(api.requests).toHaveLength(1); // cached
     expect(second.subnets.origin).toContain('resourceVersion 100');

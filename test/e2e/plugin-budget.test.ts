@@ -1,5 +1,6 @@
 // The hot-path budgets of issue 5, counted by the simulator behind the C stub (Close calls excluded): on a node whose
-// network exists, ADD ≤ 4 HCN calls and DEL ≤ 3 in single-endpoint modes; ADD ≤ 7 and DEL ≤ 5 in transparent mode.
+// network exists, ADD ≤ 4 HCN calls and DEL ≤ 3 in single-endpoint modes (overlay included, and a dual-stack overlay
+// pod: issue 12); ADD ≤ 7 and DEL ≤ 5 in transparent mode.
 // The anchors spend about 15 per ADD and 13–17 per DEL (anchors.md §2.7, §3.7).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { countedCalls, MODES, minimalConfig, SimNode } from './plugin-harness.js';
@@ -8,7 +9,21 @@ const BUDGET = {
   transparent: { ADD: 7, DEL: 5 },
   nat: { ADD: 4, DEL: 3 },
   l2bridge: { ADD: 4, DEL: 3 },
+  overlay: { ADD: 4, DEL: 3 },
+  'overlay dual-stack': { ADD: 4, DEL: 3 },
 } as const;
+
+const CONFIGS: Record<keyof typeof BUDGET, Record<string, unknown>> = {
+  transparent: minimalConfig('transparent'),
+  nat: minimalConfig('nat'),
+  l2bridge: minimalConfig('l2bridge'),
+  overlay: minimalConfig('overlay'),
+  'overlay dual-stack': minimalConfig('overlay', {
+    clusterCIDR: '10.244.0.0/16,fd00:10:244::/56',
+    serviceCIDR: '10.96.0.0/12,fd00:10:96::/112',
+    ipam: { subnet: '10.244.3.0/24', subnet6: 'fd00:10:244:3::/64' },
+  }),
+};
 
 let node: SimNode;
 beforeAll(async () => {
@@ -18,20 +33,20 @@ afterAll(async () => {
   await node?.stop();
 });
 
-describe.each(MODES)('%s mode', (mode) => {
-  const conf = { ...minimalConfig(mode), name: `budget-${mode}` };
+describe.each([...MODES, 'overlay dual-stack'] as const)('%s mode', (mode) => {
+  const conf = { ...CONFIGS[mode], name: `budget-${mode.replace(' ', '-')}` };
 
   it(`ADD ≤ ${BUDGET[mode].ADD} and DEL ≤ ${BUDGET[mode].DEL} HCN calls once the network exists`, async () => {
     const warm = await node.createNamespace();
-    expect((await node.cni('ADD', conf, { containerId: `warm-${mode}`, netns: warm })).code).toBe(0);
+    expect((await node.cni('ADD', conf, { containerId: `warm-${conf.name}`, netns: warm })).code).toBe(0);
 
     const netns = await node.createNamespace();
     const beforeAdd = await node.stats();
-    expect((await node.cni('ADD', conf, { containerId: `budget-${mode}`, netns })).code).toBe(0);
+    expect((await node.cni('ADD', conf, { containerId: conf.name, netns })).code).toBe(0);
     const add = countedCalls(beforeAdd, await node.stats());
 
     const beforeDel = await node.stats();
-    expect((await node.cni('DEL', conf, { containerId: `budget-${mode}`, netns })).code).toBe(0);
+    expect((await node.cni('DEL', conf, { containerId: conf.name, netns })).code).toBe(0);
     const del = countedCalls(beforeDel, await node.stats());
 
     console.log(

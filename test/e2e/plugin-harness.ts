@@ -161,7 +161,7 @@ export function countedCalls(before: SimStats, after: SimStats): { total: number
   return { total, byFunction };
 }
 
-export const ALL_MODES = ['transparent', 'nat', 'l2bridge'] as const;
+export const ALL_MODES = ['transparent', 'nat', 'l2bridge', 'overlay'] as const;
 
 /**
  * The modes the simulated host of this run supports. The variant matrix (scripts/sim-matrix.mjs) starts every

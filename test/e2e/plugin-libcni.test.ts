@@ -5,6 +5,8 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { initialOptions, parseVersion } from '../../src/hns/sim/options.js';
+import { hnsSupports } from '../../src/plan/features.js';
 import { pluginBinary } from '../helpers/plugin-process.js';
 import { MODES, minimalConfig, repoRoot, SimNode } from './plugin-harness.js';
 
@@ -24,10 +26,10 @@ afterAll(async () => {
   await node?.stop();
 });
 
-function conflist(version: string, mode: 'transparent' | 'nat' | 'l2bridge'): string {
-  const { cniVersion: _, name: __, ...plugin } = minimalConfig(mode, { cniVersion: version });
-  const file = path.join(node.dir, `${mode}-${version}.conflist`);
-  fs.writeFileSync(file, JSON.stringify({ cniVersion: version, name: `libcni-${mode}`, plugins: [plugin] }));
+function conflist(version: string, mode: string, extra: Record<string, unknown> = {}, tag = mode): string {
+  const { cniVersion: _, name: __, ...plugin } = minimalConfig(mode, { cniVersion: version, ...extra });
+  const file = path.join(node.dir, `${tag}-${version}.conflist`);
+  fs.writeFileSync(file, JSON.stringify({ cniVersion: version, name: `libcni-${tag}`, plugins: [plugin] }));
   return file;
 }
 
@@ -58,6 +60,60 @@ describe.each(['0.3.1', '0.4.0', '1.0.0'])('cniVersion %s through libcni', (vers
     expect((add.out.podNetwork as { podIP: string }).podIP).toBe(ips[0]!.address.split('/')[0]);
 
     // libcni has no CHECK below 0.4.0 (it refuses the verb itself); from 0.4.0 on it sends the cached prevResult.
+    if (version !== '0.3.1') {
+      const check = cnictlRun(['check', ...common]);
+      expect(check.status, check.err).toBe(0);
+    }
+    const del = cnictlRun(['del', ...common]);
+    expect(del.status, del.err).toBe(0);
+    expect((await node.endpoints()).filter((e) => String(e.Name).startsWith(`${id}_`))).toEqual([]);
+    expect((await node.allocations()).filter((a) => a.containerId === id)).toEqual([]);
+  });
+});
+
+/** Whether this run's simulated HNS gives pods IPv6 (the variant matrix also runs builds before 11.10). */
+const DUAL_STACK_HNS = hnsSupports(parseVersion(initialOptions().hnsVersion), 'IPv6DualStack');
+
+describe.each(['l2bridge', 'overlay'])('a dual-stack %s pod through libcni and go-cni', (mode) => {
+  const dual = {
+    clusterCIDR: '10.244.0.0/16,fd00:10:244::/56',
+    serviceCIDR: '10.96.0.0/12,fd00:10:96::/112',
+    ipam: { subnet: '10.244.3.0/24', subnet6: 'fd00:10:244:3::/64' },
+  };
+  const gateways = mode === 'overlay' ? ['10.244.3.1', 'fd00:10:244:3::1'] : ['10.244.3.2', 'fd00:10:244:3::2'];
+
+  it.each(['0.3.1', '0.4.0', '1.0.0'])('%s: both addresses on eth0, CHECK, DEL releases both', async (version) => {
+    const list = conflist(version, mode, dual, `dual-${mode}`);
+    const netns = await node.createNamespace();
+    const id = `libcni-dual-${mode}-${version.replaceAll('.', '')}`;
+    const common = ['--conflist', list, '--netns', netns, '--container-id', id, '--ifname', 'eth0'];
+    const add = cnictlRun(['add', ...common]);
+    if (!DUAL_STACK_HNS) {
+      // the variant matrix's older HNS (before IPv6DualStack, 11.10): refused with code 2, nothing left behind
+      expect(add.status).toBe(1);
+      expect(add.err).toMatch(/"code":\s*2\b/);
+      expect(add.err).toContain('IPv6DualStack');
+      expect((await node.endpoints()).filter((e) => String(e.Name).startsWith(`${id}_`))).toEqual([]);
+      expect((await node.allocations()).filter((a) => a.containerId === id)).toEqual([]);
+      return;
+    }
+    expect(add.err).toBe('');
+    expect(add.status).toBe(0);
+    const ips = (add.out.result as { ips: Array<{ address: string; version?: string; interface?: number }> }).ips;
+    expect(ips.map((i) => i.address)).toEqual([
+      expect.stringMatching(/^10\.244\.3\.\d+\/24$/),
+      expect.stringMatching(/^fd00:10:244:3::[0-9a-f]+\/64$/),
+    ]);
+    if (version !== '1.0.0') expect(ips.map((i) => i.version)).toEqual(['4', '6']);
+    // go-cni files both under eth0 (interface 0), the IPv4 one first: containerd's pod IP and its second IP
+    const eth0 = (
+      add.out.podNetwork as { interfaces: Record<string, { ipConfigs: { ip: string; gateway: string }[] }> }
+    ).interfaces.eth0!;
+    expect(eth0.ipConfigs).toEqual([
+      { ip: ips[0]!.address.split('/')[0], gateway: gateways[0] },
+      { ip: ips[1]!.address.split('/')[0], gateway: gateways[1] },
+    ]);
+    expect((await node.allocations()).filter((a) => a.containerId === id)).toHaveLength(2);
     if (version !== '0.3.1') {
       const check = cnictlRun(['check', ...common]);
       expect(check.status, check.err).toBe(0);

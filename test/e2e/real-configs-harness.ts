@@ -70,14 +70,22 @@ export function otherComponent(node: SimNode): HcnClient {
 export async function setUpNode(hcn: HcnClient, fixtures: NetworkFixture[]): Promise<Map<string, HostComputeNetwork>> {
   const out = new Map<string, HostComputeNetwork>();
   for (const n of fixtures) {
+    const overlay = n.type === 'Overlay';
     const network = await hcn.createNetwork({
       Name: n.name,
       Type: n.type,
+      // flanneld's vxlan backend (or OVN's hybrid overlay): a VNI per subnet; HNS adds the provider address unless
+      // the creator names one
+      ...(overlay &&
+        n.providerAddress !== undefined && {
+          Policies: [{ Type: 'ProviderAddress', Settings: { ProviderAddress: n.providerAddress } }],
+        }),
       Ipams: [
         {
           Type: 'Static',
           Subnets: n.subnets.map((s) => ({
             IpAddressPrefix: s.prefix,
+            ...(overlay && { Policies: [{ Type: 'VSID' as const, Settings: { IsolationId: n.vsid ?? 4096 } }] }),
             Routes: [{ NextHop: s.gateway, DestinationPrefix: s.prefix.includes(':') ? '::/0' : '0.0.0.0/0' }],
           })),
         },

@@ -323,6 +323,8 @@ $document = [ordered]@{
         natFixture = 'Docker/containerd decide whether a nat network exists; recorded as the host networks below'
         overlayLowVsid = 'an Overlay network binds an external vSwitch (see adapterSelection)'
         overlaySubnetVsid = 'an Overlay network binds an external vSwitch (see adapterSelection)'
+        ipv6BeforeDualStack = 'every runner image has HNS 11.10 or later: the answer of an older build is out of reach'
+        vxlanPortBeforeSupport = 'every runner image has HNS 10.3 or later (and VxlanPort needs an Overlay network, see adapterSelection)'
         routePrefixHostBits = 'CreateIpForwardEntry2 is IP Helper, not HNS: changing the routing table of the runner is out of the scope of this recorder'
         vswitchHostInterface = 'needs an external vSwitch (see adapterSelection)'
     }

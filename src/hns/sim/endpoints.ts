@@ -6,6 +6,7 @@ import type { EndpointPolicy, HostComputeEndpoint, HostComputeNetwork, IpConfigu
 import { attachmentsOf, detachAll } from './attachments.js';
 import { recordDeletedEndpoint } from './endpoint-linger.js';
 import { fail } from './failure.js';
+import { gateEndpointIpv6 } from './feature-gates.js';
 import { assignAddresses, checkRequestedAddresses, defaultRoutes } from './ip-assignment.js';
 import { endpointsOfNetwork, newObjectId, requireEndpoint } from './lookup.js';
 import { assignMac } from './mac-assignment.js';
@@ -37,7 +38,7 @@ export function createEndpoint(
   const key = newObjectId(state, 'endpoint', id, doc.ID);
   checkPortMappings(state, network.ID!, endpoint.Policies ?? [], key);
 
-  const requested = endpoint.IpConfigurations ?? [];
+  const requested = gateEndpointIpv6(state, endpoint.IpConfigurations ?? []);
   const configs =
     requested.length > 0 ? checkRequestedAddresses(state, network, requested) : assignAddresses(state, network);
   const result: HostComputeEndpoint = { ID: key, ...endpoint, HostComputeNetwork: network.ID! };
@@ -78,10 +79,10 @@ function readEndpoint(doc: JsonObject): HostComputeEndpoint {
 }
 
 function mappingKey(m: PortMappingKey): string {
-  return `${m.protocol}/${m.externalPort}/${m.vip}`;
+  return `${m.protocol}/${m.externalPort}/${m.vip}/${m.family}`;
 }
 
-/** An external port (per protocol and VIP) is mapped at most once per network: HCN_E_PORT_ALREADY_EXISTS. */
+/** An external port (per protocol, VIP and family) is mapped at most once per network: HCN_E_PORT_ALREADY_EXISTS. */
 function checkPortMappings(state: SimState, networkId: string, policies: EndpointPolicy[], self: string): void {
   const taken = new Set<string>();
   for (const e of endpointsOfNetwork(state, networkId)) {

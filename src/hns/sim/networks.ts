@@ -5,6 +5,7 @@ import { type HostComputeNetwork, type Ipam, NETWORK_TYPES, type NetworkType, ty
 import { parseMac, parsePrefix } from './addresses.js';
 import { deleteEndpoint } from './endpoints.js';
 import { fail } from './failure.js';
+import { gateNetworkIpv6, gateVxlanPort } from './feature-gates.js';
 import { endpointsOfNetwork, newObjectId, requireNetwork } from './lookup.js';
 import { parseModifyRequest } from './modify-request.js';
 import { addImplicitOverlayPolicies, checkOverlaySubnets } from './overlay.js';
@@ -34,6 +35,8 @@ export function createNetwork(state: SimState, id: string | undefined, settings:
     fail(HR.HCN_E_NETWORK_ALREADY_EXISTS);
   }
   const type = network.Type ?? 'NAT';
+  gateNetworkIpv6(state, network);
+  gateVxlanPort(state, network);
   if (type === 'Overlay')
     checkOverlaySubnets(
       state,

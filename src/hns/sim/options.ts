@@ -120,6 +120,12 @@ export interface SimOptions {
    * serialises most changes; reads are not queued). Only matters with a latency (`sim latency`).
    */
   changeSerialisation: 'concurrent' | 'serialised';
+   * IPv6 subnets or endpoint addresses on a build before IPv6DualStack (11.10): refused (HCN_E_INVALID_SUBNET /
+   * HCN_E_INVALID_IP), or quietly dropped (hcsshim only says from which version a client may send them).
+   */
+  ipv6BeforeDualStack: 'reject' | 'drop';
+  /** The VxlanPort network policy on a build before 10.3: an unknown policy type (refused), or quietly dropped. */
+  vxlanPortBeforeSupport: 'reject' | 'drop';
 }
 
 export const DEFAULT_OPTIONS: Readonly<SimOptions> = Object.freeze({
@@ -170,6 +176,8 @@ export const DEFAULT_OPTIONS: Readonly<SimOptions> = Object.freeze({
   routePrefixHostBits: 'reject',
   vswitchHostInterface: 'renumber',
   changeSerialisation: 'concurrent',
+  ipv6BeforeDualStack: 'reject',
+  vxlanPortBeforeSupport: 'reject',
 } satisfies SimOptions);
 
 const HRESULT_KEYS = new Set<keyof SimOptions>([
@@ -214,6 +222,8 @@ const CHOICES: Partial<Record<keyof SimOptions, readonly string[]>> = {
   routePrefixHostBits: ['reject', 'normalize'],
   vswitchHostInterface: ['renumber', 'keep'],
   changeSerialisation: ['concurrent', 'serialised'],
+  ipv6BeforeDualStack: ['reject', 'drop'],
+  vxlanPortBeforeSupport: ['reject', 'drop'],
 };
 
 /**

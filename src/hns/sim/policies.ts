@@ -79,16 +79,27 @@ export interface PortMappingKey {
   protocol: number;
   externalPort: number;
   vip: string;
+  /** NatFlags IPv6 (2): an IPv6 mapping of the same port is another mapping (WCN's enableDualStack sends both). */
+  family: 4 | 6;
 }
 
-/** The identity of a port mapping on a network: protocol, external port and VIP (§4.2 PortMapping). */
+/** NatFlags (hcsshim hcnpolicy.go): NatFlagsIPv6. */
+const NAT_FLAG_IPV6 = 2;
+
+/** The identity of a port mapping on a network: protocol, external port, VIP and family (§4.2 PortMapping). */
 export function portMappingOf(p: { Settings?: unknown }): PortMappingKey {
   const s = (p.Settings ?? {}) as JsonObject;
   const internal = s.InternalPort;
   if (internal === undefined || internal === 0) fail(HR.HCN_E_INVALID_INTERNAL_PORT);
   const external = s.ExternalPort ?? internal;
   if (!isPort(internal) || !isPort(external)) fail(HR.HCN_E_INVALID_POLICY);
-  return { protocol: protocolNumber(s.Protocol), externalPort: external, vip: typeof s.VIP === 'string' ? s.VIP : '' };
+  const family = (Number(s.Flags ?? 0) & NAT_FLAG_IPV6) !== 0 ? 6 : 4;
+  return {
+    protocol: protocolNumber(s.Protocol),
+    externalPort: external,
+    vip: typeof s.VIP === 'string' ? s.VIP : '',
+    family,
+  };
 }
 
 function isPort(v: unknown): v is number {

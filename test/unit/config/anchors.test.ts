@@ -170,10 +170,10 @@ describe('WCN family', () => {
     const ds = loadNetConf({ ...base, optionalFlags: { enableDualStack: true } });
     expect(ds.networkOwner).toBe('external');
     expect(ds.acceptedNetworkTypes).toEqual(['L2Bridge']);
-    expect(ds.pending.ipv6.join()).toMatch(/issue 12/);
+    expect(ds.gatewayFrom6).toBe('addressSource');
   });
 
-  it('gatewayFromAdditionalRoutes takes the IPv4 default route when nothing else names a gateway', () => {
+  it("gatewayFromAdditionalRoutes takes each family's default route when nothing else names a gateway", () => {
     const c = loadNetConf({
       ...base,
       optionalFlags: { gatewayFromAdditionalRoutes: true },
@@ -183,7 +183,7 @@ describe('WCN family', () => {
       ],
     });
     expect(c.gateway).toBe('192.168.0.2');
-    expect(c.pending.ipv6.join()).toMatch(/10::2/);
+    expect(c.gateway6).toBe('10::2');
   });
 
   it("AdditionalArgs: EndpointPolicy values as given (v1 forms of SDN's wincni configs translated); others noted", () => {
@@ -217,9 +217,11 @@ describe('WCN family', () => {
     ]);
   });
 
-  it('sdnoverlay: accepted and mapped, refused at ADD as issue 12', () => {
+  it("sdnoverlay: overlay mode on an Overlay network, WCN's policy layout", () => {
     const c = loadNetConf({ ...base, type: 'sdnoverlay', name: 'vxlan0' });
-    expect(c.pending.unsupported?.feature).toBe('overlay');
+    expect(c.mode).toBe('overlay');
+    expect(c.acceptedNetworkTypes).toEqual(['Overlay']);
+    expect(c.policyLayout).toBe('wcn');
   });
 });
 

@@ -15,9 +15,22 @@ function configsOf(doc: Record<string, unknown>): Record<string, unknown>[] {
 }
 
 describe('docs/config.md examples load', () => {
-  it('has the minimal config and one conflist per mode', () => {
-    const modes = blocks.flatMap(configsOf).map((c) => c.mode);
-    expect(modes).toEqual(['transparent', 'transparent', 'nat', 'l2bridge']);
+  it('has the minimal config and one conflist per mode: overlay with and without flanneld, and a dual-stack one', () => {
+    const configs = blocks.flatMap(configsOf);
+    expect(configs.map((c) => c.mode)).toEqual([
+      'transparent',
+      'transparent',
+      'nat',
+      'l2bridge',
+      'overlay',
+      'overlay',
+      'l2bridge',
+    ]);
+    const [withFlanneld, withoutFlanneld, dual] = configs.slice(4).map((c) => loadNetConf(c));
+    expect(withFlanneld!.networkOwner).toBe('external');
+    expect(withoutFlanneld!.networkOwner).toBe('hns-cni');
+    expect(dual!.clusterCIDR6).toBeDefined();
+    expect(dual!.serviceCIDR6).toBeDefined();
   });
 
   blocks.flatMap(configsOf).forEach((config, i) => {

@@ -18,7 +18,7 @@ function issuesOf(raw: unknown): { path: string; reason: string }[] {
 }
 
 describe("the issue's minimal config loads in every mode with sensible defaults", () => {
-  for (const mode of ['transparent', 'nat', 'l2bridge'] as const) {
+  for (const mode of ['transparent', 'nat', 'l2bridge', 'overlay'] as const) {
     it(mode, () => {
       const c = loadNetConf(minimal({ mode }));
       expect(c.mode).toBe(mode);
@@ -30,7 +30,7 @@ describe("the issue's minimal config loads in every mode with sensible defaults"
         subnetSource: 'auto',
       });
       expect(c.adapter).toBeUndefined(); // HNS chooses
-      expect(c.outboundNAT).toEqual({ enabled: true, exceptions: [] });
+      expect(c.outboundNAT).toEqual({ enabled: true, exceptions: [], podSubnet: false });
       expect(c.loopbackDSR).toBe(false);
       expect(c.routes).toEqual([]);
       expect(c.dns).toEqual({ nameservers: [], search: [], options: [] });
@@ -101,19 +101,23 @@ describe("the issue's minimal config loads in every mode with sensible defaults"
 describe('every validation error names its JSON path', () => {
   const cases: [string, Record<string, unknown>, string, RegExp][] = [
     ['a non-CIDR clusterCIDR', { clusterCIDR: '10.244.0.0' }, 'clusterCIDR', /IPv4 CIDR/],
+    ['two IPv4 cluster CIDRs', { clusterCIDR: '10.244.0.0/16,10.245.0.0/16' }, 'clusterCIDR', /different families/],
     ['a placeholder serviceCIDR', { serviceCIDR: '<service cidr>' }, 'serviceCIDR', /placeholder.*containerd#5729/],
     ['a bad nodeIP', { nodeIP: '10.0.0.300' }, 'nodeIP', /IPv4 address/],
+    ['an IPv6 route via an IPv4 gw', { routes: [{ dst: 'fd00::/64', gw: '10.0.0.1' }] }, 'routes[0].gw', /same family/],
     ['a placeholder in a route', { routes: [{ dst: '{{.Routes}}' }] }, 'routes[0].dst', /placeholder/],
-    ['an unknown mode', { mode: 'bridge' }, 'mode', /one of transparent, nat, l2bridge/],
-    ['overlay (planned)', { mode: 'overlay' }, 'mode', /not implemented yet/],
+    ['an unknown mode', { mode: 'bridge' }, 'mode', /one of transparent, nat, l2bridge, overlay/],
+    ['a VNI below 4096', { mode: 'overlay', vxlan: { vni: 4095 } }, 'vxlan.vni', /4096/],
+    ['vxlan outside overlay', { mode: 'l2bridge', vxlan: { vni: 4096 } }, 'vxlan', /overlay mode only/],
+    ['sourceVip outside the subnet', { mode: 'overlay', sourceVip: '10.244.4.2' }, 'sourceVip', /outside the pod/],
     ['an unknown field', { adaptor: 'Ethernet' }, 'adaptor', /unknown field/],
     ['a bad host port', { hostNetwork: { reservedPorts: [70000] } }, 'hostNetwork.reservedPorts[0]', /./],
     ['a short HNS timeout', { timeouts: { hnsCallMs: 5 } }, 'timeouts.hnsCallMs', /./],
     ['a bad IPAM subnet', { ipam: { subnet: '10.244.3.0' } }, 'ipam.subnet', /IPv4 CIDR/],
     ['transparent without clusterCIDR', { clusterCIDR: undefined }, 'clusterCIDR', /required in transparent/],
     ['transparent without ipam', { ipam: undefined }, 'ipam', /HNS assigns no addresses/],
-    ['loopbackDSR outside l2bridge', { mode: 'nat', loopbackDSR: true }, 'loopbackDSR', /l2bridge mode only/],
-    ['outboundNAT outside l2bridge', { outboundNAT: { enabled: false } }, 'outboundNAT', /l2bridge mode only/],
+    ['loopbackDSR in nat', { mode: 'nat', loopbackDSR: true }, 'loopbackDSR', /l2bridge and overlay modes only/],
+    ['outboundNAT in transparent', { outboundNAT: { enabled: false } }, 'outboundNAT', /l2bridge and overlay/],
     ['natNetwork in l2bridge', { mode: 'l2bridge', natNetwork: { name: 'x' } }, 'natNetwork', /transparent and nat/],
     ['a gateway outside the subnet', { gateway: '10.244.4.1' }, 'gateway', /outside the pod subnet/],
     [
@@ -144,6 +148,47 @@ describe('every validation error names its JSON path', () => {
     } catch (e) {
       expect((e as CniError).message).toMatch(/clusterCIDR: .*; serviceCIDR: /);
     }
+  });
+
+  it('IPv6 in transparent or nat mode is code 2 (unsupported), naming where it came from', () => {
+    for (const [mode, extra] of [
+      ['transparent', { clusterCIDR: '10.244.0.0/16,fd00:10:244::/56' }],
+      ['nat', { ipam: { subnet: '10.244.3.0/24', subnet6: 'fd00:10:244:3::/64' } }],
+    ] as const) {
+      try {
+        loadNetConf(minimal({ mode, ...extra }));
+        expect.unreachable();
+      } catch (e) {
+        expect((e as CniError).code).toBe(2);
+        expect((e as CniError).message).toMatch(new RegExp(`not supported in ${mode} mode.*"l2bridge" or "overlay"`));
+      }
+    }
+  });
+
+  it('dual-stack values split by family; overlay defaults (VNI 4096, port 4789, 0E-2A)', () => {
+    const c = loadNetConf(
+      minimal({
+        mode: 'overlay',
+        clusterCIDR: 'fd00:10:244::/56,10.244.0.0/16',
+        serviceCIDR: '10.96.0.0/12,fd00:10:96::/112',
+        nodeIP: '10.0.0.4,fd00::4',
+        gateway: '10.244.3.1,fd00:10:244:3::1',
+      }),
+    );
+    expect(c).toMatchObject({
+      clusterCIDR: '10.244.0.0/16',
+      clusterCIDR6: 'fd00:10:244::/56',
+      serviceCIDR: '10.96.0.0/12',
+      serviceCIDR6: 'fd00:10:96::/112',
+      nodeIP: '10.0.0.4',
+      nodeIP6: 'fd00::4',
+      gateway: '10.244.3.1',
+      gateway6: 'fd00:10:244:3::1',
+      vxlan: { vni: 4096, port: 4789 },
+      macPrefix: '0E-2A',
+      gatewayFrom: 'addressSource',
+      acceptedNetworkTypes: ['Overlay'],
+    });
   });
 
   it('refuses a non-object document', () => {

@@ -10,6 +10,7 @@ import {
   CORPUS,
   type CorpusEntry,
   executableFor,
+  hcnNetworkOf,
   operatorConfig,
   runtimePluginConfig,
   type Works,
@@ -24,28 +25,16 @@ function stdinOf(entry: CorpusEntry, doc: Record<string, unknown>): Record<strin
 function planFor(entry: CorpusEntry, stdin: Record<string, unknown>, invokedAs: string, want: Works) {
   const conf = loadNetConf(stdin, { invokedAs });
   const fixture = entry.node.find((n) => n.name === conf.network);
-  const existing: HostComputeNetwork | null = fixture
-    ? {
-        ID: '00000000-0000-4000-8000-000000000001',
-        Name: fixture.name,
-        Type: fixture.type,
-        Ipams: [
-          {
-            Type: 'Static',
-            Subnets: fixture.subnets.map((s) => ({
-              IpAddressPrefix: s.prefix,
-              Routes: [{ NextHop: s.gateway, DestinationPrefix: s.prefix.includes(':') ? '::/0' : '0.0.0.0/0' }],
-            })),
-          },
-        ],
-      }
-    : null;
+  const existing: HostComputeNetwork | null = fixture ? hcnNetworkOf(fixture) : null;
   const ranges = (stdin.ipam as { ranges?: { gateway?: string }[][] } | undefined)?.ranges;
   const allocation =
     want.address.from === 'host-local'
       ? {
           address: want.address.first,
           gateway: ranges?.[0]?.[0]?.gateway ?? want.address.first.replace(/\.\d+\/\d+$/, '.1'),
+          ...(want.address.first6 !== undefined && {
+            ipv6: { address: want.address.first6, gateway: ranges?.[1]?.[0]?.gateway ?? want.gateway6! },
+          }),
         }
       : undefined;
   const plan = planAdd({
@@ -106,12 +95,18 @@ describe('migrate', () => {
     expect(delegate).not.toHaveProperty('ipam');
   });
 
-  it('migrates each plugin of a conflist and says when a mode is not built yet', () => {
+  it("migrates each plugin of a conflist; win-overlay's delegate becomes an overlay one that adopts flanneld's network", () => {
     const entry = CORPUS.find((e) => e.id.startsWith('rke2/'))!;
     const { config, notes } = migrateDocument(operatorConfig(entry, 'asOriginal'));
     const plugins = config.plugins as Record<string, unknown>[];
-    expect((plugins[0]!.delegate as Record<string, unknown>).mode).toBe('overlay');
-    expect(notes.join('\n')).toMatch(/plugins\[0\]: delegate: mode "overlay": .*issue 12/);
+    expect(plugins[0]!.delegate as Record<string, unknown>).toMatchObject({
+      type: 'hns-cni',
+      mode: 'overlay',
+      networkOwner: 'external',
+      gatewayFrom: 'network',
+      outboundNAT: { enabled: false },
+    });
+    expect(notes.join('\n')).toMatch(/plugins\[0\]: delegate: read with win-overlay's rules/);
   });
 
   it('returns a native config unchanged', () => {

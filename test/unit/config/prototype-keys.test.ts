@@ -61,7 +61,7 @@ describe('names that are Object.prototype properties', () => {
   it.each(['constructor', 'valueOf', '__proto__'])('mode %s is refused with the list of modes (7)', (mode) => {
     const e = loadError({ ...base, mode });
     expect(e.code).toBe(CNI_CODE.INVALID_CONFIG);
-    expect(e.message).toContain(`mode: must be one of transparent, nat, l2bridge (got "${mode}")`);
+    expect(e.message).toContain(`mode: must be one of transparent, nat, l2bridge, overlay (got "${mode}")`);
   });
 
   it.each([

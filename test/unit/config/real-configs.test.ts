@@ -5,40 +5,31 @@
 import { describe, expect, it } from 'vitest';
 import { CniError } from '../../../src/cni/errors.js';
 import { loadNetConf } from '../../../src/config/load.js';
-import type { HostComputeNetwork } from '../../../src/hns/types.js';
+
 import { planAdd } from '../../../src/plan/add.js';
 import type { PodAddress } from '../../../src/plan/types.js';
 import {
   CORPUS,
+  comparablePolicies,
   executableFor,
   expected,
-  type NetworkFixture,
+  hcnNetworkOf,
   pluginStdin,
   RUNS,
+  type Works,
 } from '../../fixtures/real-configs/corpus.js';
 
-function hcnNetwork(n: NetworkFixture, i: number): HostComputeNetwork {
-  return {
-    ID: `00000000-0000-4000-8000-00000000000${i}`,
-    Name: n.name,
-    Type: n.type,
-    Ipams: [
-      {
-        Type: 'Static',
-        Subnets: n.subnets.map((s) => ({
-          IpAddressPrefix: s.prefix,
-          Routes: [{ NextHop: s.gateway, DestinationPrefix: s.prefix.includes(':') ? '::/0' : '0.0.0.0/0' }],
-        })),
-      },
-    ],
-  };
-}
-
-/** host-local's answer for the first pod: the expected address and its range's gateway (default: subnet .1). */
-function hostLocalAllocation(stdin: Record<string, unknown>, first: string): PodAddress {
+/** host-local's answer for the first pod: the expected addresses and their ranges' gateways (default: .1 / ::1). */
+function hostLocalAllocation(stdin: Record<string, unknown>, want: Works): PodAddress {
   const ipam = stdin.ipam as { ranges?: { gateway?: string }[][]; subnet?: string };
-  const gateway = ipam.ranges?.[0]?.[0]?.gateway ?? first.replace(/\.\d+\/\d+$/, '.1');
-  return { address: first, gateway };
+  const gateway = ipam.ranges?.[0]?.[0]?.gateway ?? want.address.first.replace(/\.\d+\/\d+$/, '.1');
+  const first6 = want.address.first6;
+  const gateway6 = ipam.ranges?.[1]?.[0]?.gateway;
+  return {
+    address: want.address.first,
+    gateway,
+    ...(first6 !== undefined && { ipv6: { address: first6, ...(gateway6 !== undefined && { gateway: gateway6 }) } }),
+  };
 }
 
 function codeOf(run: () => unknown): { code: number; message: string } {
@@ -57,11 +48,9 @@ describe.each(CORPUS)('$id', (entry) => {
     const stdin = pluginStdin(entry, run);
     const plan = () => {
       const conf = loadNetConf(stdin, { invokedAs: `C:\\k\\cni\\${executableFor(entry, run)}.exe` });
-      const existing = entry.node.map(hcnNetwork).find((n) => n.Name === conf.network) ?? null;
+      const existing = entry.node.map(hcnNetworkOf).find((n) => n.Name === conf.network) ?? null;
       const allocation =
-        want.outcome === 'works' && want.address.from === 'host-local'
-          ? hostLocalAllocation(stdin, want.address.first)
-          : undefined;
+        want.outcome === 'works' && want.address.from === 'host-local' ? hostLocalAllocation(stdin, want) : undefined;
       return planAdd({
         config: conf,
         request: {
@@ -88,16 +77,19 @@ describe.each(CORPUS)('$id', (entry) => {
         expect((p.Settings as { Flags?: number }).Flags! & 1).toBe(1);
       }
     }
-    // PortMapping Flags: compared by the LocalRoutedVip bit above (hns-cni may set more flags of its own).
-    const withoutFlags = policies.map((p) =>
-      p.Type === 'PortMapping' ? { ...p, Settings: { ...(p.Settings as object), Flags: undefined } } : p,
-    );
-    expect(withoutFlags).toEqual(
-      want.policies.map((p) =>
-        p.Type === 'PortMapping' ? { ...p, Settings: { ...(p.Settings as object), Flags: undefined } } : p,
-      ),
-    );
+    expect(comparablePolicies(policies)).toEqual(comparablePolicies(want.policies));
     expect(endpoint.Routes?.[0]).toEqual({ NextHop: want.gateway, DestinationPrefix: '0.0.0.0/0' });
+    const route6 = endpoint.Routes?.find((r) => r.DestinationPrefix === '::/0');
+    expect(route6?.NextHop).toBe(want.gateway6);
+    const ips = (endpoint.IpConfigurations ?? []).map((c) => `${c.IpAddress}/${c.PrefixLength}`);
+    if (want.address.from === 'host-local') {
+      expect(ips).toEqual([want.address.first, ...(want.address.first6 ? [want.address.first6] : [])]);
+    } else {
+      expect(ips).toEqual([]); // HNS assigns every family
+    }
+    if (want.gateway6 !== undefined) {
+      expect(result.result.ips?.find((i) => i.address.includes(':'))?.gateway ?? want.gateway6).toBe(want.gateway6);
+    }
     expect(endpoint.Dns ?? {}).toEqual(want.dns);
     const created = result.steps.find((s) => s.kind === 'createNetwork');
     if (want.network.created) {
@@ -118,6 +110,5 @@ describe.each(CORPUS)('$id', (entry) => {
     } else {
       expect(created).toBeUndefined();
     }
-    if (want.ipv6Recorded) expect(result.notes.join('\n')).toMatch(/issue 12/);
   });
 });

@@ -91,11 +91,21 @@ describe('built-in IPAM', () => {
   it('allocates an IPv4 and an IPv6 address per key when a v6 subnet is configured', async () => {
     const ipam = await open({ subnet6: 'fd00:10::/64' });
     const a = await ipam.allocate(key(1));
+    // .2 and ::2 are the host endpoint's (the default opens the IPAM for a mode with one)
     expect(a.ips).toEqual([
       { address: '10.10.0.3/24', gateway: '10.10.0.1' },
-      { address: 'fd00:10::2/64', gateway: 'fd00:10::1' },
+      { address: 'fd00:10::3/64', gateway: 'fd00:10::1' },
     ]);
     expect((await ipam.status()).map((s) => s.subnet)).toEqual(['10.10.0.0/24', 'fd00:10::/64']);
+  });
+
+  it('keeps only the IPv4 host endpoint slot out of the pool when the mode has no IPv6 one (overlay)', async () => {
+    const ipam = await openIpam(
+      { subnet: '10.10.0.0/24', subnet6: 'fd00:10::/64', dataDir },
+      { network: 'ov', hostEndpoint: true, hostEndpoint6: false },
+    );
+    const a = await ipam.allocate(key(1));
+    expect(a.ips.map((i) => i.address)).toEqual(['10.10.0.3/24', 'fd00:10::2/64']);
   });
 
   it('rejects container ids and interface names that could escape the store directory', async () => {

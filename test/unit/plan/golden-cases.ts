@@ -23,6 +23,36 @@ const containerdRuntimeConfig = {
 const request = { containerId: CONTAINER_ID, netns: NETNS, ifName: 'eth0' };
 const allocation = { address: '10.244.3.5/24', gateway: '10.244.3.1' };
 
+/** A network flanneld's vxlan backend created (VSID 4096, gateway .1, the provider address HNS added). */
+const flannelVxlan = {
+  ID: '5C2A0E9B-7D41-4C3A-8E6F-1D2C3B4A5960',
+  Name: 'flannel.4096',
+  Type: 'Overlay' as const,
+  Policies: [
+    { Type: 'ProviderAddress' as const, Settings: { ProviderAddress: '10.0.0.4' } },
+    { Type: 'DrMacAddress' as const, Settings: { Address: '00-15-5D-DF-00-01' } },
+  ],
+  Ipams: [
+    {
+      Type: 'Static' as const,
+      Subnets: [
+        {
+          IpAddressPrefix: '10.244.3.0/24',
+          Policies: [{ Type: 'VSID' as const, Settings: { IsolationId: 4096 } }],
+          Routes: [{ NextHop: '10.244.3.1', DestinationPrefix: '0.0.0.0/0' }],
+        },
+      ],
+    },
+  ],
+};
+
+/** A dual-stack pod's addresses, as the built-in IPAM hands them out (node podCIDRs 10.244.3.0/24, fd00:10:244:3::/64). */
+const dualAllocation = {
+  address: '10.244.3.5/24',
+  gateway: '10.244.3.1',
+  ipv6: { address: 'fd00:10:244:3::5/64', gateway: 'fd00:10:244:3::1' },
+};
+
 /** A network flannel host-gw created (random GUID, upper case as HNS reports it, gateway .1). */
 const flannelCbr0 = {
   ID: '7198D0AB-9758-4C83-8CED-311F4DD0CF9C',
@@ -111,5 +141,51 @@ export const GOLDEN_CASES: Record<string, () => AddPlanInput> = {
     request,
     allocation,
     hns: { podNetwork: flannelCbr0, hnsVersion: { Major: 13, Minor: 1 } },
+  }),
+  // hns-cni creates the Overlay network itself (no flanneld): the version is known because it is about to.
+  'overlay-minimal': () => ({
+    config: loadNetConf(minimal('overlay')),
+    request,
+    allocation,
+    hns: { podNetwork: null, hnsVersion: { Major: 15, Minor: 4 } },
+  }),
+  // The same pod once the network exists (HNS added the provider address and a DR MAC).
+  'overlay-existing': () => ({
+    config: loadNetConf({ ...minimal('overlay'), network: 'flannel.4096', runtimeConfig: containerdRuntimeConfig }),
+    request,
+    allocation,
+    hns: { podNetwork: flannelVxlan },
+  }),
+  // Dual-stack overlay with everything: its own VNI, port and DR MAC, loopback DSR, the node's addresses.
+  'overlay-full': () => ({
+    config: loadNetConf({
+      ...minimal('overlay'),
+      network: 'vxlan0',
+      clusterCIDR: '10.244.0.0/16,fd00:10:244::/56',
+      serviceCIDR: '10.96.0.0/12,fd00:10:96::/112',
+      nodeIP: '10.0.0.4,fd00::4',
+      nodeSubnet: '10.0.0.0/24,fd00::/64',
+      adapter: 'Ethernet',
+      vxlan: { vni: 4097, port: 4790, drMac: '0e:2a:00:00:00:01' },
+      loopbackDSR: true,
+      ipam: { subnet: '10.244.3.0/24', subnet6: 'fd00:10:244:3::/64' },
+      runtimeConfig: containerdRuntimeConfig,
+    }),
+    request,
+    allocation: dualAllocation,
+    hns: { podNetwork: null, hnsVersion: { Major: 15, Minor: 4 } },
+  }),
+  'l2bridge-dualstack': () => ({
+    config: loadNetConf({
+      ...minimal('l2bridge'),
+      clusterCIDR: '10.244.0.0/16,fd00:10:244::/56',
+      serviceCIDR: '10.96.0.0/12,fd00:10:96::/112',
+      nodeIP: '10.0.0.4,fd00::4',
+      ipam: { subnetFrom: 'node' },
+      runtimeConfig: containerdRuntimeConfig,
+    }),
+    request,
+    allocation: dualAllocation,
+    hns: { podNetwork: null, hnsVersion: { Major: 13, Minor: 1 } },
   }),
 };

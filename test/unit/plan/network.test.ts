@@ -18,7 +18,9 @@ const network = (Type: HostComputeNetwork['Type'], prefix: string, adapter?: str
 });
 
 describe('networkCompatibility lists exactly what differs', () => {
-  const desired = podNetworkDocument(config('transparent', { adapter: 'Ethernet' }), '10.244.3.0/24', '10.244.3.1');
+  const desired = podNetworkDocument(config('transparent', { adapter: 'Ethernet' }), [
+    { subnet: '10.244.3.0/24', gateway: '10.244.3.1' },
+  ]);
 
   it('nothing for a matching network (a wider subnet holds the pod subnet)', () => {
     expect(networkCompatibility(network('Transparent', '10.244.0.0/16', 'ethernet'), desired)).toEqual([]);
@@ -41,7 +43,7 @@ describe('networkCompatibility lists exactly what differs', () => {
   });
 
   it('ignores the subnet when hns-cni chose it (automatic NAT subnet)', () => {
-    const want = podNetworkDocument(config('nat'), '172.24.0.0/20', '172.24.0.1');
+    const want = podNetworkDocument(config('nat'), [{ subnet: '172.24.0.0/20', gateway: '172.24.0.1' }]);
     expect(networkCompatibility(network(undefined, '172.29.144.0/20'), want, { ignoreSubnet: true })).toEqual([]);
   });
 });

@@ -1,0 +1,173 @@
+// Overlay without flanneld (issue 12): the built `hns-cni node` creates the Overlay network from the Node's podCIDR
+// and keeps one RemoteSubnetRoute policy per other node on it (HcnModifyNetwork through the C stub; provider
+// address = that node's InternalIP, DR MAC from its annotation or flannel's backend-data, isolation id = the VNI),
+// idempotently; a node that leaves loses its policy; a pod on the network works; with flanneld's network in place
+// the agent adopts it and never touches its policies.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createHcnClient } from '../../src/hns/hcn-client.js';
+import { createSimAbi } from '../../src/hns/sim/abi.js';
+import type { HostComputeNetwork } from '../../src/hns/types.js';
+import { type KubeApiServer, startKubeApiServer } from '../fixtures/kube/api-server.js';
+import { startNode, status, writeConflist } from './node-helpers.js';
+import type { SimNode } from './plugin-harness.js';
+
+let node: SimNode;
+let api: KubeApiServer;
+let confDir: string;
+
+const remoteRoutes = async (name: string) => {
+  const network = ((await node.networks()) as HostComputeNetwork[]).find((n) => n.Name === name);
+  return (network?.Policies ?? [])
+    .filter((p) => p.Type === 'RemoteSubnetRoute')
+    .map((p) => p.Settings as Record<string, unknown>)
+    .sort((a, b) => String(a.DestinationPrefix).localeCompare(String(b.DestinationPrefix)));
+};
+const once = async (dir = confDir) => {
+  const run = await node.command(['node', '--once', '--conf-dir', dir, '--node-name', 'win-a'], false);
+  expect(run.code, run.stderr).toBe(0);
+};
+
+beforeAll(async () => {
+  node = await startNode('hns-node-overlay-');
+  api = await startKubeApiServer(node.dir);
+  api.setNode({ name: 'win-a', podCIDRs: ['10.244.1.0/24'], internalIP: '10.0.0.4' });
+  api.setNode({
+    name: 'win-b',
+    podCIDRs: ['10.244.2.0/24'],
+    internalIP: '10.0.0.5',
+    annotations: { 'hns-cni.dev/dr-mac': '0e-2a-0a-00-00-05' },
+  });
+  // a Linux node running flannel's vxlan backend publishes its VTEP MAC in backend-data
+  api.setNode({
+    name: 'linux-c',
+    podCIDRs: ['10.244.3.0/24'],
+    internalIP: '10.0.0.6',
+    annotations: { 'flannel.alpha.coreos.com/backend-data': '{"VNI":4096,"VtepMAC":"0e:2a:0a:00:00:06"}' },
+  });
+  confDir = writeConflist(
+    node,
+    {
+      mode: 'overlay',
+      clusterCIDR: '10.244.0.0/16',
+      serviceCIDR: '10.96.0.0/12',
+      ipam: { subnetFrom: 'node', kubeconfig: api.kubeconfig, nodeName: 'win-a' },
+    },
+    'vxlan0',
+  );
+}, 180_000);
+
+afterAll(async () => {
+  await api?.close();
+  await node?.stop();
+});
+
+describe('hns-cni node in overlay mode (no flanneld)', () => {
+  it('creates the Overlay network and a RemoteSubnetRoute per other node', async () => {
+    await once();
+    const network = ((await node.networks()) as HostComputeNetwork[]).find((n) => n.Name === 'vxlan0')!;
+    expect(network.Type).toBe('Overlay');
+    expect(network.Ipams?.[0]?.Subnets?.[0]).toMatchObject({
+      IpAddressPrefix: '10.244.1.0/24',
+      Policies: [{ Type: 'VSID', Settings: { IsolationId: 4096 } }],
+    });
+    expect(await remoteRoutes('vxlan0')).toEqual([
+      {
+        DestinationPrefix: '10.244.2.0/24',
+        IsolationId: 4096,
+        ProviderAddress: '10.0.0.5',
+        DistributedRouterMacAddress: expect.stringMatching(/^0e-2a-0a-00-00-05$/i),
+      },
+      {
+        DestinationPrefix: '10.244.3.0/24',
+        IsolationId: 4096,
+        ProviderAddress: '10.0.0.6',
+        DistributedRouterMacAddress: expect.stringMatching(/^0e[-:]2a[-:]0a[-:]00[-:]00[-:]06$/i),
+      },
+    ]);
+  });
+
+  it('a second run changes nothing: no HcnModifyNetwork, the same policies', async () => {
+    const before = { stats: await node.stats(), routes: await remoteRoutes('vxlan0') };
+    await once();
+    const after = await node.stats();
+    expect(after.calls.HcnModifyNetwork ?? 0).toBe(before.stats.calls.HcnModifyNetwork ?? 0);
+    expect(after.calls.HcnCreateNetwork ?? 0).toBe(before.stats.calls.HcnCreateNetwork ?? 0);
+    expect(await remoteRoutes('vxlan0')).toEqual(before.routes);
+  });
+
+  it('a pod on the network goes through ADD and DEL', async () => {
+    const conf = {
+      cniVersion: '1.0.0',
+      name: 'vxlan0',
+      type: 'hns-cni',
+      mode: 'overlay',
+      clusterCIDR: '10.244.0.0/16',
+      serviceCIDR: '10.96.0.0/12',
+      ipam: { subnetFrom: 'node', kubeconfig: api.kubeconfig, nodeName: 'win-a' },
+    };
+    const netns = await node.createNamespace();
+    const add = await node.cni('ADD', conf, { containerId: 'ov-agent-pod', netns });
+    expect(add.code, add.stderr).toBe(0);
+    expect((add.json!.ips as { address: string; gateway: string }[])[0]).toMatchObject({ gateway: '10.244.1.1' });
+    expect((await node.cni('DEL', conf, { containerId: 'ov-agent-pod', netns })).code).toBe(0);
+  });
+
+  it('a node that leaves loses its policy; the others stay', async () => {
+    api.deleteNode('win-b');
+    await once();
+    expect((await remoteRoutes('vxlan0')).map((r) => r.DestinationPrefix)).toEqual(['10.244.3.0/24']);
+    const down = await node.command(['node', 'teardown'], false);
+    expect(down.code, down.stderr).toBe(0);
+  });
+});
+
+describe("flanneld's Overlay network: adopted, never touched", () => {
+  it('the agent leaves its RemoteSubnetRoute policies exactly as they are', async () => {
+    const flanneld = createHcnClient(createSimAbi({ stateFile: node.env.HNS_CNI_SIM_STATE! }));
+    await flanneld.createNetwork({
+      Name: 'flannel.4096',
+      Type: 'Overlay',
+      Ipams: [
+        {
+          Type: 'Static',
+          Subnets: [
+            {
+              IpAddressPrefix: '10.244.1.0/24',
+              Policies: [{ Type: 'VSID', Settings: { IsolationId: 4096 } }],
+              Routes: [{ NextHop: '10.244.1.1', DestinationPrefix: '0.0.0.0/0' }],
+            },
+          ],
+        },
+      ],
+      Policies: [
+        {
+          Type: 'RemoteSubnetRoute',
+          Settings: {
+            DestinationPrefix: '10.244.9.0/24',
+            IsolationId: 4096,
+            ProviderAddress: '10.0.0.99',
+            DistributedRouterMacAddress: '0e-2a-0a-00-00-63',
+          },
+        },
+      ],
+      SchemaVersion: { Major: 2, Minor: 0 },
+    });
+    const before = ((await node.networks()) as HostComputeNetwork[]).find((n) => n.Name === 'flannel.4096');
+    const flannelConf = writeConflist(
+      node,
+      {
+        mode: 'overlay',
+        clusterCIDR: '10.244.0.0/16',
+        serviceCIDR: '10.96.0.0/12',
+        ipam: { subnetFrom: 'node', kubeconfig: api.kubeconfig, nodeName: 'win-a' },
+      },
+      'flannel.4096',
+    );
+    const calls = (await node.stats()).calls.HcnModifyNetwork ?? 0;
+    await once(flannelConf);
+    expect((await node.stats()).calls.HcnModifyNetwork ?? 0).toBe(calls);
+    expect(((await node.networks()) as HostComputeNetwork[]).find((n) => n.Name === 'flannel.4096')).toEqual(before);
+    const s = await status(node, flannelConf);
+    expect(s.agent?.routes).toMatchObject({ mechanism: 'none', reason: expect.stringContaining('another agent') });
+  });
+});
