@@ -5,7 +5,6 @@
 import { CNI_CODE, CniError } from '../cni/errors.js';
 import { familyOf } from '../config/address.js';
 import type { NetConf } from '../config/types.js';
-import { normalizeGuid } from '../hns/guid.js';
 import type { EndpointPolicy, HostComputeNetwork, ModifyNamespaceRequest } from '../hns/types.js';
 import { podDns, toHcnDns } from './dns.js';
 import {
@@ -24,9 +23,9 @@ import {
   type CompatibilityOptions,
   isDisruptiveToCreate,
   natNetworkDocument,
-  networkCompatibility,
   podNetworkDocument,
   providerAddressOf,
+  usableNetworkId,
 } from './network.js';
 import { networkSubnetOf, podFamilies } from './pod-addresses.js';
 import { podEndpointPolicies, withPortMappingExtras } from './policies.js';
@@ -257,16 +256,7 @@ function resolveNetwork(
 ): string {
   const name = desired.Name!;
   if (existing !== null) {
-    const differences = networkCompatibility(existing, desired, compatibility);
-    if (differences.length > 0) {
-      throw new CniError(
-        CNI_CODE.NETWORK_CONFLICT,
-        `HNS network "${name}" exists with settings this config cannot use: ${differences.join('; ')}. ` +
-          'hns-cni never recreates an existing network: remove it or change "network"/"mode" in the config',
-        JSON.stringify({ network: name, id: existing.ID, differences }),
-      );
-    }
-    return normalizeGuid(existing.ID ?? '');
+    return usableNetworkId(existing, desired, compatibility);
   }
   const id = networkIdFor(name);
   const disruptive = isDisruptiveToCreate(desired.Type ?? 'NAT');

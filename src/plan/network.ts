@@ -9,6 +9,7 @@ import { CNI_CODE, CniError } from '../cni/errors.js';
 import { defaultDestination, familyOf, subnetCovers } from '../config/address.js';
 import { DEFAULT_VXLAN_PORT, MODE_NETWORK_TYPES } from '../config/schema.js';
 import type { NetConf, NetworkMode } from '../config/types.js';
+import { normalizeGuid } from '../hns/guid.js';
 import {
   type DrMacAddressPolicy,
   type HnsVersion,
@@ -232,4 +233,26 @@ export function networkCompatibility(
     differences.push(`it is bound to adapter "${haveAdapter}", the config names "${wantAdapter}"`);
   }
   return differences;
+}
+
+/**
+ * The GUID of an existing network the config can use as is, else NETWORK_CONFLICT with every difference: hns-cni
+ * never recreates a network that exists (pods of other plugins or of an older config may be on it).
+ */
+export function usableNetworkId(
+  existing: HostComputeNetwork,
+  desired: HostComputeNetwork,
+  options: CompatibilityOptions = {},
+): string {
+  const name = desired.Name!;
+  const differences = networkCompatibility(existing, desired, options);
+  if (differences.length > 0) {
+    throw new CniError(
+      CNI_CODE.NETWORK_CONFLICT,
+      `HNS network "${name}" exists with settings this config cannot use: ${differences.join('; ')}. ` +
+        'hns-cni never recreates an existing network: remove it or change "network"/"mode" in the config',
+      JSON.stringify({ network: name, id: existing.ID, differences }),
+    );
+  }
+  return normalizeGuid(existing.ID ?? '');
 }

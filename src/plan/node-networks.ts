@@ -1,32 +1,12 @@
-// What a node needs before its first pod (the node agent's "prepare"): the pod network (and transparent mode's NAT
-// network) created now, so the external-switch blip happens at node start and not inside a pod's ADD; and the host's
-// own leg on the pod network, the way the anchors lay it out:
-//
-//   l2bridge     a host endpoint `<network>_ep` with the pod gateway (.2), attached to the host's default
-//                compartment: node↔pod traffic and pod egress go through it (flannel host-gw's cbr0_ep; SDN's
-//                Attach-HnsHostEndpoint). Without it pods on an L2Bridge network have no working default gateway.
-//   transparent  a host endpoint `<network>_gw` holding the network gateway (.1): the node's vNIC on the
-//                Transparent network that the pods' cluster and service routes point at. HNS keeps a subnet's
-//                gateway out of endpoint addresses unless the subnet has SubnetFlags DoNotReserveGatewayAddress
-//                ("needed to support scenario GatewayAddress == ManagementIP", hns-api.md §3.2), so the agent
-//                creates the Transparent network with that flag; on a network made without it the node cannot hold
-//                the gateway through HNS, which the plan says instead of failing.
-//   nat          nothing: WinNAT's host vNIC already holds the gateway.
-//   overlay      nothing: pods route through HNS's distributed router (.1); kube-proxy makes its source-VIP endpoint.
-//
-// The host endpoint's GUID is derived from the network name in hns-cni's UUID namespace but NOT the way pod
-// endpoints' are (identity.ts), so GC never mistakes it for a pod's. An endpoint with the same name and another ID
-// was made by someone else (flannel's cbr0_ep): it is used as is and never removed.
-import { CNI_CODE, CniError } from '../cni/errors.js';
 import { prefixLengthOf } from '../config/address.js';
 import type { NetConf } from '../config/types.js';
-import { normalizeGuid, sameGuid } from '../hns/guid.js';
+import { sameGuid } from '../hns/guid.js';
 import type { HostComputeEndpoint, HostComputeNetwork } from '../hns/types.js';
 import { endpointDocument } from './endpoint.js';
 import { networkGatewayFor, podGatewayFor } from './gateway.js';
 import { HNS_CNI_UUID_NAMESPACE, networkIdFor, uuidV5 } from './identity.js';
 import { macFromIPv4 } from './mac.js';
-import { isDisruptiveToCreate, natNetworkDocument, networkCompatibility, podNetworkDocument } from './network.js';
+import { isDisruptiveToCreate, natNetworkDocument, podNetworkDocument, usableNetworkId } from './network.js';
 import type { CreateNetworkStep, NetworkRole } from './types.js';
 
 /** The pod subnet as the node knows it (the IPAM's pool, or a delegated IPAM's configured subnet). */
@@ -110,16 +90,7 @@ function resolve(
     });
     return id;
   }
-  const differences = networkCompatibility(existing, desired, { ignoreSubnet });
-  if (differences.length > 0) {
-    throw new CniError(
-      CNI_CODE.NETWORK_CONFLICT,
-      `HNS network "${name}" exists with settings this config cannot use: ${differences.join('; ')}. ` +
-        'hns-cni never recreates an existing network: remove it or change "network"/"mode" in the config',
-      JSON.stringify({ network: name, id: existing.ID, differences }),
-    );
-  }
-  return normalizeGuid(existing.ID ?? '');
+  return usableNetworkId(existing, desired, { ignoreSubnet });
 }
 
 const addressOf = (e: HostComputeEndpoint) => e.IpConfigurations?.[0]?.IpAddress;

@@ -120,6 +120,7 @@ export interface SimOptions {
    * serialises most changes; reads are not queued). Only matters with a latency (`sim latency`).
    */
   changeSerialisation: 'concurrent' | 'serialised';
+  /**
    * IPv6 subnets or endpoint addresses on a build before IPv6DualStack (11.10): refused (HCN_E_INVALID_SUBNET /
    * HCN_E_INVALID_IP), or quietly dropped (hcsshim only says from which version a client may send them).
    */
