@@ -3,10 +3,11 @@
 // (scripts/wine/install.sh), starts `hns-cni sim serve` on the Linux side, and tears all of it down again, printing
 // how long the stage took and how many Wine invocations it made.
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
+import { acquireWineStage } from '../../scripts/wine/stage-lock.js';
 import { dist, scripts, type WineStageInfo } from './paths.js';
 
 const log = (line: string) => process.stderr.write(`[wine-stage] ${line}\n`);
@@ -35,38 +36,6 @@ function assertInputs(): void {
 /** $HNS_WINE_ROOT as scripts/wine/lib.sh computes it (one source of truth for the default and the override). */
 function wineRoot(): string {
   return execFileSync('bash', ['-c', `. "${scripts.lib}"; printf %s "$HNS_WINE_ROOT"`], { encoding: 'utf8' });
-}
-
-/**
- * Takes the root's lock exclusively for the whole run (two stages never share the prefix, its wineserver or its
- * C:\ProgramData), builds or reuses the root and installs the Windows side. The lock lives in a `flock` child that
- * holds it until its stdin closes — at teardown, or when this process dies whatever the cause.
- */
-function acquireStage(root: string): Promise<ChildProcess> {
-  mkdirSync(dirname(root), { recursive: true });
-  const holder = spawn(
-    'flock',
-    [
-      '--exclusive',
-      '--timeout',
-      '1200',
-      `${root}.lock`,
-      'bash',
-      '-c',
-      `bash "${scripts.root}" ensure >/dev/null && bash "${scripts.install}" && echo READY && exec cat >/dev/null`,
-    ],
-    { stdio: ['pipe', 'pipe', 'inherit'], env: { ...process.env, HNS_CNI_WINE_LOCKED: '1' } },
-  );
-  return new Promise((resolve, reject) => {
-    let out = '';
-    holder.stdout?.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      if (out.includes('READY')) resolve(holder);
-    });
-    holder.on('exit', (code) =>
-      reject(new Error(`preparing the Wine root failed (exit ${code}); see the lines above`)),
-    );
-  });
 }
 
 /**
@@ -173,7 +142,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const driveC = join(root, 'wine/prefix/drive_c');
   const runDir = mkdtempSync(join(tmpdir(), 'hns-cni-wine-'));
   const simState = join(runDir, 'sim-state.json');
-  const holder = await acquireStage(root).catch((err: unknown) => {
+  const holder = await acquireWineStage(root).catch((err: unknown) => {
     rmSync(runDir, { recursive: true, force: true });
     throw err;
   });

@@ -14,6 +14,7 @@ import { createSimAbi } from '../../../src/hns/sim/abi.js';
 import { latencyProfile } from '../../../src/hns/sim/latency-profile.js';
 import { resetState, transact } from '../../../src/hns/sim/state-file.js';
 import type { HostComputeNetwork } from '../../../src/hns/types.js';
+import { acquireWineStage } from '../../wine/stage-lock.js';
 
 const repo = resolve(import.meta.dirname, '../../..');
 const scripts = {
@@ -199,7 +200,7 @@ export class WineBench {
   static async start(peers: string): Promise<WineBench> {
     const root = wineRoot();
     const driveC = join(root, 'wine/prefix/drive_c');
-    const holder = await lockAndInstall(root);
+    const holder = await acquireWineStage(root);
     mkdirSync(join(driveC, 'peers'), { recursive: true });
     for (const p of ['win-bridge.exe', 'host-local.exe']) {
       const to = join(driveC, 'peers', p);
@@ -338,30 +339,6 @@ export class WineBench {
       rmSync(join(this.root, 'tmp', `hns-cni-bench-${process.pid}`), { recursive: true, force: true });
     }
   }
-}
-
-function lockAndInstall(root: string): Promise<ChildProcess> {
-  const holder = spawn(
-    'flock',
-    [
-      '--exclusive',
-      '--timeout',
-      '1200',
-      `${root}.lock`,
-      'bash',
-      '-c',
-      `bash "${scripts.root}" ensure >/dev/null && bash "${scripts.install}" && echo READY && exec cat >/dev/null`,
-    ],
-    { stdio: ['pipe', 'pipe', 'inherit'], env: { ...process.env, HNS_CNI_WINE_LOCKED: '1' } },
-  );
-  return new Promise((done, fail) => {
-    let out = '';
-    holder.stdout?.on('data', (b: Buffer) => {
-      out += b.toString();
-      if (out.includes('READY')) done(holder);
-    });
-    holder.on('exit', (code) => fail(new Error(`preparing the Wine root failed (exit ${code})`)));
-  });
 }
 
 /** `sim serve` of dist/hns-cni, stopped when our end of its stdin closes (as the Wine stage runs it). */
