@@ -38,18 +38,6 @@ function wineRoot(): string {
   return execFileSync('bash', ['-c', `. "${scripts.lib}"; printf %s "$HNS_WINE_ROOT"`], { encoding: 'utf8' });
 }
 
-/**
- * One wineserver for the whole stage (teardown's `wineserver -k` ends it). By default it exits a few seconds after
- * the last Windows program, and the next program pays for starting it again: ~1 s under load, which made the first
- * DEL after an ADD (with the test's checks in between) look like hns-cni taking 1.2-1.8 s to exit (issue 14). It
- * daemonises, so its stdio must not be a pipe we wait on.
- */
-function keepWineserver(): void {
-  execFileSync('bash', ['-c', `. "${scripts.lib}"; wine_in_root "$HNS_WINE_ROOT" 30 -- "$HNS_WINESERVER_BIN" -p`], {
-    stdio: 'ignore',
-  });
-}
-
 /** State a previous run left in the prefix: the plugin's data dir and log, libcni's cache, conflists, stdio files. */
 function resetPrefixState(root: string, driveC: string): void {
   for (const dir of ['ProgramData/hns-cni', 'hns-cni-test/cni-cache'])
@@ -164,7 +152,6 @@ export default async function setup(project: TestProject): Promise<() => Promise
 
   try {
     resetPrefixState(root, driveC);
-    keepWineserver();
     const started = await startSimServer(runDir, simState);
     server = started.server;
     const info: WineStageInfo = { root, driveC, stubAddr: started.addr, simState, runDir };
