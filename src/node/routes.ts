@@ -5,10 +5,10 @@
 import type { HcnClient } from '../hns/client.js';
 import { type HcnError, isHcnError } from '../hns/errors.js';
 import { HR, toUnsigned } from '../hns/hresult.js';
-import type { HostComputeNetwork } from '../hns/types.js';
 import type { IphlpClient } from '../iphlp/client.js';
 import { isRouteAlreadyExists, isRouteNotFound } from '../iphlp/errors.js';
 import { log } from '../log/logger.js';
+import { vsidOf } from '../plan/network.js';
 import {
   type HostRoutePlan,
   type OwnedRemoteSubnet,
@@ -84,18 +84,6 @@ export async function syncHostRoutes(
   return { plan, errors };
 }
 
-/** The VXLAN network id of an Overlay network: its first subnet's VSID policy. */
-export function vniOf(network: HostComputeNetwork): number | undefined {
-  for (const ipam of network.Ipams ?? []) {
-    for (const subnet of ipam.Subnets ?? []) {
-      const vsid = subnet.Policies?.find((p) => p.Type.toLowerCase() === 'vsid');
-      const id = (vsid?.Settings as { IsolationId?: unknown } | undefined)?.IsolationId;
-      if (typeof id === 'number') return id;
-    }
-  }
-  return undefined;
-}
-
 const isHr = (error: unknown, hr: number) => isHcnError(error) && (error as HcnError).hr === toUnsigned(hr);
 
 export async function syncRemoteSubnets(
@@ -107,7 +95,7 @@ export async function syncRemoteSubnets(
   unroutable: readonly Unroutable[],
 ): Promise<SyncOutcome<RemoteSubnetPlan>> {
   const network = await hcn.getNetwork(networkId);
-  const vni = vniOf(network);
+  const vni = vsidOf(network);
   const owned = record.remoteSubnets.filter((o) => o.networkId === networkId);
   if (vni === undefined) {
     return {
