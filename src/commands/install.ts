@@ -182,16 +182,21 @@ async function runUninstall(argv: string[]): Promise<number> {
       fs.rmSync(exe, { force: true });
       removed.push(exe);
     } catch {
-      // Windows: the running copy cannot be deleted; it is set aside for Install-HnsCni.ps1 (or a reboot) to finish.
-      const aside = `${exe}.old-${Date.now()}`;
-      fs.renameSync(exe, aside);
-      kept.push(`${aside} (in use)`);
+      // Windows: the running copy cannot be deleted; it is set aside for Install-HnsCni.ps1 (or a reboot) to finish,
+      // and reported with the other set-aside copies just below.
+      fs.renameSync(exe, `${exe}.old-${Date.now()}`);
     }
   }
   kept.push(...removeSetAside(binDir).map((f) => `${f} (in use)`));
   if (process.platform === 'win32') {
     for (const n of fs.existsSync(binDir) ? fs.readdirSync(binDir) : []) {
-      if (/^koffi-[0-9a-f]{16}\.node$/.test(n)) fs.rmSync(path.join(binDir, n), { force: true });
+      if (!/^koffi-[0-9a-f]{16}\.node$/.test(n)) continue;
+      try {
+        fs.rmSync(path.join(binDir, n), { force: true });
+      } catch {
+        // Loaded by this very process when it runs from the bin dir: Windows refuses; Install-HnsCni.ps1 removes it.
+        kept.push(`${path.join(binDir, n)} (in use)`);
+      }
     }
   }
   const summary = {

@@ -58,19 +58,28 @@ if ($Uninstall) {
         & sc.exe delete $serviceName | Out-Null
     }
     if (-not (Test-Path -LiteralPath $installed)) { throw "hns-cni is not installed in $BinDir" }
-    # Run a copy, so the installed executable is not in use while it is removed.
-    $copy = Join-Path $env:TEMP ("hns-cni-uninstall-{0}.exe" -f [guid]::NewGuid())
-    Copy-Item -LiteralPath $installed -Destination $copy
-    try {
-        $arguments = @('uninstall', '--bin-dir', $BinDir, '--conf-dir', $ConfDir)
-        if ($Force) { $arguments += '--force' }
-        Invoke-HnsCniExe -Exe $copy -Arguments $arguments
-        Get-ChildItem -LiteralPath $BinDir -Filter 'hns-cni.exe.old-*' -ErrorAction SilentlyContinue |
-            Remove-Item -Force -ErrorAction SilentlyContinue
-        Invoke-HnsCniExe -Exe $copy -Arguments @('node', 'status', '--bin-dir', $BinDir, '--conf-dir', $ConfDir)
-    } finally {
-        Remove-Item -LiteralPath $copy -Force -ErrorAction SilentlyContinue
+    # The installed executable runs its own uninstall: it cannot delete itself while running, so it renames itself
+    # aside (hns-cni.exe.old-<ms>) and leaves its koffi module loaded; both are removed here once it has exited.
+    # Never a copy in $env:TEMP: for LocalSystem that is C:\Windows\Temp, where any user can plant the koffi module
+    # the copy would load (docs/security.md, row 1).
+    $arguments = @('uninstall', '--bin-dir', $BinDir, '--conf-dir', $ConfDir)
+    if ($Force) { $arguments += '--force' }
+    Invoke-HnsCniExe -Exe $installed -Arguments $arguments
+    $aside = @(Get-ChildItem -LiteralPath $BinDir -Filter 'hns-cni.exe.old-*' -ErrorAction SilentlyContinue)
+    if ($aside.Count -gt 0) {
+        # The set-aside copy (administrators-only bin dir) proves the node is clean, then goes too. Its log goes to the
+        # bin dir, not to C:\ProgramData\hns-cni, which the uninstall has just removed.
+        $env:HNS_CNI_LOG = Join-Path $BinDir 'hns-cni-uninstall.log'
+        try {
+            Invoke-HnsCniExe -Exe $aside[-1].FullName -Arguments @('node', 'status', '--bin-dir', $BinDir, '--conf-dir', $ConfDir)
+        } finally {
+            Remove-Item Env:\HNS_CNI_LOG
+        }
     }
+    Get-ChildItem -LiteralPath $BinDir -ErrorAction SilentlyContinue |
+        Where-Object { $_.Name -like 'hns-cni.exe.old-*' -or $_.Name -like 'hns-cni-uninstall*.log' -or
+            $_.Name -match '^koffi-[0-9a-f]{16}\.node$' } |
+        Remove-Item -Force -ErrorAction SilentlyContinue
     return
 }
 
