@@ -35,3 +35,17 @@ it('the check reports a broken script with its position', () => {
   expect(run.status).toBe(1);
   expect(run.stdout).toContain(`${broken}:`);
 });
+
+it('no shipped script uses a temp directory (C:\\Windows\\Temp for LocalSystem: docs/security.md, paths 1 and 7)', () => {
+  // Comments may name it; code may not. Temp paths reach PowerShell through these spellings.
+  const temp = /\$env:(TEMP|TMP)\b|GetTemp(Path|FileName)|\\Windows\\Temp|New-TemporaryFile/i;
+  const offending = powershellFiles(path.join(repo, 'windows')).flatMap((file) =>
+    fs
+      .readFileSync(file, 'utf8')
+      .split('\n')
+      .map((line, i) => ({ code: line.replace(/#.*$/, ''), where: `${path.relative(repo, file)}:${i + 1}` }))
+      .filter(({ code }) => temp.test(code))
+      .map(({ where }) => where),
+  );
+  expect(offending).toEqual([]);
+});
