@@ -51,15 +51,45 @@ function usage(): string {
   ].join('\n');
 }
 
+// stdin is read once: by the front when it offers the verb to the agent, then again by the in-process path.
+let stdin: Buffer | undefined;
+const readStdinOnce = (): Buffer => {
+  stdin ??= readStdin();
+  return stdin;
+};
+
 /** The real process boundary for the CNI verbs. */
 const processIo: CniIo = {
   env: process.env,
   platform: process.platform,
-  readStdin,
+  readStdin: readStdinOnce,
   writeStdoutJson,
   writeStderrText,
   configureLog: (options) => configureLog(options),
 };
+
+/**
+ * The front (docs/agent-server.md): a verb other than VERSION goes to the node agent's CNI server when one answers;
+ * its stdout document and exit code become ours. undefined: run the verb in this process (the reason is logged).
+ */
+async function offerToAgent(): Promise<number | undefined> {
+  const verb = process.env.CNI_COMMAND ?? '';
+  if (verb === '' || verb === 'VERSION' || process.env.HNS_CNI_AGENT === 'off') return undefined;
+  let input: Buffer;
+  try {
+    input = readStdinOnce();
+  } catch {
+    return undefined; // the in-process path reports it as a CNI error
+  }
+  const { offerToAgent: offer, logFallback } = await import('./agent-link/front.js');
+  const outcome = await offer(process.env, input, process.execPath);
+  if ('fallback' in outcome) {
+    logFallback(outcome.fallback);
+    return undefined;
+  }
+  for (const document of outcome.forwarded.stdout) writeStdoutJson(document);
+  return outcome.forwarded.code;
+}
 
 async function runCommand(name: string, argv: string[]): Promise<number> {
   const entry = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
@@ -88,6 +118,8 @@ async function main(argv: string[]): Promise<number> {
   const [first, ...rest] = argv;
   if (first === undefined) {
     cniMode = true;
+    const forwarded = await offerToAgent();
+    if (forwarded !== undefined) return forwarded;
     return runCni(async () => (await import('./plugin/index.js')).handlers, processIo);
   }
   if (first === '--help' || first === '-h' || first === 'help') {
