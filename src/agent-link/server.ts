@@ -133,13 +133,13 @@ export class CniServer {
     });
     const code = await Promise.race([verb, timedOut]).finally(() => clearTimeout(timer));
     if (code === 'timeout') {
-      log.warn('agent: CNI request timed out; handed back to the front', { verb: cni.CNI_COMMAND, timeoutMs });
+      log.warn('agent: CNI request timed out; handed back to the front', { command: cni.CNI_COMMAND, timeoutMs });
       return refuse(`timed out after ${timeoutMs} ms`);
     }
     this.counters.served++;
     log.info('agent: CNI request served', {
       pid: process.pid,
-      verb: cni.CNI_COMMAND,
+      command: cni.CNI_COMMAND,
       containerId: cni.CNI_CONTAINERID,
       code,
       served: this.counters.served,

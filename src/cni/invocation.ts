@@ -2,8 +2,8 @@
 // (an anchor's rules when installed as win-bridge.exe), and the log's invocation id, verb and container id. A plugin
 // process has one invocation and keeps it in `processInvocation`; the node agent's CNI server (agent-link/server.ts)
 // runs many at once, each inside `runInvocation`, so concurrent verbs never see each other's environment or log
-// context. AsyncLocalStorage is made on first use: this module is in the executable's start-up snapshot.
-import type { AsyncLocalStorage } from 'node:async_hooks';
+// context. The AsyncLocalStorage is made on first use, not in the executable's start-up snapshot.
+import { AsyncLocalStorage } from 'node:async_hooks';
 
 export interface Invocation {
   env: NodeJS.ProcessEnv;
@@ -36,10 +36,7 @@ export async function runInvocation<T>(
   init: { env: NodeJS.ProcessEnv; execPath: string },
   fn: () => Promise<T>,
 ): Promise<T> {
-  if (storage === undefined) {
-    const { AsyncLocalStorage } = await import('node:async_hooks');
-    storage = new AsyncLocalStorage<Invocation>();
-  }
+  storage ??= new AsyncLocalStorage<Invocation>();
   return storage.run({ ...init, inv: undefined, verb: '', cid: '' }, fn);
 }
 
