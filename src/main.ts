@@ -21,6 +21,7 @@ const ENVIRONMENT_HELP: [string, string][] = [
   ['HNS_CNI_LOG', "log file (overrides the config's log.file); only hns-cni's own log, else the default is used"],
   ['HNS_CNI_LOG_LEVEL', 'error, warn, info (default) or debug (overrides log.level)'],
   ['HNS_CNI_HCN', 'ffi or sim: the HNS backend'],
+  ['HNS_CNI_AGENT', "off: never hand the verb to the node agent's CNI server (docs/agent-server.md)"],
   [
     'HNS_CNI_DATA_DIR',
     'state directory override: an absolute path; created private, refused (104) if others can write it',
@@ -37,7 +38,8 @@ function usage(): string {
     `hns-cni ${packageJson.version}: a CNI plugin for Windows nodes driving the Host Networking Service`,
     '',
     'Usage:',
-    '  hns-cni                     run as a CNI plugin (config on stdin, parameters in CNI_* variables)',
+    '  hns-cni                     run as a CNI plugin (config on stdin, parameters in CNI_* variables); the verb',
+    "                              goes to the node agent's CNI server when one serves, else runs here",
     '  hns-cni <command> [args]    run a debug or operator command',
     '  hns-cni --help | --version',
     '',

@@ -59,7 +59,7 @@ export class MessageReader {
   private failure: Error | undefined;
   private waiter: { resolve: (m: Message) => void; reject: (e: Error) => void } | undefined;
 
-  constructor(private readonly socket: Socket) {
+  constructor(socket: Socket) {
     socket.on('data', (chunk: Buffer) => {
       try {
         for (const m of this.decoder.push(chunk)) this.queue.push(m);

@@ -1,8 +1,11 @@
-// `hns-cni node ...`: the node agent and its views (src/node/). Never loaded by the CNI verbs.
+// `hns-cni node ...`: the node agent and its views (src/node/), and the agent's CNI server (src/agent-link/).
+// Never loaded by the CNI verbs.
 //   node [--once] [--conf-dir DIR] [--kubeconfig FILE] [--node-name NAME] [--resync-seconds N]
+//        [--no-serve-cni | --serve-only]
 //   node status [--json] [--conf-dir DIR] [--bin-dir DIR]
 //   node teardown [--force]        remove what hns-cni made on this node (routes, host endpoints, its networks)
 import { type ParseArgsConfig, parseArgs } from 'node:util';
+import { ENDPOINT_FILE, readEndpoint } from '../agent-link/endpoint-file.js';
 import type { PluginHandlers } from '../cni/dispatch.js';
 import { selectHcnClient } from '../hns/select.js';
 import { selectIphlpClient } from '../iphlp/select.js';
@@ -15,7 +18,7 @@ import { printError, printJson, printText } from './output.js';
 
 const USAGE = `usage: hns-cni node [--once] [--conf-dir DIR] [--kubeconfig FILE] [--node-name NAME] [--resync-seconds N]
                     [--no-serve-cni | --serve-only]
-       hns-cni node status [--json] [--conf-dir DIR] [--bin-dir DIR]
+       hns-cni node status [--json] [--conf-dir DIR] [--bin-dir DIR]   (also: is the CNI server serving)
        hns-cni node teardown [--force]
 Prepares the configured networks (with the host endpoint) and keeps the routes to the other nodes' pod subnets in
 line with the Kubernetes API. --once: prepare and sync once, then exit (0 = converged).
@@ -196,9 +199,33 @@ async function status(argv: string[]): Promise<number> {
     confDir: (v['conf-dir'] as string | undefined) ?? defaultConfDir(),
     binDir: (v['bin-dir'] as string | undefined) ?? defaultBinDir(),
   });
-  if (v.json) printJson(report);
-  else printText(describe(report));
+  const cniServer = cniServerStatus(defaultDataDir());
+  if (v.json) printJson({ ...report, cniServer });
+  else {
+    printText(describe(report));
+    printText(
+      cniServer.serving
+        ? `CNI server: serving on 127.0.0.1:${cniServer.port} (pid ${cniServer.pid})`
+        : `CNI server: not serving (${cniServer.reason}); verbs run in the plugin process`,
+    );
+  }
   return 0;
+}
+
+/** Whether the agent's CNI server answers the plugin's verbs: its endpoint file, and its process alive. */
+function cniServerStatus(
+  dataDir: string,
+): { serving: true; port: number; pid: number } | { serving: false; reason: string } {
+  const endpoint = readEndpoint(dataDir);
+  if (typeof endpoint === 'string') return { serving: false, reason: endpoint };
+  try {
+    process.kill(endpoint.pid, 0);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EPERM') {
+      return { serving: false, reason: `its process ${endpoint.pid} is gone (stale ${ENDPOINT_FILE})` };
+    }
+  }
+  return { serving: true, port: endpoint.port, pid: endpoint.pid };
 }
 
 async function teardown(argv: string[]): Promise<number> {
