@@ -96,6 +96,25 @@ describe('verbs through the agent', () => {
   });
 });
 
+describe('one attachment, one verb at a time, inside the agent too', () => {
+  it('8 concurrent ADDs of one container through the agent: one endpoint, one address, every reply the same', async () => {
+    const n = await node();
+    n.cniTimeoutMs = 180_000;
+    const agent = await agentFor(n);
+    const at = { containerId: 'same-1', netns: await n.createNamespace() };
+    const adds = await Promise.all(Array.from({ length: 8 }, () => n.cni('ADD', config, at)));
+    expect(adds.map((r) => r.code)).toEqual(adds.map(() => 0));
+    expect(new Set(adds.map((r) => r.stdout)).size).toBe(1);
+    expect(endpointsInHns(n)).toHaveLength(1);
+    expect(heldAddresses(n, 'k8s-pods')).toHaveLength(1);
+    expect(addressProblems(n, 'k8s-pods')).toEqual([]);
+    expect(agent.served('same-1')).toBe(8);
+    expect((await n.cni('DEL', config, at)).code).toBe(0);
+    expect(endpointsInHns(n)).toEqual([]);
+    expect(heldAddresses(n, 'k8s-pods')).toEqual([]);
+  });
+});
+
 describe('the front runs the verb itself when the agent cannot take it', () => {
   it('no agent: no endpoint file, the verb runs in-process', async () => {
     const n = await node();
