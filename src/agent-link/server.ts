@@ -11,7 +11,7 @@ import { logOptionsFrom, type PluginHandlers, runCni } from '../cni/dispatch.js'
 import { runInvocation } from '../cni/invocation.js';
 import { log, resolveLogOptions } from '../log/logger.js';
 import { openDataDir } from '../store/data-dir.js';
-import { type AgentEndpoint, removeEndpoint, writeEndpoint } from './endpoint-file.js';
+import { type AgentEndpoint, readEndpoint, removeEndpoint, writeEndpoint } from './endpoint-file.js';
 import { environmentMismatch } from './forwarded-env.js';
 import { encodeFrame, type Message, MessageReader } from './frames.js';
 import { checkProof, isNonce, newNonce, newSecret, PROTOCOL, proof } from './handshake.js';
@@ -21,6 +21,11 @@ export interface CniServerOptions {
   loadHandlers: () => Promise<PluginHandlers<unknown>>;
   /** A verb that has not finished after this is handed back to the front (default 120 s). */
   requestTimeoutMs?: number;
+  /**
+   * Called once when the endpoint file disappears or names another process: nobody can reach this server any more
+   * (an operator or a newer agent withdrew it). The server has stopped by then.
+   */
+  onWithdrawn?: () => void;
 }
 
 export interface CniServerCounters {
@@ -36,6 +41,7 @@ export class CniServer {
   private endpoint: AgentEndpoint | undefined;
   readonly counters: CniServerCounters = { served: 0, refused: 0, rejected: 0 };
   private readonly sockets = new Set<Socket>();
+  private watch: NodeJS.Timeout | undefined;
 
   constructor(private readonly opts: CniServerOptions) {}
 
@@ -53,7 +59,19 @@ export class CniServer {
     this.endpoint = { port: address.port, pid: process.pid, secret: newSecret() };
     writeEndpoint(dataDir, this.endpoint);
     log.info('agent: CNI server listening', { port: address.port });
+    this.watch = setInterval(() => this.checkStillPublished(), 1_000);
+    this.watch.unref();
     return this.endpoint;
+  }
+
+  private checkStillPublished(): void {
+    const current = readEndpoint(this.opts.dataDir);
+    if (typeof current !== 'string' && current.pid === process.pid) return;
+    log.info('agent: the CNI endpoint file was withdrawn; the CNI server stops', {
+      reason: typeof current === 'string' ? current : `it names pid ${current.pid}`,
+    });
+    this.endpoint = undefined; // not ours to remove any more
+    void this.stop().then(() => this.opts.onWithdrawn?.());
   }
 
   get port(): number | undefined {
@@ -62,6 +80,7 @@ export class CniServer {
 
   /** Stops accepting, withdraws the endpoint file; verbs in flight finish (their connections then close). */
   async stop(): Promise<void> {
+    clearInterval(this.watch);
     if (this.endpoint) removeEndpoint(this.opts.dataDir, this.endpoint.pid);
     const server = this.server;
     this.server = undefined;

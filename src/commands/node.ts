@@ -24,7 +24,8 @@ Prepares the configured networks (with the host endpoint) and keeps the routes t
 line with the Kubernetes API. --once: prepare and sync once, then exit (0 = converged).
 A long-running agent also serves the CNI verbs for the plugin (loopback TCP, authenticated by a secret in the data
 directory; docs/agent-server.md), so a pod start does not pay for a process start-up. --no-serve-cni: do not.
---serve-only: only serve the CNI verbs (no network preparation, no Kubernetes API; nodes without credentials).`;
+--serve-only: only serve the CNI verbs (no network preparation, no Kubernetes API; nodes without credentials);
+it ends on SIGTERM or when its endpoint file (<data dir>/agent-cni.json) is deleted.`;
 
 const CALL_TIMEOUT_MS = 30_000;
 
@@ -96,7 +97,8 @@ async function agent(argv: string[]): Promise<number> {
       code: 'ERR_PARSE_ARGS_CONFLICT',
     });
   }
-  const server = serveCni ? await startCniServer() : undefined;
+  // --serve-only ends when its endpoint file is withdrawn (deleted, or replaced by another agent's) as on SIGTERM.
+  const server = serveCni ? await startCniServer(v['serve-only'] === true ? onSignal : undefined) : undefined;
   try {
     if (v['serve-only'] === true) {
       await stopped;
@@ -108,9 +110,10 @@ async function agent(argv: string[]): Promise<number> {
   }
 }
 
-async function startCniServer() {
+async function startCniServer(onWithdrawn?: () => void) {
   const { CniServer } = await import('../agent-link/server.js');
   const server = new CniServer({
+    ...(onWithdrawn !== undefined && { onWithdrawn }),
     dataDir: defaultDataDir(),
     loadHandlers: async () => (await import('../plugin/index.js')).handlers as PluginHandlers<unknown>,
   });

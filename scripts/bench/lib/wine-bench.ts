@@ -415,7 +415,15 @@ export class WineBench {
 
   async stop(): Promise<void> {
     try {
-      if (this.agent !== undefined && this.agent.exitCode === null) this.agent.kill('SIGTERM');
+      // Withdrawing its endpoint file ends `node --serve-only` (a Linux signal does not reach Node under Wine).
+      rmSync(join(this.driveC, AGENT_DATA, 'agent-cni.json'), { force: true });
+      if (this.agent !== undefined && this.agent.exitCode === null) {
+        const agent = this.agent;
+        const exited = new Promise<void>((r) => agent.once('exit', () => r()));
+        const killer = setTimeout(() => agent.kill('SIGKILL'), 15_000);
+        await exited;
+        clearTimeout(killer);
+      }
       if (this.owned) {
         await closeAndWait(this.owned.server);
         try {
