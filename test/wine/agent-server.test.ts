@@ -81,6 +81,7 @@ async function stopAgent(): Promise<number | null | undefined> {
 afterAll(async () => {
   await stopAgent();
   rmSync(endpointFile(), { force: true });
+  rmSync(onDriveC(`${win.confDir}\\10-${net}.conflist`), { force: true });
 });
 
 describe('hns-cni.exe through the agent under Wine', () => {
