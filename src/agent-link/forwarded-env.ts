@@ -1,27 +1,28 @@
-// Which of the front's environment travels to the agent. The runtime's CNI_* variables are the request itself. The
-// variables below change what a verb does (backend, state and log locations, the simulator, library paths, the
-// Kubernetes facts the IPAM's node source reads, where temp and ProgramData are): the front sends their values and
-// the agent serves the request only when every one equals its own; otherwise the front runs the verb itself.
-// Every HNS_CNI_* variable counts, present or not, so a new knob is covered without a change here.
-const COMPARED = [
-  'ProgramData',
-  'TMP',
-  'TEMP',
-  'TMPDIR',
-  'NODE_NAME',
-  'KUBECONFIG',
-  'KUBERNETES_SERVICE_HOST',
-  'KUBERNETES_SERVICE_PORT',
-] as const;
+// Which of the front's environment travels to the agent, and how.
+// - Per request (the verb sees the front's values, whatever the agent's are): the runtime's CNI_* variables, and
+//   what the verb path reads about Kubernetes credentials (kube/credentials.ts: in-cluster service account only when
+//   KUBERNETES_SERVICE_HOST is set, its token under CONTAINER_SANDBOX_MOUNT_POINT). The agent runs in a HostProcess
+//   pod that has them; containerd's plugin process does not, and must behave as it would in-process.
+// - Compared (the agent serves the request only when every one equals its own; otherwise the front runs the verb
+//   itself): what chooses the backend, the state and log locations, the simulator, library paths (every HNS_CNI_*
+//   variable, present on either side, so a new knob is covered without a change here), where ProgramData is (the
+//   Windows defaults of the data dir and log), and TMPDIR (the POSIX defaults; Windows defaults never use the temp
+//   directory, so TMP/TEMP, which differ between containerd's SYSTEM and a pod, are not compared).
+const PER_REQUEST = ['KUBERNETES_SERVICE_HOST', 'KUBERNETES_SERVICE_PORT', 'CONTAINER_SANDBOX_MOUNT_POINT'] as const;
+const COMPARED = ['ProgramData', 'TMPDIR'] as const;
+
+export function isPerRequest(name: string): boolean {
+  return name.startsWith('CNI_') || (PER_REQUEST as readonly string[]).includes(name);
+}
 
 function isCompared(name: string): boolean {
   return name.startsWith('HNS_CNI_') || (COMPARED as readonly string[]).includes(name);
 }
 
-/** The request's own variables (CNI_*), sent as they are. */
+/** The request's own variables (CNI_* and the per-request ones), sent as they are. */
 export function cniVariables(env: NodeJS.ProcessEnv): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(env)) if (k.startsWith('CNI_') && v !== undefined) out[k] = v;
+  for (const [k, v] of Object.entries(env)) if (isPerRequest(k) && v !== undefined) out[k] = v;
   return out;
 }
 

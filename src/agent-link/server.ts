@@ -12,7 +12,7 @@ import { runInvocation } from '../cni/invocation.js';
 import { log, resolveLogOptions } from '../log/logger.js';
 import { openDataDir } from '../store/data-dir.js';
 import { type AgentEndpoint, readEndpoint, removeEndpoint, writeEndpoint } from './endpoint-file.js';
-import { environmentMismatch } from './forwarded-env.js';
+import { environmentMismatch, isPerRequest } from './forwarded-env.js';
 import { encodeFrame, type Message, MessageReader } from './frames.js';
 import { checkProof, isNonce, newNonce, newSecret, PROTOCOL, proof } from './handshake.js';
 
@@ -128,12 +128,13 @@ export class CniServer {
     ) {
       throw new Error('malformed request');
     }
-    const mismatch = environmentMismatch(compared, process.env);
+    const mismatch = environmentMismatch(compared, process.env) ?? inClusterMismatch(cni);
     if (mismatch !== undefined) return refuse(`${mismatch} differs from the agent's`);
     const input = Buffer.from(stdin, 'base64');
     const logProblem = logOptionsDiffer(input, compared);
     if (logProblem !== undefined) return refuse(logProblem);
-    const env: NodeJS.ProcessEnv = { ...withoutCniVariables(process.env), ...cni };
+    // The agent's environment without its own per-request variables, then the front's (forwarded-env.ts).
+    const env: NodeJS.ProcessEnv = { ...withoutPerRequest(process.env), ...cni };
     const stdout: unknown[] = [];
     const verb = runInvocation({ env, execPath }, () =>
       runCni(this.opts.loadHandlers, {
@@ -167,6 +168,18 @@ export class CniServer {
   }
 }
 
+/**
+ * A front that has in-cluster credentials (unusual for containerd's plugin) would have the client library read the
+ * process's own KUBERNETES_SERVICE_* and token: served only when they are the agent's.
+ */
+function inClusterMismatch(cni: Record<string, string>): string | undefined {
+  if (cni.KUBERNETES_SERVICE_HOST === undefined) return undefined;
+  for (const k of ['KUBERNETES_SERVICE_HOST', 'KUBERNETES_SERVICE_PORT', 'CONTAINER_SANDBOX_MOUNT_POINT']) {
+    if (cni[k] !== process.env[k]) return k;
+  }
+  return undefined;
+}
+
 function refuse(reason: string): Message {
   log.info('agent: CNI request refused', { reason });
   return { t: 'refused', reason };
@@ -178,8 +191,8 @@ function isStringRecord(v: unknown): v is Record<string, string> {
   );
 }
 
-function withoutCniVariables(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  return Object.fromEntries(Object.entries(env).filter(([k]) => !k.startsWith('CNI_')));
+function withoutPerRequest(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(env).filter(([k]) => !isPerRequest(k)));
 }
 
 /**

@@ -69,10 +69,16 @@ describe('forwarded environment', () => {
     HNS_CNI_DATA_DIR: '/d',
     ProgramData: 'C:\\ProgramData',
     PATH: '/bin',
+    TEMP: 'C:\\Windows\\TEMP',
+    KUBERNETES_SERVICE_HOST: '10.96.0.1',
   };
 
-  it('sends CNI_* as the request and HNS_CNI_* plus the listed variables for comparison', () => {
-    expect(cniVariables(env)).toEqual({ CNI_COMMAND: 'ADD', CNI_CONTAINERID: 'c' });
+  it('sends CNI_* and the credentials facts as the request, HNS_CNI_* and the listed variables for comparison', () => {
+    expect(cniVariables(env)).toEqual({
+      CNI_COMMAND: 'ADD',
+      CNI_CONTAINERID: 'c',
+      KUBERNETES_SERVICE_HOST: '10.96.0.1',
+    });
     expect(comparedVariables(env)).toEqual({
       HNS_CNI_HCN: 'ffi',
       HNS_CNI_DATA_DIR: '/d',
