@@ -1,5 +1,6 @@
-/* The stub's side of PROTOCOL.md: one loopback TCP connection per process, calls serialised by a mutex (koffi runs
- * async calls on worker threads), little-endian framing, UTF-16LE strings carried byte for byte. */
+/* The stub's side of PROTOCOL.md: loopback TCP connections kept in a small per-process pool, one call at a time on
+ * each (koffi runs async calls on worker threads: concurrent calls take different connections, as concurrent RPCs
+ * to the real HNS do), little-endian framing, UTF-16LE strings carried byte for byte. */
 #include "stub.h"
 
 #include <stdlib.h>
@@ -40,7 +41,10 @@ static pthread_mutex_t call_lock = PTHREAD_MUTEX_INITIALIZER;
 /* Replies larger than this are a protocol error, not an allocation request. */
 #define MAX_FRAME (64u * 1024u * 1024u)
 
-static stub_socket conn = STUB_NO_SOCKET;
+/* Idle connections, guarded by call_lock; a call takes one (or opens one) and gives it back when it is done. */
+#define POOL_MAX 16
+static stub_socket idle[POOL_MAX];
+static int idle_count = 0;
 /* Whether this process ever reached the server: then it reports at exit even with nothing allocated, so the server
  * can tell "every process that called reported" from "a process died". */
 static volatile int ever_connected = 0;
@@ -179,9 +183,25 @@ static HRESULT connect_server(stub_socket *out) {
   return hr;
 }
 
-static void drop_connection(void) {
-  if (conn != STUB_NO_SOCKET) stub_close_socket(conn);
-  conn = STUB_NO_SOCKET;
+static HRESULT take_connection(stub_socket *s) {
+  LOCK();
+  if (idle_count > 0) {
+    *s = idle[--idle_count];
+    UNLOCK();
+    return 0;
+  }
+  UNLOCK();
+  return connect_server(s);
+}
+
+static void give_back(stub_socket s) {
+  LOCK();
+  if (idle_count < POOL_MAX) {
+    idle[idle_count++] = s;
+    s = STUB_NO_SOCKET;
+  }
+  UNLOCK();
+  if (s != STUB_NO_SOCKET) stub_close_socket(s);
 }
 
 /* ---- calls ---------------------------------------------------------------------------------------------------- */
@@ -252,8 +272,8 @@ HRESULT stub_call(const stub_request *req, stub_reply *reply) {
   }
   seal_frame(&b);
 
-  LOCK();
-  HRESULT hr = conn == STUB_NO_SOCKET ? connect_server(&conn) : 0;
+  stub_socket conn = STUB_NO_SOCKET;
+  HRESULT hr = take_connection(&conn);
   if (hr == 0) ever_connected = 1;
   uint8_t *frame = NULL;
   uint8_t len_le[4];
@@ -261,11 +281,12 @@ HRESULT stub_call(const stub_request *req, stub_reply *reply) {
   if (hr == 0) {
     if (send_all(conn, b.data, b.len) != 0 || recv_all(conn, len_le, 4) != 0 || (len = get_u32(len_le)) > MAX_FRAME ||
         !(frame = malloc(len ? len : 1)) || recv_all(conn, frame, len) != 0) {
-      drop_connection(); /* the next call reconnects, like a fresh RPC binding */
+      stub_close_socket(conn); /* the next call reconnects, like a fresh RPC binding */
       hr = STUB_E_CALL_FAILED;
+    } else {
+      give_back(conn);
     }
   }
-  UNLOCK();
   free(b.data);
   if (hr != 0) {
     free(frame);
@@ -295,20 +316,17 @@ void stub_send_free_report(uint64_t allocations, uint64_t frees) {
   put_u64(&b, frees);
   if (!b.failed) {
     seal_frame(&b);
-    /* A call that hangs (fault "hang", abandoned by the client's timeout) still holds the lock and the connection:
-     * never wait for it at exit; report over a connection of our own instead. */
+    /* Over an idle connection, or one of its own: a call that hangs (fault "hang", abandoned by the client's
+     * timeout) keeps its connection, and the exit never waits for it. The idle ones are closed. */
+    stub_socket s = STUB_NO_SOCKET;
     if (TRY_LOCK()) {
-      if (conn != STUB_NO_SOCKET || connect_server(&conn) == 0) {
-        send_all(conn, b.data, b.len);
-        drop_connection();
-      }
+      if (idle_count > 0) s = idle[--idle_count];
+      while (idle_count > 0) stub_close_socket(idle[--idle_count]);
       UNLOCK();
-    } else {
-      stub_socket own = STUB_NO_SOCKET;
-      if (connect_server(&own) == 0) {
-        send_all(own, b.data, b.len);
-        stub_close_socket(own);
-      }
+    }
+    if (s != STUB_NO_SOCKET || connect_server(&s) == 0) {
+      send_all(s, b.data, b.len);
+      stub_close_socket(s);
     }
   }
   free(b.data);

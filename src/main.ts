@@ -21,6 +21,7 @@ const ENVIRONMENT_HELP: [string, string][] = [
   ['HNS_CNI_LOG', "log file (overrides the config's log.file); only hns-cni's own log, else the default is used"],
   ['HNS_CNI_LOG_LEVEL', 'error, warn, info (default) or debug (overrides log.level)'],
   ['HNS_CNI_HCN', 'ffi or sim: the HNS backend'],
+  ['HNS_CNI_AGENT', "off: never hand the verb to the node agent's CNI server (docs/agent-server.md)"],
   [
     'HNS_CNI_DATA_DIR',
     'state directory override: an absolute path; created private, refused (104) if others can write it',
@@ -37,7 +38,8 @@ function usage(): string {
     `hns-cni ${packageJson.version}: a CNI plugin for Windows nodes driving the Host Networking Service`,
     '',
     'Usage:',
-    '  hns-cni                     run as a CNI plugin (config on stdin, parameters in CNI_* variables)',
+    '  hns-cni                     run as a CNI plugin (config on stdin, parameters in CNI_* variables); the verb',
+    "                              goes to the node agent's CNI server when one serves, else runs here",
     '  hns-cni <command> [args]    run a debug or operator command',
     '  hns-cni --help | --version',
     '',
@@ -51,15 +53,45 @@ function usage(): string {
   ].join('\n');
 }
 
+// stdin is read once: by the front when it offers the verb to the agent, then again by the in-process path.
+let stdin: Buffer | undefined;
+const readStdinOnce = (): Buffer => {
+  stdin ??= readStdin();
+  return stdin;
+};
+
 /** The real process boundary for the CNI verbs. */
 const processIo: CniIo = {
   env: process.env,
   platform: process.platform,
-  readStdin,
+  readStdin: readStdinOnce,
   writeStdoutJson,
   writeStderrText,
   configureLog: (options) => configureLog(options),
 };
+
+/**
+ * The front (docs/agent-server.md): a verb other than VERSION goes to the node agent's CNI server when one answers;
+ * its stdout document and exit code become ours. undefined: run the verb in this process (the reason is logged).
+ */
+async function offerToAgent(): Promise<number | undefined> {
+  const verb = process.env.CNI_COMMAND ?? '';
+  if (verb === '' || verb === 'VERSION' || process.env.HNS_CNI_AGENT === 'off') return undefined;
+  let input: Buffer;
+  try {
+    input = readStdinOnce();
+  } catch {
+    return undefined; // the in-process path reports it as a CNI error
+  }
+  const { offerToAgent: offer, logFallback } = await import('./agent-link/front.js');
+  const outcome = await offer(process.env, input, process.execPath);
+  if ('fallback' in outcome) {
+    logFallback(outcome.fallback);
+    return undefined;
+  }
+  for (const document of outcome.forwarded.stdout) writeStdoutJson(document);
+  return outcome.forwarded.code;
+}
 
 async function runCommand(name: string, argv: string[]): Promise<number> {
   const entry = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
@@ -88,6 +120,8 @@ async function main(argv: string[]): Promise<number> {
   const [first, ...rest] = argv;
   if (first === undefined) {
     cniMode = true;
+    const forwarded = await offerToAgent();
+    if (forwarded !== undefined) return forwarded;
     return runCni(async () => (await import('./plugin/index.js')).handlers, processIo);
   }
   if (first === '--help' || first === '-h' || first === 'help') {

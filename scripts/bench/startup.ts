@@ -9,7 +9,7 @@
 // HNS_CNI_BENCH_BASELINE_BIN / HNS_CNI_BENCH_BASELINE_EXE (another build measured in the same rounds: before/after),
 // HNS_CNI_BENCH_VARIANTS=1 (also builds and measures the other start-up aids: Linux code cache and none, Windows
 // code cache made by node.exe; one postject run each).
-import { spawnSync } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -214,16 +214,31 @@ async function main(): Promise<void> {
     cases.push({
       label: `${s.name}: ${describeAdd(s.file, env, addConfig)}`,
       argv: [s.file],
-      env,
+      env: { ...env, HNS_CNI_AGENT: 'off' },
       stdinFile: addConfig,
     });
   });
+  // The same no-op ADD with this build's node agent serving it (`node --serve-only`, docs/agent-server.md).
+  const agentEnv = prepareNoopAdd(binary, path.join(work, 'add-agent'));
+  const agent = await startAgent(binary, agentEnv);
+  const agentCase: Case = {
+    label: `${linux[0]!.name}: ${describeAdd(binary, agentEnv, addConfig)} through the agent`,
+    argv: [binary],
+    env: agentEnv,
+    stdinFile: addConfig,
+  };
+  cases.push(agentCase);
 
   console.log(
     `Linux start-up: median of ${runs} runs (${rounds} interleaved rounds, ${warmup} warm-up each), ` +
       `${hyperfine ?? 'spawnSync loop (hyperfine not installed)'}; load average ${os.loadavg()[0]!.toFixed(1)}`,
   );
-  const times = measureInRounds(cases, hyperfine !== undefined);
+  let times: number[][];
+  try {
+    times = measureInRounds(cases, hyperfine !== undefined);
+  } finally {
+    agent.kill('SIGTERM');
+  }
   const medians = times.map(median);
   const baseline = medians[0]!;
   console.log(`  ${''.padEnd(64)}  median  vs node   cpu (user+sys)`);
@@ -240,6 +255,17 @@ async function main(): Promise<void> {
     console.log(`  ${s.name}: VERSION / node -e 0 = ${verdict(version / baseline, TARGETS.linuxVersion)}`);
     console.log(`  ${s.name}: no-op ADD / VERSION = ${verdict(add / version, TARGETS.noopAdd)}`);
   });
+  const viaAgent = medians[cases.indexOf(agentCase)]!;
+  console.log(
+    `  ${linux[0]!.name}: no-op ADD through the agent / VERSION = ${verdict(viaAgent / medians[1]!, TARGETS.noopAdd)}`,
+  );
+  const served = fs
+    .readFileSync(agentEnv.HNS_CNI_LOG!, 'utf8')
+    .split('\n')
+    .filter((l) => l.includes('agent: CNI request served'));
+  console.log(
+    `  (the agent served ${served.length} ADDs: every measured one, warm-ups and the two set-up runs included)`,
+  );
 
   const problem = wineProblem();
   if (problem !== undefined) {
@@ -287,6 +313,23 @@ async function main(): Promise<void> {
     const r = wineMedians[1 + 2 * i]! / wineMedians[0]!;
     console.log(`  ${s.name}: VERSION / node.exe -e 0 = ${verdict(r, TARGETS.windowsVersion)}`);
   });
+}
+
+/** `bin node --serve-only` with the ADD's environment; resolves once its endpoint file names it. */
+async function startAgent(bin: string, env: Record<string, string>): Promise<ChildProcess> {
+  const own = Object.fromEntries(Object.entries(env).filter(([k]) => !k.startsWith('CNI_')));
+  const child = spawn(bin, ['node', '--serve-only'], { env: cleanEnv(own), stdio: 'ignore' });
+  const file = path.join(env.HNS_CNI_DATA_DIR!, 'agent-cni.json');
+  const started = performance.now();
+  for (;;) {
+    try {
+      if ((JSON.parse(fs.readFileSync(file, 'utf8')) as { pid: number }).pid === child.pid) return child;
+    } catch {
+      // not yet
+    }
+    if (child.exitCode !== null || performance.now() - started > 60_000) throw new Error('the agent did not start');
+    await new Promise((r) => setTimeout(r, 50));
+  }
 }
 
 try {

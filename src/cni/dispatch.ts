@@ -114,7 +114,7 @@ export async function runCni<C>(loadHandlers: () => Promise<PluginHandlers<C>>, 
 }
 
 /** The config's `log` section, read leniently: the schema reports a malformed one as code 7 later. */
-function logOptionsFrom(config: Record<string, unknown>): LogOptions {
+export function logOptionsFrom(config: Record<string, unknown>): LogOptions {
   const section = config.log;
   if (typeof section !== 'object' || section === null) return {};
   const { file, level } = section as { file?: unknown; level?: unknown };

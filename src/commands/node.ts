@@ -1,8 +1,12 @@
-// `hns-cni node ...`: the node agent and its views (src/node/). Never loaded by the CNI verbs.
+// `hns-cni node ...`: the node agent and its views (src/node/), and the agent's CNI server (src/agent-link/).
+// Never loaded by the CNI verbs.
 //   node [--once] [--conf-dir DIR] [--kubeconfig FILE] [--node-name NAME] [--resync-seconds N]
+//        [--no-serve-cni | --serve-only]
 //   node status [--json] [--conf-dir DIR] [--bin-dir DIR]
 //   node teardown [--force]        remove what hns-cni made on this node (routes, host endpoints, its networks)
 import { type ParseArgsConfig, parseArgs } from 'node:util';
+import { ENDPOINT_FILE, readEndpoint } from '../agent-link/endpoint-file.js';
+import type { PluginHandlers } from '../cni/dispatch.js';
 import { selectHcnClient } from '../hns/select.js';
 import { selectIphlpClient } from '../iphlp/select.js';
 import { NodeAgent } from '../node/agent.js';
@@ -13,10 +17,15 @@ import { defaultDataDir } from '../store/data-dir.js';
 import { printError, printJson, printText } from './output.js';
 
 const USAGE = `usage: hns-cni node [--once] [--conf-dir DIR] [--kubeconfig FILE] [--node-name NAME] [--resync-seconds N]
-       hns-cni node status [--json] [--conf-dir DIR] [--bin-dir DIR]
+                    [--no-serve-cni | --serve-only]
+       hns-cni node status [--json] [--conf-dir DIR] [--bin-dir DIR]   (also: is the CNI server serving)
        hns-cni node teardown [--force]
 Prepares the configured networks (with the host endpoint) and keeps the routes to the other nodes' pod subnets in
-line with the Kubernetes API. --once: prepare and sync once, then exit (0 = converged).`;
+line with the Kubernetes API. --once: prepare and sync once, then exit (0 = converged).
+A long-running agent also serves the CNI verbs for the plugin (loopback TCP, authenticated by a secret in the data
+directory; docs/agent-server.md), so a pod start does not pay for a process start-up. --no-serve-cni: do not.
+--serve-only: only serve the CNI verbs (no network preparation, no Kubernetes API; nodes without credentials);
+it ends on SIGTERM or when its endpoint file (<data dir>/agent-cni.json) is deleted.`;
 
 const CALL_TIMEOUT_MS = 30_000;
 
@@ -55,14 +64,22 @@ async function doors() {
 }
 
 async function agent(argv: string[]): Promise<number> {
-  const v = parse(argv, {
-    once: { type: 'boolean', default: false },
-    'conf-dir': { type: 'string' },
-    kubeconfig: { type: 'string' },
-    'node-name': { type: 'string' },
-    'resync-seconds': { type: 'string' },
-    'backoff-max-seconds': { type: 'string' },
-  });
+  const v = parseArgs({
+    args: argv,
+    strict: true,
+    allowPositionals: false,
+    allowNegative: true,
+    options: {
+      once: { type: 'boolean', default: false },
+      'conf-dir': { type: 'string' },
+      kubeconfig: { type: 'string' },
+      'node-name': { type: 'string' },
+      'resync-seconds': { type: 'string' },
+      'backoff-max-seconds': { type: 'string' },
+      'serve-cni': { type: 'boolean', default: true },
+      'serve-only': { type: 'boolean', default: false },
+    },
+  }).values as Record<string, string | boolean | undefined>;
   const resync = Number(v['resync-seconds'] ?? 60);
   const backoffMax = Number(v['backoff-max-seconds'] ?? 30);
   if (!(resync > 0) || !(backoffMax > 0)) throw Object.assign(new Error('bad number'), { code: 'ERR_PARSE_ARGS_BAD' });
@@ -74,6 +91,43 @@ async function agent(argv: string[]): Promise<number> {
   const onSignal = () => stop();
   process.once('SIGTERM', onSignal);
   process.once('SIGINT', onSignal);
+  const serveCni = v['serve-cni'] !== false && v.once !== true;
+  if (v['serve-only'] === true && !serveCni) {
+    throw Object.assign(new Error('--serve-only serves the CNI verbs: not with --no-serve-cni or --once'), {
+      code: 'ERR_PARSE_ARGS_CONFLICT',
+    });
+  }
+  // --serve-only ends when its endpoint file is withdrawn (deleted, or replaced by another agent's) as on SIGTERM.
+  const server = serveCni ? await startCniServer(v['serve-only'] === true ? onSignal : undefined) : undefined;
+  try {
+    if (v['serve-only'] === true) {
+      await stopped;
+      return 0;
+    }
+    return await runAgent(v, nodeName, resync, backoffMax, stopped);
+  } finally {
+    await server?.stop();
+  }
+}
+
+async function startCniServer(onWithdrawn?: () => void) {
+  const { CniServer } = await import('../agent-link/server.js');
+  const server = new CniServer({
+    ...(onWithdrawn !== undefined && { onWithdrawn }),
+    dataDir: defaultDataDir(),
+    loadHandlers: async () => (await import('../plugin/index.js')).handlers as PluginHandlers<unknown>,
+  });
+  await server.start();
+  return server;
+}
+
+async function runAgent(
+  v: Record<string, string | boolean | undefined>,
+  nodeName: string | undefined,
+  resync: number,
+  backoffMax: number,
+  stopped: Promise<void>,
+): Promise<number> {
   const a = new NodeAgent({
     ...(await doors()),
     confDir: (v['conf-dir'] as string | undefined) ?? defaultConfDir(),
@@ -148,9 +202,33 @@ async function status(argv: string[]): Promise<number> {
     confDir: (v['conf-dir'] as string | undefined) ?? defaultConfDir(),
     binDir: (v['bin-dir'] as string | undefined) ?? defaultBinDir(),
   });
-  if (v.json) printJson(report);
-  else printText(describe(report));
+  const cniServer = cniServerStatus(defaultDataDir());
+  if (v.json) printJson({ ...report, cniServer });
+  else {
+    printText(describe(report));
+    printText(
+      cniServer.serving
+        ? `CNI server: serving on 127.0.0.1:${cniServer.port} (pid ${cniServer.pid})`
+        : `CNI server: not serving (${cniServer.reason}); verbs run in the plugin process`,
+    );
+  }
   return 0;
+}
+
+/** Whether the agent's CNI server answers the plugin's verbs: its endpoint file, and its process alive. */
+function cniServerStatus(
+  dataDir: string,
+): { serving: true; port: number; pid: number } | { serving: false; reason: string } {
+  const endpoint = readEndpoint(dataDir);
+  if (typeof endpoint === 'string') return { serving: false, reason: endpoint };
+  try {
+    process.kill(endpoint.pid, 0);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EPERM') {
+      return { serving: false, reason: `its process ${endpoint.pid} is gone (stale ${ENDPOINT_FILE})` };
+    }
+  }
+  return { serving: true, port: endpoint.port, pid: endpoint.pid };
 }
 
 async function teardown(argv: string[]): Promise<number> {

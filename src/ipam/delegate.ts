@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import { isIP } from 'node:net';
 import * as path from 'node:path';
 import { CNI_CODE, CniError } from '../cni/errors.js';
+import { invocationEnv } from '../cni/invocation.js';
 import { type Result020, resultFrom020 } from '../cni/result-convert.js';
 import type { CniRequest, CniResult, CniVerb } from '../cni/types.js';
 import { log } from '../log/logger.js';
@@ -54,14 +55,14 @@ export async function execDelegatedIpam(
   const platform = opts.platform ?? process.platform;
   const file = findPlugin(type, req.path, platform);
   const env: NodeJS.ProcessEnv = {
-    ...process.env,
+    ...invocationEnv(),
     CNI_COMMAND: verb,
     CNI_CONTAINERID: req.containerId,
     CNI_NETNS: req.netns,
     CNI_IFNAME: req.ifName,
     // The runtime's own CNI_ARGS string when there is one (order and unknown keys preserved).
     CNI_ARGS:
-      process.env.CNI_ARGS ??
+      invocationEnv().CNI_ARGS ??
       Object.entries(req.args)
         .map(([k, v]) => `${k}=${v}`)
         .join(';'),

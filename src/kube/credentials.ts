@@ -5,6 +5,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { KubeConfig } from '@kubernetes/client-node';
+import { invocationEnv } from '../cni/invocation.js';
 
 /**
  * The client library still uses Node APIs that Node 24 deprecates (punycode, url.parse): their one-time warnings
@@ -33,10 +34,12 @@ export async function loadCredentials(candidates: (string | undefined)[]): Promi
     kc.loadFromFile(file);
     return { kc, source: file };
   }
-  if (process.env.KUBERNETES_SERVICE_HOST) {
+  // The invocation's environment: in the agent's CNI server, the plugin process's (agent-link/forwarded-env.ts).
+  const env = invocationEnv();
+  if (env.KUBERNETES_SERVICE_HOST) {
     const k8s = await importKubernetesClient();
     const kc = new k8s.KubeConfig();
-    const prefix = process.env.CONTAINER_SANDBOX_MOUNT_POINT;
+    const prefix = env.CONTAINER_SANDBOX_MOUNT_POINT;
     kc.loadFromCluster(prefix ? path.resolve(prefix) : undefined);
     return { kc, source: 'in-cluster service account' };
   }

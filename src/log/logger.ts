@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { currentInvocation, resetProcessInvocation } from '../cni/invocation.js';
 import { setOwnProperty } from '../cni/own-property.js';
 import { redactDeep, redactSecrets } from './redact.js';
 
@@ -83,8 +84,8 @@ export function resolveLogOptions(fromConfig: LogOptions, env: NodeJS.ProcessEnv
 }
 
 // The invocation id is drawn when first needed, not at module initialisation: the executable's V8 start-up snapshot
-// (src/snapshot.ts) holds this module already initialised, and every process must still get its own id.
-const context: { inv: string | undefined; verb: string; cid: string } = { inv: undefined, verb: '', cid: '' };
+// (src/snapshot.ts) holds this module already initialised, and every process must still get its own id. The id, verb
+// and container id are the current invocation's (cni/invocation.ts): the node agent serves many at once.
 let buffered: LogRecord[] = [];
 let writer: RecordWriter | undefined;
 let threshold: LogLevel = 'debug'; // until configured, keep everything: the configured level filters the buffer
@@ -95,6 +96,7 @@ let destinationKnown = false;
 
 /** Sets the verb and container id stamped on every later line (and on buffered lines not yet written). */
 export function setLogContext(next: { verb?: string; containerId?: string }): void {
+  const context = currentInvocation();
   if (next.verb !== undefined) context.verb = next.verb;
   if (next.containerId !== undefined) context.cid = next.containerId;
   for (const record of buffered) {
@@ -104,6 +106,7 @@ export function setLogContext(next: { verb?: string; containerId?: string }): vo
 }
 
 export function invocationId(): string {
+  const context = currentInvocation();
   context.inv ??= randomBytes(4).toString('hex');
   return context.inv;
 }
@@ -113,8 +116,8 @@ function stamp(level: LogLevel, msg: string, meta?: LogMeta): LogRecord {
     time: new Date().toISOString(),
     level,
     inv: invocationId(),
-    verb: context.verb,
-    cid: context.cid,
+    verb: currentInvocation().verb,
+    cid: currentInvocation().cid,
     ms: Math.round(performance.now() * 10) / 10,
     msg: redactSecrets(msg),
   };
@@ -248,14 +251,12 @@ export async function closeLog(capMs = 2000): Promise<void> {
  * so no process inherits anything of the build's.
  */
 export function resetLogState(): void {
-  context.inv = undefined;
+  resetProcessInvocation();
   buffered = [];
   writer = undefined;
   threshold = 'debug';
   configured = false;
   destinationKnown = false;
-  context.verb = '';
-  context.cid = '';
   sink = record;
 }
 

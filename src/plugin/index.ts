@@ -2,6 +2,7 @@
 // verb's handler runs with a context holding the HCN client, the network cache and the pod's addressing. ADD, DEL
 // and CHECK run under their attachment's lock (attachment-lock.ts).
 import type { PluginHandlers } from '../cni/dispatch.js';
+import { currentInvocation } from '../cni/invocation.js';
 import type { CniRequest } from '../cni/types.js';
 import { loadNetConf } from '../config/load.js';
 import { logConfigNotes } from '../config/notes.js';
@@ -35,7 +36,7 @@ const runLocked = <T>(verb: Verb<T>) => run((ctx) => withAttachmentLock(ctx, ctx
 export const handlers: PluginHandlers<NetConf> = {
   loadConfig: (raw) => {
     // The executable's own file name selects an anchor's rules when hns-cni is installed as win-bridge.exe & co.
-    const conf = loadNetConf(raw, { invokedAs: process.execPath });
+    const conf = loadNetConf(raw, { invokedAs: currentInvocation().execPath });
     logConfigNotes(conf);
     return conf;
   },

@@ -3,6 +3,7 @@
 
 import { spawnSync } from 'node:child_process';
 import { CNI_CODE, CniError } from '../cni/errors.js';
+import { invocationEnv } from '../cni/invocation.js';
 import type { CniIpConfig, CniRequest } from '../cni/types.js';
 import type { NetConf } from '../config/types.js';
 import type { HcnClient } from '../hns/client.js';
@@ -56,7 +57,7 @@ export function recoveryFromHns(hcn: HcnClient, conf: NetConf): () => Promise<Re
 /** Whether the delegated plugin lists `version` in its VERSION answer. */
 function delegateSupports(type: string, req: CniRequest, version: string): boolean {
   const run = spawnSync(findPlugin(type, req.path), [], {
-    env: { ...process.env, CNI_COMMAND: 'VERSION' },
+    env: { ...invocationEnv(), CNI_COMMAND: 'VERSION' },
     input: JSON.stringify({ cniVersion: version }),
     encoding: 'utf8',
     timeout: 10_000,

@@ -29,8 +29,8 @@ export const TARGETS = [
   { what: 'single ADD, realistic profile', key: 'add:realistic profile, serialised', max: 0.7 },
 ] as const;
 
-type Key = 'winBridge' | 'dropIn' | 'native';
-const KEYS: readonly Key[] = ['winBridge', 'dropIn', 'native'];
+type Key = 'winBridge' | 'dropIn' | 'native' | 'agent';
+const KEYS: readonly Key[] = ['winBridge', 'dropIn', 'native', 'agent'];
 
 export interface Report {
   runs: number;
@@ -48,6 +48,8 @@ export interface Report {
   burstTimes: Record<'add' | 'del', Record<Key, number>>;
   /** Invocations of the bursts that failed (all rounds), with the first error seen. */
   burstFailures: Record<'add' | 'del', Record<Key, { count: number; first?: string }>>;
+  /** Requests the agent served (its log): every ADD/DEL of the agent contender, when it went through the agent. */
+  agentServed?: number;
 }
 
 export interface Options {
@@ -55,7 +57,7 @@ export interface Options {
   burst: number;
   burstRounds: number;
   log: (line: string) => void;
-  /** Which contenders (default all three). */
+  /** Which contenders (default all; the agent's only when the bench started one). */
   contenders?: readonly Key[];
 }
 
@@ -74,10 +76,11 @@ function rotated<T>(xs: readonly T[], round: number): T[] {
   return [...xs.slice(k), ...xs.slice(0, k)];
 }
 
-/** Starts its own Wine stage (lock, prefix, `sim serve`), measures, stops it. */
+/** Starts its own Wine stage (lock, prefix, `sim serve`) and a node agent for the agent contender, measures, stops. */
 export async function sideBySide(peers: string, o: Options): Promise<Report> {
   const bench = await WineBench.start(peers);
   try {
+    if (!o.contenders || o.contenders.includes('agent')) await bench.startAgent();
     return await measure(bench, o);
   } finally {
     await bench.stop();
@@ -85,7 +88,7 @@ export async function sideBySide(peers: string, o: Options): Promise<Report> {
 }
 
 export async function measure(bench: WineBench, o: Options): Promise<Report> {
-  const keys = o.contenders ?? KEYS;
+  const keys = o.contenders ?? KEYS.filter((k) => k !== 'agent' || bench.hasAgent);
   const empty = <T>(f: () => T) => Object.fromEntries(keys.map((k) => [k, f()])) as Record<Key, T>;
   const report: Report = {
     runs: o.runs,
@@ -170,6 +173,7 @@ export async function measure(bench: WineBench, o: Options): Promise<Report> {
     report.burstTimes.add[k] = median(burst.add[k]);
     report.burstTimes.del[k] = median(burst.del[k]);
   }
+  if (keys.includes('agent')) report.agentServed = bench.agentServed();
   return report;
 }
 
@@ -236,6 +240,11 @@ export function printReport(r: Report, out: (line: string) => void): void {
       const f = r.burstFailures[v][k];
       if (f.count > 0) out(`    FAILED: ${f.count} ${v.toUpperCase()}s of ${label(k).trim()}; first: ${f.first}`);
     }
+  }
+  if (r.agentServed !== undefined) {
+    const expected = r.runs * TIMINGS.length * 2 + r.burst * r.burstRounds * 2;
+    out('');
+    out(`The agent served ${r.agentServed} of the agent contender's ${expected} ADD/DEL (the rest ran in-process).`);
   }
   out('');
   out('Targets of issue 14 (hns-cni.exe / win-bridge.exe, same run):');

@@ -5,7 +5,16 @@
 // The Wine root comes from HNS_CNI_WINE_ROOT (default: the shared one); its lock is held for the whole run, so a
 // bench never shares a prefix with a Wine stage. On a shared machine, use your own copy (docs/wine.md).
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { UNCOUNTED_FUNCTIONS } from '../../../src/hns/abi.js';
@@ -54,6 +63,8 @@ export interface Contender {
   program: string;
   /** Its config on stdin (a fresh IPAM directory is filled in per reset, where the config names one). */
   config: (ipamDir: string) => Record<string, unknown>;
+  /** More environment for each run. */
+  env?: Record<string, string>;
 }
 
 export interface Ran {
@@ -98,11 +109,41 @@ export function winBridgeConfig(type: string, ipamDir: string): Record<string, u
   };
 }
 
+/** hns-cni's own config for the same network and policies, with its built-in IPAM on the range given. */
+function ownConfig(rangeStart: string, rangeEnd: string): Record<string, unknown> {
+  return {
+    cniVersion: '1.0.0',
+    name: 'cbr0',
+    type: 'hns-cni',
+    mode: 'l2bridge',
+    networkOwner: 'external',
+    clusterCIDR: '10.244.0.0/16',
+    serviceCIDR: '11.0.0.0/8',
+    outboundNAT: { exceptions: ['192.168.0.0/16', '10.137.196.0/23'] },
+    routes: [],
+    loopbackDSR: true,
+    dns: { nameservers: ['11.0.0.10'], search: ['svc.cluster.local'] },
+    apiVersion: 2,
+    policies: [
+      {
+        name: 'EndpointPolicy',
+        value: { Type: 'SDNRoute', Settings: { DestinationPrefix: '10.137.198.27/32', NeedEncap: true } },
+      },
+    ],
+    ipam: { subnet: POD_SUBNET, rangeStart, rangeEnd },
+  };
+}
+
+/** The agent contender's data directory (its own: the other hns-cni runs must not find its endpoint file). */
+const AGENT_DATA_WIN = 'C:\\agent-data';
+const AGENT_DATA = 'agent-data';
+
 /**
  * The contenders: win-bridge.exe; hns-cni.exe on the very same config (its drop-in for win-bridge, host-local too);
- * hns-cni.exe on its own config for the same network and policies, with its built-in IPAM.
+ * hns-cni.exe on its own config for the same network and policies, with its built-in IPAM; the same as a front to
+ * the node agent (`hns-cni.exe node --serve-only` under the same Wine, WineBench.startAgent), on its own address range.
  */
-export const CONTENDERS: Record<'winBridge' | 'dropIn' | 'native', Contender> = {
+export const CONTENDERS: Record<'winBridge' | 'dropIn' | 'native' | 'agent', Contender> = {
   winBridge: {
     label: 'win-bridge.exe + host-local.exe',
     program: `${PEERS_WIN}\\win-bridge.exe`,
@@ -116,27 +157,13 @@ export const CONTENDERS: Record<'winBridge' | 'dropIn' | 'native', Contender> = 
   native: {
     label: 'hns-cni.exe, own config (built-in IPAM)',
     program: HNS_CNI_WIN,
-    config: () => ({
-      cniVersion: '1.0.0',
-      name: 'cbr0',
-      type: 'hns-cni',
-      mode: 'l2bridge',
-      networkOwner: 'external',
-      clusterCIDR: '10.244.0.0/16',
-      serviceCIDR: '11.0.0.0/8',
-      outboundNAT: { exceptions: ['192.168.0.0/16', '10.137.196.0/23'] },
-      routes: [],
-      loopbackDSR: true,
-      dns: { nameservers: ['11.0.0.10'], search: ['svc.cluster.local'] },
-      apiVersion: 2,
-      policies: [
-        {
-          name: 'EndpointPolicy',
-          value: { Type: 'SDNRoute', Settings: { DestinationPrefix: '10.137.198.27/32', NeedEncap: true } },
-        },
-      ],
-      ipam: { subnet: POD_SUBNET, rangeStart: '10.244.1.130', rangeEnd: '10.244.1.250' },
-    }),
+    config: () => ownConfig('10.244.1.130', '10.244.1.189'),
+  },
+  agent: {
+    label: 'hns-cni.exe + agent (node --serve-only)',
+    program: HNS_CNI_WIN,
+    config: () => ownConfig('10.244.1.190', '10.244.1.250'),
+    env: { HNS_CNI_DATA_DIR: AGENT_DATA_WIN, HNS_CNI_LOG: `${AGENT_DATA_WIN}\\hns-cni.log` },
   },
 };
 
@@ -166,6 +193,7 @@ export function peersDir(): string | undefined {
 export class WineBench {
   private ioCounter = 0;
   private ipamDir = '';
+  private agent: ChildProcess | undefined;
   private constructor(
     readonly root: string,
     readonly driveC: string,
@@ -237,6 +265,66 @@ export class WineBench {
     rmSync(join(this.driveC, 'bench-ipam'), { recursive: true, force: true });
     this.ipamDir = `C:\\bench-ipam\\${++this.ioCounter}`;
     rmSync(join(this.driveC, 'ProgramData/hns-cni'), { recursive: true, force: true });
+    // The agent's state too, but not its endpoint file (it keeps serving) nor its log.
+    const agentData = join(this.driveC, AGENT_DATA);
+    if (existsSync(agentData)) {
+      for (const f of readdirSync(agentData)) {
+        if (f !== 'agent-cni.json' && f !== 'hns-cni.log') rmSync(join(agentData, f), { recursive: true, force: true });
+      }
+    }
+  }
+
+  /** Whether an agent serves the agent contender (startAgent). */
+  get hasAgent(): boolean {
+    return this.agent !== undefined;
+  }
+
+  /**
+   * Starts `hns-cni.exe node --serve-only` under the same Wine and simulated HNS, for the agent contender; resolves
+   * once its endpoint file is written. It runs until stop() (the Wine teardown ends it).
+   */
+  async startAgent(): Promise<void> {
+    const agentData = join(this.driveC, AGENT_DATA);
+    rmSync(agentData, { recursive: true, force: true });
+    const base = join(this.work, 'agent');
+    this.agent = spawn(
+      'bash',
+      [
+        scripts.run,
+        '--timeout',
+        '86400',
+        '--env',
+        `HNS_CNI_STUB_ADDR=${this.stubAddr}`,
+        ...Object.entries(CONTENDERS.agent.env ?? {}).flatMap(([k, v]) => ['--env', `${k}=${v}`]),
+        '--stdout',
+        `${base}.out`,
+        '--stderr',
+        `${base}.err`,
+        '--',
+        HNS_CNI_WIN,
+        'node',
+        '--serve-only',
+      ],
+      { stdio: 'ignore' },
+    );
+    const file = join(agentData, 'agent-cni.json');
+    const started = performance.now();
+    while (!existsSync(file)) {
+      if (this.agent.exitCode !== null) {
+        throw new Error(`the agent exited (${this.agent.exitCode}): ${readFileSync(`${base}.err`, 'utf8')}`);
+      }
+      if (performance.now() - started > 120_000) throw new Error('the agent did not write its endpoint file');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
+  /** The agent's count of requests it served (its log), to check the agent contender went through it. */
+  agentServed(): number {
+    const logFile = join(this.driveC, AGENT_DATA, 'hns-cni.log');
+    if (!existsSync(logFile)) return 0;
+    return readFileSync(logFile, 'utf8')
+      .split('\n')
+      .filter((l) => l.includes('agent: CNI request served')).length;
   }
 
   /** A pod's HCN namespace, as containerd creates it (in process, not counted against the plugins). */
@@ -292,6 +380,7 @@ export class WineBench {
       CNI_IFNAME: 'eth0',
       CNI_PATH: PEERS_WIN,
       CNI_ARGS: 'IgnoreUnknown=1;K8S_POD_NAMESPACE=default;K8S_POD_NAME=bench',
+      ...c.env,
       ...extraEnv,
     };
     const args = [
@@ -326,6 +415,15 @@ export class WineBench {
 
   async stop(): Promise<void> {
     try {
+      // Withdrawing its endpoint file ends `node --serve-only` (a Linux signal does not reach Node under Wine).
+      rmSync(join(this.driveC, AGENT_DATA, 'agent-cni.json'), { force: true });
+      if (this.agent !== undefined && this.agent.exitCode === null) {
+        const agent = this.agent;
+        const exited = new Promise<void>((r) => agent.once('exit', () => r()));
+        const killer = setTimeout(() => agent.kill('SIGKILL'), 15_000);
+        await exited;
+        clearTimeout(killer);
+      }
       if (this.owned) {
         await closeAndWait(this.owned.server);
         try {
