@@ -67,14 +67,14 @@ export async function prepareNetwork(
       `network "${conf.network}": no pod subnet is known (configure ipam with the node's subnet, or create the network)`,
     );
   }
-  const role = hostEndpointRoleOf(conf.mode);
+  const role = hostEndpointRoleOf(conf);
   let ownHostEndpoint: HostComputeEndpoint | null = null;
   let namesakes: HostComputeEndpoint[] = [];
   if (role !== undefined) {
     ownHostEndpoint = await orNull(hcn.getEndpoint(hostEndpointIdFor(conf.network)));
     namesakes = await hcn.listEndpoints({ Name: hostEndpointNameFor(conf.network, role) });
   }
-  const plan = planNodeNetworks(conf, facts, { podNetwork, natNetwork, ownHostEndpoint, namesakes });
+  let plan = planNodeNetworks(conf, facts, { podNetwork, natNetwork, ownHostEndpoint, namesakes });
   for (const note of plan.notes) log.info(`node: ${note}`);
 
   if (plan.createNetworks.length > 0) {
@@ -83,6 +83,17 @@ export async function prepareNetwork(
     }
     save();
     await createNetworks({ conf, hcn, cache: new NetworkCache(dataDir), dataDir }, plan.createNetworks);
+    if (role === 'overlay') {
+      // The overlay host endpoint's ProviderAddress is the one HNS gave the network it just made: plan it again.
+      const created = await hcn.getNetwork(plan.podNetworkId);
+      const again = planNodeNetworks(conf, facts, { podNetwork: created, natNetwork, ownHostEndpoint, namesakes });
+      for (const note of again.notes.filter((n) => !plan.notes.includes(n))) log.info(`node: ${note}`);
+      plan = {
+        ...again,
+        createNetworks: plan.createNetworks,
+        notes: [...new Set([...plan.notes, ...again.notes])],
+      };
+    }
   }
 
   const ep = plan.hostEndpoint;

@@ -8,7 +8,7 @@ import { createHcnClient } from '../../src/hns/hcn-client.js';
 import { createSimAbi } from '../../src/hns/sim/abi.js';
 import type { HostComputeNetwork } from '../../src/hns/types.js';
 import { type KubeApiServer, startKubeApiServer } from '../fixtures/kube/api-server.js';
-import { startNode, status, writeConflist } from './node-helpers.js';
+import { routes, startNode, status, writeConflist } from './node-helpers.js';
 import type { SimNode } from './plugin-harness.js';
 
 let node: SimNode;
@@ -86,13 +86,35 @@ describe('hns-cni node in overlay mode (no flanneld)', () => {
     ]);
   });
 
+  it("has the host endpoint vxlan0_ep at the source VIP slot .2, with the network's provider address, on the host", async () => {
+    const s = await status(node, confDir);
+    expect(s.hostEndpoints).toEqual([
+      expect.objectContaining({ name: 'vxlan0_ep', address: '10.244.1.2', network: 'vxlan0' }),
+    ]);
+    const network = ((await node.networks()) as HostComputeNetwork[]).find((n) => n.Name === 'vxlan0')!;
+    const pa = network.Policies?.find((p) => p.Type === 'ProviderAddress')?.Settings;
+    expect(pa).toEqual({ ProviderAddress: '10.0.0.4' });
+    const ep = (await node.endpoints()).find((e) => e.Name === 'vxlan0_ep')!;
+    expect(ep.Policies).toEqual([{ Type: 'ProviderAddress', Settings: { ProviderAddress: '10.0.0.4' } }]);
+    // Attached to the host: the node has an on-link leg on the pod subnet through a vNIC of its own.
+    const table = await routes(node);
+    const onLink = table.find((r) => r.destinationPrefix === '10.244.1.0/24');
+    const physical = table.find((r) => r.destinationPrefix === '10.0.0.0/24');
+    expect(onLink?.nextHop).toBe('0.0.0.0');
+    expect(onLink?.interfaceIndex).not.toBe(physical?.interfaceIndex);
+    expect(s.agent?.prepare.hostEndpoints).toEqual(['vxlan0_ep 10.244.1.2 (create)']);
+  });
+
   it('a second run changes nothing: no HcnModifyNetwork, the same policies', async () => {
     const before = { stats: await node.stats(), routes: await remoteRoutes('vxlan0') };
     await once();
     const after = await node.stats();
     expect(after.calls.HcnModifyNetwork ?? 0).toBe(before.stats.calls.HcnModifyNetwork ?? 0);
     expect(after.calls.HcnCreateNetwork ?? 0).toBe(before.stats.calls.HcnCreateNetwork ?? 0);
+    expect(after.calls.HcnCreateEndpoint ?? 0).toBe(before.stats.calls.HcnCreateEndpoint ?? 0);
     expect(await remoteRoutes('vxlan0')).toEqual(before.routes);
+    expect((await node.endpoints()).filter((e) => e.Name === 'vxlan0_ep')).toHaveLength(1);
+    expect((await status(node, confDir)).agent?.prepare.hostEndpoints).toEqual(['vxlan0_ep 10.244.1.2 (keep)']);
   });
 
   it('a pod on the network goes through ADD and DEL', async () => {
@@ -118,6 +140,12 @@ describe('hns-cni node in overlay mode (no flanneld)', () => {
     expect((await remoteRoutes('vxlan0')).map((r) => r.DestinationPrefix)).toEqual(['10.244.3.0/24']);
     const down = await node.command(['node', 'teardown'], false);
     expect(down.code, down.stderr).toBe(0);
+    // Nothing of the node is left: no host endpoint, no network, no on-link leg on the pod subnet.
+    expect((await node.endpoints()).filter((e) => e.Name === 'vxlan0_ep')).toEqual([]);
+    const s = await status(node, confDir);
+    expect(s.hostEndpoints).toEqual([]);
+    expect(s.networks).toEqual([]);
+    expect((await routes(node)).some((r) => r.destinationPrefix === '10.244.1.0/24')).toBe(false);
   });
 });
 

@@ -63,6 +63,39 @@ describe('planNodeNetworks', () => {
     expect(existing.notes.join()).toMatch(/reserves its gateway 10\.244\.3\.1/);
   });
 
+  it("overlay: <network>_ep at the source VIP slot (.2, not HNS's .1), with the network's ProviderAddress", () => {
+    const conf = config('overlay');
+    const first = planNodeNetworks(conf, facts, empty);
+    expect(first.createNetworks.map((s) => s.document.Type)).toEqual(['Overlay']);
+    // Before the network exists HNS has given it no provider address: no policy yet (prepare plans again).
+    expect(first.hostEndpoint).toMatchObject({ role: 'overlay', name: 'k8s-pods_ep', address: '10.244.3.2' });
+    expect(first.hostEndpoint!.document.Policies).toBeUndefined();
+    const network: HostComputeNetwork = {
+      ...first.createNetworks[0]!.document,
+      ID: networkIdFor('k8s-pods'),
+      Policies: [{ Type: 'ProviderAddress', Settings: { ProviderAddress: '10.0.0.4' } }],
+    };
+    const plan = planNodeNetworks(conf, facts, { ...empty, podNetwork: network });
+    expect(plan.hostEndpoint?.action).toBe('create');
+    expect(plan.hostEndpoint!.document).toMatchObject({
+      Name: 'k8s-pods_ep',
+      IpConfigurations: [{ IpAddress: '10.244.3.2', PrefixLength: 24 }],
+      MacAddress: '0E-2A-0A-F4-03-02',
+      Policies: [{ Type: 'ProviderAddress', Settings: { ProviderAddress: '10.0.0.4' } }],
+    });
+    const own = { ...plan.hostEndpoint!.document, ID: plan.hostEndpoint!.id };
+    const base = { ...empty, podNetwork: network };
+    expect(planNodeNetworks(conf, facts, { ...base, ownHostEndpoint: own }).hostEndpoint?.action).toBe('keep');
+    const movedPa = { ...network, Policies: [{ Type: 'ProviderAddress', Settings: { ProviderAddress: '10.0.0.9' } }] };
+    const replaced = planNodeNetworks(conf, facts, { ...base, podNetwork: movedPa, ownHostEndpoint: own });
+    expect(replaced.hostEndpoint?.action).toBe('replace');
+    expect(replaced.notes.join()).toMatch(/provider address 10\.0\.0\.4; replacing it with 10\.0\.0\.9/);
+    // `sourceVip` moves it; `sourceVip: false` hands the slot to pods and there is no host endpoint.
+    const moved = planNodeNetworks(config('overlay', { sourceVip: '10.244.3.200' }), facts, base);
+    expect(moved.hostEndpoint?.address).toBe('10.244.3.200');
+    expect(planNodeNetworks(config('overlay', { sourceVip: false }), facts, base).hostEndpoint).toBeUndefined();
+  });
+
   it('nat: no host endpoint (WinNAT holds the gateway)', () => {
     expect(planNodeNetworks(config('nat'), facts, empty).hostEndpoint).toBeUndefined();
   });
