@@ -112,6 +112,13 @@ function describe(r: NodeStatusReport): string {
     for (const f of a.routes.foreign) lines.push(`    foreign: ${f.destinationPrefix} (node ${f.node}) left alone`);
     for (const u of a.routes.unroutable) lines.push(`    unroutable: node ${u.node}: ${u.reason}`);
     if (a.routes.lastError) lines.push(`    last error: ${a.routes.lastError}`);
+    if (a.drMac) {
+      const d = a.drMac;
+      lines.push(
+        `  DR MAC: ${d.state}${d.mac ? ` ${d.mac}` : ''}${d.reason ? ` (${d.reason})` : ''}` +
+          (d.lastError ? `, retry ${d.retries}: ${d.lastError}` : ''),
+      );
+    }
   } else {
     lines.push('agent: has not run on this node');
   }

@@ -15,6 +15,7 @@ import type { IphlpClient } from '../iphlp/client.js';
 import { log } from '../log/logger.js';
 import { type NodeFacts, peersOf } from '../plan/node-routes.js';
 import { readNodeConfigs } from './conf.js';
+import { DrMacPublisher } from './dr-mac.js';
 import { type ApiCredentials, listNodes, loadCredentials, NodeWatcher } from './kube.js';
 import { type PreparedNetwork, prepareNetwork } from './prepare.js';
 import { type AgentStatus, type NodeRecord, readRecord, writeAgentStatus, writeRecord } from './record.js';
@@ -46,6 +47,8 @@ export class NodeAgent {
   private prepared: PreparedNetwork[] = [];
   private nodes: NodeFacts[] | undefined;
   private syncing: Promise<void> = Promise.resolve();
+  /** Overlay: publishes this node's DR MAC (set once API credentials are known). */
+  private drMac: DrMacPublisher | undefined;
 
   constructor(private readonly opts: AgentOptions) {
     this.record = readRecord(opts.dataDir);
@@ -139,6 +142,11 @@ export class NodeAgent {
             peers,
             unroutable,
           );
+    const drMacError =
+      target.mechanism === 'remote-subnet-routes' && this.drMac !== undefined
+        ? await this.drMac.sync(this.nodes, target.prepared.network)
+        : undefined;
+    if (this.drMac !== undefined && target.mechanism === 'remote-subnet-routes') this.status.drMac = this.drMac.status;
     this.status.routes.foreign = outcome.plan.foreign;
     this.status.routes.unroutable = outcome.plan.unroutable;
     if (outcome.errors.length > 0) this.status.routes.lastError = outcome.errors.join('; ');
@@ -146,7 +154,8 @@ export class NodeAgent {
     this.status.api.lastSync = new Date().toISOString();
     this.status.phase = 'synced';
     this.publish();
-    if (outcome.errors.length > 0) throw new Error(outcome.errors.join('; '));
+    const errors = drMacError === undefined ? outcome.errors : [...outcome.errors, drMacError];
+    if (errors.length > 0) throw new Error(errors.join('; '));
   }
 
   private async credentials(): Promise<ApiCredentials | undefined> {
@@ -184,6 +193,7 @@ export class NodeAgent {
       this.publish();
       return problems;
     }
+    this.drMac = new DrMacPublisher(creds.kc, this.status.node, { backoffMs: { initial: 0, max: 0 } });
     try {
       const { nodes } = await listNodes(creds.kc);
       this.nodes = nodes;
@@ -245,6 +255,7 @@ export class NodeAgent {
         );
       }, 100);
     };
+    this.drMac = new DrMacPublisher(creds.kc, this.status.node, { backoffMs: backoff, retry: schedule });
     const watcher = new NodeWatcher(creds.kc, {
       backoffMs: backoff,
       onNodes: (nodes) => {
@@ -262,6 +273,7 @@ export class NodeAgent {
     await stopped;
     clearInterval(resync);
     clearTimeout(debounce);
+    this.drMac.stop();
     await watcher.stop();
     await this.syncing;
     return this.finish();

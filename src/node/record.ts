@@ -47,6 +47,15 @@ export interface AgentStatus {
     nodes: number;
     lastSync?: string;
   };
+  /** Overlay: this node's DR MAC in its Node annotation (node/dr-mac.ts); absent when not overlay or no API. */
+  drMac?: {
+    state: 'published' | 'pending' | 'failed';
+    mac?: string;
+    /** Why pending (no DrMacAddress, the Node not listed yet). */
+    reason?: string;
+    lastError?: string;
+    retries: number;
+  };
   routes: {
     mechanism: 'host-routes' | 'remote-subnet-routes' | 'none';
     /** Why none: a foreign network, nat mode, no API. */

@@ -8,6 +8,9 @@ import type { HostComputeEndpoint, HostComputeNetwork } from '../../../src/hns/t
 import { endpointIdForName, isHnsCniEndpoint, networkIdFor } from '../../../src/plan/identity.js';
 import { hostEndpointIdFor, type NodeNetworkView, planNodeNetworks } from '../../../src/plan/node-networks.js';
 import {
+  DR_MAC_ANNOTATION,
+  drMacOfNetwork,
+  drMacToPublish,
   type NodeFacts,
   onLinkInterfaceFor,
   peersOf,
@@ -206,6 +209,29 @@ const TABLE: TableRoute[] = [
   row('10.244.1.0/24', '0.0.0.0', 12),
 ];
 const peer = (n: string, podCIDR: string, address: string) => ({ node: n, podCIDR, family: 4 as const, address });
+
+describe('drMacToPublish', () => {
+  const self = (annotations: Record<string, string>): NodeFacts => ({
+    name: 'win-a',
+    podCIDRs: ['10.244.1.0/24'],
+    addresses: [],
+    annotations,
+  });
+  const network = { Policies: [{ Type: 'DrMacAddress', Settings: { Address: '0e-2a-0a-00-00-04' } }] };
+  it("publishes the network's DrMacAddress (HNS form) only when the annotation says something else", () => {
+    expect(drMacOfNetwork(network)).toBe('0e-2a-0a-00-00-04');
+    expect(drMacToPublish(self({}), drMacOfNetwork(network))).toEqual({ publish: '0E-2A-0A-00-00-04' });
+    expect(drMacToPublish(self({ [DR_MAC_ANNOTATION]: '0E-2A-0A-00-00-99' }), '0e-2a-0a-00-00-04')).toEqual({
+      publish: '0E-2A-0A-00-00-04',
+    });
+    // The same MAC written with colons or in lower case is already published.
+    expect(drMacToPublish(self({ [DR_MAC_ANNOTATION]: '0e:2a:0a:00:00:04' }), '0E-2A-0A-00-00-04')).toEqual({
+      reason: 'published',
+    });
+    expect(drMacToPublish(undefined, '0E-2A-0A-00-00-04').publish).toBeUndefined();
+    expect(drMacToPublish(self({}), drMacOfNetwork({ Policies: [] })).publish).toBeUndefined();
+  });
+});
 
 describe('planHostRoutes', () => {
   it('routes a peer through the interface of the longest on-link subnet holding its address (not a /32)', () => {
