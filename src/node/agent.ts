@@ -16,6 +16,7 @@ import { log } from '../log/logger.js';
 import { type NodeFacts, peersOf } from '../plan/node-routes.js';
 import { readNodeConfigs } from './conf.js';
 import { DrMacPublisher } from './dr-mac.js';
+import { enableHostForwarding } from './forwarding.js';
 import { type ApiCredentials, listNodes, loadCredentials, NodeWatcher } from './kube.js';
 import { type PreparedNetwork, prepareNetwork } from './prepare.js';
 import { type AgentStatus, type NodeRecord, readRecord, writeAgentStatus, writeRecord } from './record.js';
@@ -79,8 +80,12 @@ export class NodeAgent {
       throw new Error(`no hns-cni network in ${file ?? `${this.opts.confDir} (no configuration file)`}`);
     }
     const prepared: PreparedNetwork[] = [];
-    for (const conf of networks)
-      prepared.push(await prepareNetwork(this.opts.hcn, this.opts.dataDir, conf, this.record, this.save));
+    const forwarding: string[] = [];
+    for (const conf of networks) {
+      const p = await prepareNetwork(this.opts.hcn, this.opts.dataDir, conf, this.record, this.save);
+      prepared.push(p);
+      forwarding.push(...(await enableHostForwarding(this.opts.iphlp, p, this.record, this.save)));
+    }
     this.prepared = prepared;
     this.status.prepare = {
       ok: true,
@@ -91,6 +96,7 @@ export class NodeAgent {
           : [],
       ),
       notes: prepared.flatMap((p) => p.plan.notes),
+      forwarding,
     };
     this.status.phase = 'prepared';
     this.publish();

@@ -6,7 +6,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHcnClient } from '../../src/hns/hcn-client.js';
 import { createSimAbi } from '../../src/hns/sim/abi.js';
+import { createSimIphlpAbi } from '../../src/hns/sim/iphlp-abi.js';
 import type { HostComputeNetwork } from '../../src/hns/types.js';
+import { createIphlpClient } from '../../src/iphlp/client.js';
 import { type KubeApiServer, startKubeApiServer } from '../fixtures/kube/api-server.js';
 import { routes, startNode, status, writeConflist } from './node-helpers.js';
 import type { SimNode } from './plugin-harness.js';
@@ -21,6 +23,14 @@ const remoteRoutes = async (name: string) => {
     .filter((p) => p.Type === 'RemoteSubnetRoute')
     .map((p) => p.Settings as Record<string, unknown>)
     .sort((a, b) => String(a.DestinationPrefix).localeCompare(String(b.DestinationPrefix)));
+};
+/** IPv4 forwarding of the interface that holds `address` on link, read from the simulated host directly. */
+const forwardingOn = async (address: string) => {
+  const iphlp = createIphlpClient(createSimIphlpAbi({ stateFile: node.env.HNS_CNI_SIM_STATE! }));
+  const table = await iphlp.listRoutes(4);
+  const prefix = address === '10.0.0.4' ? '10.0.0.0/24' : '10.244.1.0/24';
+  const via = table.find((r) => r.destinationPrefix === prefix && r.nextHop === '0.0.0.0')!;
+  return (await iphlp.getInterface({ family: 4, interfaceIndex: via.interfaceIndex })).forwardingEnabled;
 };
 const once = async (dir = confDir) => {
   const run = await node.command(['node', '--once', '--conf-dir', dir, '--node-name', 'win-a'], false);
@@ -105,6 +115,22 @@ describe('hns-cni node in overlay mode (no flanneld)', () => {
     expect(s.agent?.prepare.hostEndpoints).toEqual(['vxlan0_ep 10.244.1.2 (create)']);
   });
 
+  it('turns IPv4 forwarding on for the host endpoint and the provider address interfaces (through IP Helper)', async () => {
+    expect(await forwardingOn('10.244.1.2')).toBe(true);
+    expect(await forwardingOn('10.0.0.4')).toBe(true);
+    const s = await status(node, confDir);
+    expect(s.forwarding.map((f) => [f.address, f.present, f.enabled])).toEqual([
+      ['10.244.1.2', true, true],
+      ['10.0.0.4', true, true],
+    ]);
+    expect(s.agent?.prepare.forwarding).toEqual([
+      expect.stringMatching(/^10\.244\.1\.2 \(if \d+\): enabled by hns-cni \(was off\)$/),
+      expect.stringMatching(/^10\.0\.0\.4 \(if \d+\): enabled by hns-cni \(was off\)$/),
+    ]);
+    const stats = await node.stats();
+    expect(stats.calls.SetIpInterfaceEntry).toBe(2);
+  });
+
   it('a second run changes nothing: no HcnModifyNetwork, the same policies', async () => {
     const before = { stats: await node.stats(), routes: await remoteRoutes('vxlan0') };
     await once();
@@ -112,6 +138,7 @@ describe('hns-cni node in overlay mode (no flanneld)', () => {
     expect(after.calls.HcnModifyNetwork ?? 0).toBe(before.stats.calls.HcnModifyNetwork ?? 0);
     expect(after.calls.HcnCreateNetwork ?? 0).toBe(before.stats.calls.HcnCreateNetwork ?? 0);
     expect(after.calls.HcnCreateEndpoint ?? 0).toBe(before.stats.calls.HcnCreateEndpoint ?? 0);
+    expect(after.calls.SetIpInterfaceEntry ?? 0).toBe(before.stats.calls.SetIpInterfaceEntry ?? 0);
     expect(await remoteRoutes('vxlan0')).toEqual(before.routes);
     expect((await node.endpoints()).filter((e) => e.Name === 'vxlan0_ep')).toHaveLength(1);
     expect((await status(node, confDir)).agent?.prepare.hostEndpoints).toEqual(['vxlan0_ep 10.244.1.2 (keep)']);
@@ -140,12 +167,31 @@ describe('hns-cni node in overlay mode (no flanneld)', () => {
     expect((await remoteRoutes('vxlan0')).map((r) => r.DestinationPrefix)).toEqual(['10.244.3.0/24']);
     const down = await node.command(['node', 'teardown'], false);
     expect(down.code, down.stderr).toBe(0);
+    // Forwarding is off again on the interface that stays (the endpoint's went with the endpoint).
+    expect(await forwardingOn('10.0.0.4')).toBe(false);
     // Nothing of the node is left: no host endpoint, no network, no on-link leg on the pod subnet.
     expect((await node.endpoints()).filter((e) => e.Name === 'vxlan0_ep')).toEqual([]);
     const s = await status(node, confDir);
     expect(s.hostEndpoints).toEqual([]);
     expect(s.networks).toEqual([]);
     expect((await routes(node)).some((r) => r.destinationPrefix === '10.244.1.0/24')).toBe(false);
+  });
+});
+
+describe('IP forwarding someone else turned on', () => {
+  it('is used as it is and left on by teardown', async () => {
+    const iphlp = createIphlpClient(createSimIphlpAbi({ stateFile: node.env.HNS_CNI_SIM_STATE! }));
+    const physical = (await iphlp.listRoutes(4)).find((r) => r.destinationPrefix === '10.0.0.0/24')!;
+    const row = await iphlp.getInterface({ family: 4, interfaceIndex: physical.interfaceIndex });
+    await iphlp.setInterface({ ...row, forwardingEnabled: true });
+    await once();
+    const s = await status(node, confDir);
+    expect(s.agent?.prepare.forwarding?.[1]).toMatch(/^10\.0\.0\.4 \(if \d+\): enabled already$/);
+    expect(s.forwarding.map((f) => f.address)).toEqual(['10.244.1.2']);
+    const down = await node.command(['node', 'teardown'], false);
+    expect(down.code, down.stderr).toBe(0);
+    expect(await forwardingOn('10.0.0.4')).toBe(true);
+    expect((await status(node, confDir)).forwarding).toEqual([]);
   });
 });
 
