@@ -181,6 +181,17 @@ export function planNodeNetworks(config: NetConf, facts: PodSubnetFacts, view: N
 
   const role = hostEndpointRoleOf(config);
   if (role === undefined) return { createNetworks, podNetworkId, podNetworkOwned, notes };
+  // Overlay: the slot is free only where hns-cni's own IPAM keeps it out of the pool. On another agent's network
+  // (flanneld's: its host-local hands out .2 first) or with an IPAM plugin, a pod may hold it: no host endpoint.
+  const ipam = config.ipam;
+  if (role === 'overlay' && (!podNetworkOwned || ipam === undefined || isDelegatedIpam(ipam))) {
+    notes.push(
+      `no host endpoint on overlay network ${config.network}: ` +
+        (podNetworkOwned ? 'its addresses come from an IPAM plugin' : 'another agent created it') +
+        ', so the source VIP slot may be a pod address',
+    );
+    return { createNetworks, podNetworkId, podNetworkOwned, notes };
+  }
   const address =
     role === 'bridge'
       ? podGatewayFor(config, facts.subnet, hint)

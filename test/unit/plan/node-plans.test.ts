@@ -97,6 +97,13 @@ describe('planNodeNetworks', () => {
     const moved = planNodeNetworks(config('overlay', { sourceVip: '10.244.3.200' }), facts, base);
     expect(moved.hostEndpoint?.address).toBe('10.244.3.200');
     expect(planNodeNetworks(config('overlay', { sourceVip: false }), facts, base).hostEndpoint).toBeUndefined();
+    // Another agent's Overlay network (flanneld's host-local hands out .2), or an IPAM plugin: no host endpoint.
+    const foreign = { ...network, ID: '0f0f0f0f-0000-4000-8000-000000000001' };
+    const adopted = planNodeNetworks(conf, facts, { ...base, podNetwork: foreign });
+    expect(adopted.hostEndpoint).toBeUndefined();
+    expect(adopted.notes.join()).toMatch(/another agent created it/);
+    const delegated = config('overlay', { ipam: { type: 'host-local', subnet: '10.244.3.0/24' } });
+    expect(planNodeNetworks(delegated, facts, base).hostEndpoint).toBeUndefined();
   });
 
   it('nat: no host endpoint (WinNAT holds the gateway)', () => {
