@@ -195,6 +195,30 @@ describe('IP forwarding someone else turned on', () => {
   });
 });
 
+describe('HNS refusing to attach an Overlay endpoint to the host (simulator option overlayHostAttach, unconfirmed)', () => {
+  it('prepare still succeeds: the endpoint is kept unattached and the status says why', async () => {
+    const set = (v: string) =>
+      node.command(
+        ['sim', 'options', '--set', `overlayHostAttach=${v}`, '--state', node.env.HNS_CNI_SIM_STATE!],
+        false,
+      );
+    expect((await set('reject')).code).toBe(0);
+    try {
+      await once();
+      const s = await status(node, confDir);
+      expect(s.agent?.prepare.ok).toBe(true);
+      expect(s.agent?.prepare.notes.join()).toMatch(/vxlan0_ep: HNS refused to attach it to the host; kept unattached/);
+      expect((await node.endpoints()).filter((e) => e.Name === 'vxlan0_ep')).toHaveLength(1);
+      expect((await routes(node)).some((r) => r.destinationPrefix === '10.244.1.0/24')).toBe(false);
+      const down = await node.command(['node', 'teardown'], false);
+      expect(down.code, down.stderr).toBe(0);
+      expect((await status(node, confDir)).hostEndpoints).toEqual([]);
+    } finally {
+      expect((await set('accept')).code).toBe(0);
+    }
+  });
+});
+
 describe("flanneld's Overlay network: adopted, never touched", () => {
   it('the agent leaves its RemoteSubnetRoute policies exactly as they are', async () => {
     const flanneld = createHcnClient(createSimAbi({ stateFile: node.env.HNS_CNI_SIM_STATE! }));
