@@ -254,6 +254,60 @@ STUB_EXPORT NETIO_STATUS IPHLP_CALL GetIpForwardTable2(ADDRESS_FAMILY Family, MI
 
 STUB_EXPORT void IPHLP_CALL FreeMibTable(void *Memory) { iphlp_free_table(Memory); }
 
+/* ---- interfaces: GetIpInterfaceEntry / SetIpInterfaceEntry ---------------------------------------------------------- */
+
+/* One interface line (PROTOCOL.md): family luid index forwarding weakHostSend weakHostReceive advertising metric
+ * useAutomaticMetric nlMtu sitePrefixLength connected. */
+static void format_interface(char *out, size_t size, const MIB_IPINTERFACE_ROW *r) {
+  snprintf(out, size, "%u %" PRIu64 " %u %u %u %u %u %u %u %u %u %u", (unsigned)r->Family,
+           (uint64_t)r->InterfaceLuid.Value, (unsigned)r->InterfaceIndex, (unsigned)r->ForwardingEnabled,
+           (unsigned)r->WeakHostSend, (unsigned)r->WeakHostReceive, (unsigned)r->AdvertisingEnabled,
+           (unsigned)r->Metric, (unsigned)r->UseAutomaticMetric, (unsigned)r->NlMtu, (unsigned)r->SitePrefixLength,
+           (unsigned)r->Connected);
+}
+
+/* Fills the row from the server's line; what the protocol does not carry keeps the values the caller passed. */
+static int parse_interface(const char *line, MIB_IPINTERFACE_ROW *r) {
+  unsigned family, index, forwarding, weak_send, weak_receive, advertising, metric, automatic, mtu, site, connected;
+  uint64_t luid;
+  if (sscanf(line, "%u %" SCNu64 " %u %u %u %u %u %u %u %u %u %u", &family, &luid, &index, &forwarding, &weak_send,
+             &weak_receive, &advertising, &metric, &automatic, &mtu, &site, &connected) != 12)
+    return -1;
+  r->Family = (ADDRESS_FAMILY)family;
+  r->InterfaceLuid.Value = luid;
+  r->InterfaceIndex = index;
+  r->ForwardingEnabled = (BOOLEAN)forwarding;
+  r->WeakHostSend = (BOOLEAN)weak_send;
+  r->WeakHostReceive = (BOOLEAN)weak_receive;
+  r->AdvertisingEnabled = (BOOLEAN)advertising;
+  r->Metric = metric;
+  r->UseAutomaticMetric = (BOOLEAN)automatic;
+  r->NlMtu = mtu;
+  r->SitePrefixLength = site;
+  r->Connected = (BOOLEAN)connected;
+  return 0;
+}
+
+STUB_EXPORT NETIO_STATUS IPHLP_CALL GetIpInterfaceEntry(MIB_IPINTERFACE_ROW *Row) {
+  if (!Row) return IPHLP_INVALID_PARAMETER;
+  char request[64], *reply;
+  snprintf(request, sizeof request, "%u %" PRIu64 " %u", (unsigned)Row->Family, (uint64_t)Row->InterfaceLuid.Value,
+           (unsigned)Row->InterfaceIndex);
+  DWORD status = call_server("GetIpInterfaceEntry", request, &reply);
+  if (status == IPHLP_OK && (!reply || parse_interface(reply, Row) != 0)) status = IPHLP_INVALID_DATA;
+  free(reply);
+  return status;
+}
+
+STUB_EXPORT NETIO_STATUS IPHLP_CALL SetIpInterfaceEntry(MIB_IPINTERFACE_ROW *Row) {
+  if (!Row) return IPHLP_INVALID_PARAMETER;
+  char line[LINE_MAX_CHARS], *reply;
+  format_interface(line, sizeof line, Row);
+  DWORD status = call_server("SetIpInterfaceEntry", line, &reply);
+  free(reply);
+  return status;
+}
+
 /* ---- TCP / UDP tables: the caller's buffer, sized by a first call that gets ERROR_INSUFFICIENT_BUFFER ------------ */
 
 typedef int (*fill_row)(void *table, size_t index, const char *line);

@@ -104,6 +104,46 @@ typedef struct {
   DWORD dwNumEntries;
   MIB_UDP6ROW_OWNER_PID table[1];
 } MIB_UDP6TABLE_OWNER_PID;
+typedef int32_t NL_ROUTER_DISCOVERY_BEHAVIOR;
+typedef int32_t NL_LINK_LOCAL_ADDRESS_BEHAVIOR;
+typedef uint8_t NL_INTERFACE_OFFLOAD_ROD; /* a struct of eight BOOLEAN:1 bit fields in the SDK: one byte */
+typedef struct {
+  ADDRESS_FAMILY Family;
+  NET_LUID InterfaceLuid;
+  NET_IFINDEX InterfaceIndex;
+  ULONG MaxReassemblySize;
+  uint64_t InterfaceIdentifier;
+  ULONG MinRouterAdvertisementInterval;
+  ULONG MaxRouterAdvertisementInterval;
+  BOOLEAN AdvertisingEnabled;
+  BOOLEAN ForwardingEnabled;
+  BOOLEAN WeakHostSend;
+  BOOLEAN WeakHostReceive;
+  BOOLEAN UseAutomaticMetric;
+  BOOLEAN UseNeighborUnreachabilityDetection;
+  BOOLEAN ManagedAddressConfigurationSupported;
+  BOOLEAN OtherStatefulConfigurationSupported;
+  BOOLEAN AdvertiseDefaultRoute;
+  NL_ROUTER_DISCOVERY_BEHAVIOR RouterDiscoveryBehavior;
+  ULONG DadTransmits;
+  ULONG BaseReachableTime;
+  ULONG RetransmitTime;
+  ULONG PathMtuDiscoveryTimeout;
+  NL_LINK_LOCAL_ADDRESS_BEHAVIOR LinkLocalAddressBehavior;
+  ULONG LinkLocalAddressTimeout;
+  ULONG ZoneIndices[16]; /* ScopeLevelCount */
+  ULONG SitePrefixLength;
+  ULONG Metric;
+  ULONG NlMtu;
+  BOOLEAN Connected;
+  BOOLEAN SupportsWakeUpPatterns;
+  BOOLEAN SupportsNeighborDiscovery;
+  BOOLEAN SupportsRouterDiscovery;
+  ULONG ReachableTime;
+  NL_INTERFACE_OFFLOAD_ROD TransmitOffload;
+  NL_INTERFACE_OFFLOAD_ROD ReceiveOffload;
+  BOOLEAN DisableDefaultRoutes;
+} MIB_IPINTERFACE_ROW;
 #define AF_UNSPEC 0
 #define AF_INET 2
 #endif
@@ -117,6 +157,10 @@ _Static_assert(sizeof(IP_ADDRESS_PREFIX) == 32, "IP_ADDRESS_PREFIX");
 _Static_assert(sizeof(MIB_IPFORWARD_ROW2) == 104, "MIB_IPFORWARD_ROW2");
 _Static_assert(offsetof(MIB_IPFORWARD_ROW2, NextHop) == 44, "MIB_IPFORWARD_ROW2.NextHop");
 _Static_assert(offsetof(MIB_IPFORWARD_TABLE2, Table) == 8, "MIB_IPFORWARD_TABLE2.Table");
+_Static_assert(sizeof(MIB_IPINTERFACE_ROW) == 168, "MIB_IPINTERFACE_ROW");
+_Static_assert(offsetof(MIB_IPINTERFACE_ROW, ForwardingEnabled) == 41, "MIB_IPINTERFACE_ROW.ForwardingEnabled");
+_Static_assert(offsetof(MIB_IPINTERFACE_ROW, SitePrefixLength) == 144, "MIB_IPINTERFACE_ROW.SitePrefixLength");
+_Static_assert(offsetof(MIB_IPINTERFACE_ROW, Connected) == 156, "MIB_IPINTERFACE_ROW.Connected");
 _Static_assert(sizeof(MIB_TCPROW_OWNER_PID) == 24, "MIB_TCPROW_OWNER_PID");
 _Static_assert(sizeof(MIB_TCP6ROW_OWNER_PID) == 56, "MIB_TCP6ROW_OWNER_PID");
 _Static_assert(sizeof(MIB_UDPROW_OWNER_PID) == 12, "MIB_UDPROW_OWNER_PID");

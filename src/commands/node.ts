@@ -166,6 +166,13 @@ function describe(r: NodeStatusReport): string {
     for (const f of a.routes.foreign) lines.push(`    foreign: ${f.destinationPrefix} (node ${f.node}) left alone`);
     for (const u of a.routes.unroutable) lines.push(`    unroutable: node ${u.node}: ${u.reason}`);
     if (a.routes.lastError) lines.push(`    last error: ${a.routes.lastError}`);
+    if (a.drMac) {
+      const d = a.drMac;
+      lines.push(
+        `  DR MAC: ${d.state}${d.mac ? ` ${d.mac}` : ''}${d.reason ? ` (${d.reason})` : ''}` +
+          (d.lastError ? `, retry ${d.retries}: ${d.lastError}` : ''),
+      );
+    }
   } else {
     lines.push('agent: has not run on this node');
   }
@@ -173,6 +180,12 @@ function describe(r: NodeStatusReport): string {
   for (const n of r.networks) lines.push(`  ${n.name}  ${n.type}  ${n.id}  ${n.podEndpoints} pod endpoint(s)`);
   lines.push(`host endpoints (${r.hostEndpoints.length}):`);
   for (const e of r.hostEndpoints) lines.push(`  ${e.name}  ${e.address ?? '-'}  on ${e.network}`);
+  if (r.forwarding.length > 0) lines.push(`IP forwarding turned on by hns-cni (${r.forwarding.length}):`);
+  for (const f of r.forwarding) {
+    lines.push(
+      `  ${f.address} (if ${f.interfaceIndex ?? '-'})  ${f.enabled ? 'enabled' : f.present ? 'OFF' : 'interface gone'}`,
+    );
+  }
   lines.push(`routes (${r.routes.length}):`);
   for (const x of r.routes) {
     lines.push(`  ${x.destinationPrefix} via ${x.nextHop} (node ${x.node})  ${x.present ? 'in place' : 'MISSING'}`);
@@ -241,6 +254,7 @@ async function teardown(argv: string[]): Promise<number> {
         `routes removed: ${report.routes.length}`,
         `remote subnet routes removed: ${report.remoteSubnets.length}`,
         `host endpoints removed: ${report.hostEndpoints.join(', ') || 'none'}`,
+        `IP forwarding turned off again: ${report.forwarding.join(', ') || 'none'}`,
         `networks removed: ${report.networks.join(', ') || 'none'}`,
       ].join('\n'),
     );

@@ -10,6 +10,7 @@ import {
   addressFamilyOf,
   type IpFamily,
   type IpForwardRow,
+  type IpInterfaceRow,
   type PortOwner,
   type RouteSpec,
   routeRowOf,
@@ -35,6 +36,14 @@ export interface IphlpClient {
    * GetExtendedUdpTable per family (4 calls; the FFI path sizes each buffer with one more call).
    */
   listPortOwners(): Promise<PortOwner[]>;
+  /** GetIpInterfaceEntry of one interface (by LUID when given and non-zero, else index) and family: 1 call. */
+  getInterface(query: { family: IpFamily; interfaceIndex: number; interfaceLuid?: bigint }): Promise<IpInterfaceRow>;
+  /**
+   * SetIpInterfaceEntry with this row (normally one getInterface returned, changed): 1 call in the simulator; the FFI
+   * path reads the full row first (GetIpInterfaceEntry) so the fields not modelled go back as they were. SitePrefixLength is sent
+   * as 0 for IPv4: MSDN's SetIpInterfaceEntry remarks require it (any other value is ERROR_INVALID_PARAMETER).
+   */
+  setInterface(row: IpInterfaceRow): Promise<void>;
 }
 
 export function describeRoute(r: Pick<IpForwardRow, 'destinationPrefix' | 'nextHop' | 'interfaceIndex'>): string {
@@ -104,6 +113,27 @@ export function createIphlpClient(abi: IphlpAbi, opts: IphlpClientOptions = {}):
       const req: IphlpCall = { fn: 'DeleteIpForwardEntry2', row };
       const reply = await call(req, describeRoute(row));
       if (reply.status !== IPHLP_STATUS.NO_ERROR) fail(req, reply, describeRoute(row));
+    },
+    async getInterface(query) {
+      const subject = `interface ${query.interfaceIndex} IPv${query.family}`;
+      const req: IphlpCall = {
+        fn: 'GetIpInterfaceEntry',
+        family: addressFamilyOf(query.family),
+        interfaceLuid: query.interfaceLuid ?? 0n,
+        interfaceIndex: query.interfaceIndex,
+      };
+      const reply = await call(req, subject);
+      if (reply.status !== IPHLP_STATUS.NO_ERROR || reply.interface === undefined) fail(req, reply, subject);
+      return reply.interface;
+    },
+    async setInterface(row) {
+      const subject = `interface ${row.interfaceIndex} IPv${row.family}`;
+      const req: IphlpCall = {
+        fn: 'SetIpInterfaceEntry',
+        row: { ...row, sitePrefixLength: row.family === 4 ? 0 : row.sitePrefixLength },
+      };
+      const reply = await call(req, subject);
+      if (reply.status !== IPHLP_STATUS.NO_ERROR) fail(req, reply, subject);
     },
     async listPortOwners() {
       const out: PortOwner[] = [];

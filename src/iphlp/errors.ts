@@ -73,6 +73,11 @@ export function isRouteNotFound(err: unknown): boolean {
   return err instanceof IphlpError && err.status === IPHLP_STATUS.ERROR_NOT_FOUND;
 }
 
+/** GetIpInterfaceEntry / SetIpInterfaceEntry of an interface that does not exist (any more). */
+export function isInterfaceNotFound(err: unknown): boolean {
+  return err instanceof IphlpError && err.status === IPHLP_STATUS.ERROR_NOT_FOUND;
+}
+
 /** CreateIpForwardEntry2 of a route that exists (same prefix, next hop and interface). */
 export function isRouteAlreadyExists(err: unknown): boolean {
   return err instanceof IphlpError && err.status === IPHLP_STATUS.ERROR_OBJECT_ALREADY_EXISTS;

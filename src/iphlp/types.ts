@@ -56,6 +56,26 @@ export interface RouteSpec {
   metric?: number;
 }
 
+/**
+ * The MIB_IPINTERFACE_ROW fields hns-cni reads or sets (per interface and family): what `netsh interface ipv4 set
+ * interface ... forwarding=enabled` and Set-NetIPInterface -Forwarding change. The rest of the row is kept as
+ * GetIpInterfaceEntry returned it when the row goes back to SetIpInterfaceEntry.
+ */
+export interface IpInterfaceRow {
+  family: IpFamily;
+  interfaceLuid: bigint;
+  interfaceIndex: number;
+  forwardingEnabled: boolean;
+  weakHostSend: boolean;
+  weakHostReceive: boolean;
+  advertisingEnabled: boolean;
+  metric: number;
+  useAutomaticMetric: boolean;
+  nlMtu: number;
+  sitePrefixLength: number;
+  connected: boolean;
+}
+
 /** MIB_TCP_STATE_LISTEN */
 export const TCP_STATE_LISTEN = 2;
 

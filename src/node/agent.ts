@@ -15,6 +15,8 @@ import type { IphlpClient } from '../iphlp/client.js';
 import { log } from '../log/logger.js';
 import { type NodeFacts, peersOf } from '../plan/node-routes.js';
 import { readNodeConfigs } from './conf.js';
+import { DrMacPublisher } from './dr-mac.js';
+import { enableHostForwarding } from './forwarding.js';
 import { type ApiCredentials, listNodes, loadCredentials, NodeWatcher } from './kube.js';
 import { type PreparedNetwork, prepareNetwork } from './prepare.js';
 import { type AgentStatus, type NodeRecord, readRecord, writeAgentStatus, writeRecord } from './record.js';
@@ -46,6 +48,8 @@ export class NodeAgent {
   private prepared: PreparedNetwork[] = [];
   private nodes: NodeFacts[] | undefined;
   private syncing: Promise<void> = Promise.resolve();
+  /** Overlay: publishes this node's DR MAC (set once API credentials are known). */
+  private drMac: DrMacPublisher | undefined;
 
   constructor(private readonly opts: AgentOptions) {
     this.record = readRecord(opts.dataDir);
@@ -76,8 +80,12 @@ export class NodeAgent {
       throw new Error(`no hns-cni network in ${file ?? `${this.opts.confDir} (no configuration file)`}`);
     }
     const prepared: PreparedNetwork[] = [];
-    for (const conf of networks)
-      prepared.push(await prepareNetwork(this.opts.hcn, this.opts.dataDir, conf, this.record, this.save));
+    const forwarding: string[] = [];
+    for (const conf of networks) {
+      const p = await prepareNetwork(this.opts.hcn, this.opts.dataDir, conf, this.record, this.save);
+      prepared.push(p);
+      forwarding.push(...(await enableHostForwarding(this.opts.iphlp, p, this.record, this.save)));
+    }
     this.prepared = prepared;
     this.status.prepare = {
       ok: true,
@@ -88,6 +96,7 @@ export class NodeAgent {
           : [],
       ),
       notes: prepared.flatMap((p) => p.plan.notes),
+      forwarding,
     };
     this.status.phase = 'prepared';
     this.publish();
@@ -139,6 +148,11 @@ export class NodeAgent {
             peers,
             unroutable,
           );
+    const drMacError =
+      target.mechanism === 'remote-subnet-routes' && this.drMac !== undefined
+        ? await this.drMac.sync(this.nodes, target.prepared.network)
+        : undefined;
+    if (this.drMac !== undefined && target.mechanism === 'remote-subnet-routes') this.status.drMac = this.drMac.status;
     this.status.routes.foreign = outcome.plan.foreign;
     this.status.routes.unroutable = outcome.plan.unroutable;
     if (outcome.errors.length > 0) this.status.routes.lastError = outcome.errors.join('; ');
@@ -146,7 +160,8 @@ export class NodeAgent {
     this.status.api.lastSync = new Date().toISOString();
     this.status.phase = 'synced';
     this.publish();
-    if (outcome.errors.length > 0) throw new Error(outcome.errors.join('; '));
+    const errors = drMacError === undefined ? outcome.errors : [...outcome.errors, drMacError];
+    if (errors.length > 0) throw new Error(errors.join('; '));
   }
 
   private async credentials(): Promise<ApiCredentials | undefined> {
@@ -184,6 +199,7 @@ export class NodeAgent {
       this.publish();
       return problems;
     }
+    this.drMac = new DrMacPublisher(creds.kc, this.status.node, { backoffMs: { initial: 0, max: 0 } });
     try {
       const { nodes } = await listNodes(creds.kc);
       this.nodes = nodes;
@@ -245,6 +261,7 @@ export class NodeAgent {
         );
       }, 100);
     };
+    this.drMac = new DrMacPublisher(creds.kc, this.status.node, { backoffMs: backoff, retry: schedule });
     const watcher = new NodeWatcher(creds.kc, {
       backoffMs: backoff,
       onNodes: (nodes) => {
@@ -262,6 +279,7 @@ export class NodeAgent {
     await stopped;
     clearInterval(resync);
     clearTimeout(debounce);
+    this.drMac.stop();
     await watcher.stop();
     await this.syncing;
     return this.finish();

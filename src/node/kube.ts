@@ -40,6 +40,26 @@ export async function listNodes(kc: KubeConfig, timeoutMs = 10_000): Promise<{ n
   return { nodes: list.items.map(nodeFactsOf), version: list.metadata?.resourceVersion ?? '' };
 }
 
+/**
+ * Sets (a string) or removes (null) annotations of one Node with a JSON merge patch (only those keys change; the
+ * node RBAC needs `patch`). Throws on any API error; the caller retries.
+ */
+export async function patchNodeAnnotations(
+  kc: KubeConfig,
+  name: string,
+  annotations: Record<string, string | null>,
+  timeoutMs = 10_000,
+): Promise<void> {
+  const k8s: K8s = await importKubernetesClient();
+  const body = { metadata: { annotations } };
+  const options = k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch);
+  await withTimeout(
+    kc.makeApiClient(k8s.CoreV1Api).patchNode({ name, body }, options),
+    timeoutMs,
+    `patching node ${name}`,
+  );
+}
+
 export interface WatchState {
   state: 'connected' | 'disconnected';
   since: string;

@@ -4,7 +4,7 @@
 // it changes nothing: every object has a derived identity and every call tolerates "already there".
 import type { NetConf } from '../config/types.js';
 import type { HcnClient } from '../hns/client.js';
-import { isAlreadyAttached, isAlreadyExists, isNotFound } from '../hns/errors.js';
+import { isAlreadyAttached, isAlreadyExists, isHcnError, isNotFound } from '../hns/errors.js';
 import type { HostComputeEndpoint, HostComputeNetwork } from '../hns/types.js';
 import { log } from '../log/logger.js';
 import {
@@ -43,12 +43,20 @@ function firstSubnet(network: HostComputeNetwork | null): PodSubnetFacts | undef
   return { subnet: s.IpAddressPrefix!, ...(gateway !== undefined && { gateway }) };
 }
 
-async function attachToHost(hcn: HcnClient, id: string): Promise<void> {
+/** Attaches; false when HNS refuses an overlay host endpoint (UNCONFIRMED behaviour, simulator `overlayHostAttach`). */
+async function attachToHost(hcn: HcnClient, id: string, overlay: boolean): Promise<boolean> {
   try {
     await hcn.attachEndpointToHost(id);
   } catch (error) {
-    if (!isAlreadyAttached(error)) throw error;
+    if (isAlreadyAttached(error)) return true;
+    if (!overlay || !isHcnError(error)) throw error;
+    log.warn('node: HNS refused to attach the overlay host endpoint to the host; kept unattached', {
+      endpoint: id,
+      error: (error as Error).message,
+    });
+    return false;
   }
+  return true;
 }
 
 export async function prepareNetwork(
@@ -67,14 +75,14 @@ export async function prepareNetwork(
       `network "${conf.network}": no pod subnet is known (configure ipam with the node's subnet, or create the network)`,
     );
   }
-  const role = hostEndpointRoleOf(conf.mode);
+  const role = hostEndpointRoleOf(conf);
   let ownHostEndpoint: HostComputeEndpoint | null = null;
   let namesakes: HostComputeEndpoint[] = [];
   if (role !== undefined) {
     ownHostEndpoint = await orNull(hcn.getEndpoint(hostEndpointIdFor(conf.network)));
     namesakes = await hcn.listEndpoints({ Name: hostEndpointNameFor(conf.network, role) });
   }
-  const plan = planNodeNetworks(conf, facts, { podNetwork, natNetwork, ownHostEndpoint, namesakes });
+  let plan = planNodeNetworks(conf, facts, { podNetwork, natNetwork, ownHostEndpoint, namesakes });
   for (const note of plan.notes) log.info(`node: ${note}`);
 
   if (plan.createNetworks.length > 0) {
@@ -83,6 +91,17 @@ export async function prepareNetwork(
     }
     save();
     await createNetworks({ conf, hcn, cache: new NetworkCache(dataDir), dataDir }, plan.createNetworks);
+    if (role === 'overlay') {
+      // The overlay host endpoint's ProviderAddress is the one HNS gave the network it just made: plan it again.
+      const created = await hcn.getNetwork(plan.podNetworkId);
+      const again = planNodeNetworks(conf, facts, { podNetwork: created, natNetwork, ownHostEndpoint, namesakes });
+      for (const note of again.notes.filter((n) => !plan.notes.includes(n))) log.info(`node: ${note}`);
+      plan = {
+        ...again,
+        createNetworks: plan.createNetworks,
+        notes: [...new Set([...plan.notes, ...again.notes])],
+      };
+    }
   }
 
   const ep = plan.hostEndpoint;
@@ -103,7 +122,12 @@ export async function prepareNetwork(
         if (!isAlreadyExists(error)) throw error;
       }
     }
-    await attachToHost(hcn, ep.id);
+    if (!(await attachToHost(hcn, ep.id, ep.role === 'overlay'))) {
+      plan.notes.push(
+        `host endpoint ${ep.name}: HNS refused to attach it to the host; kept unattached (kube-proxy can still use ` +
+          'it as its source VIP, the node reaches pods through the provider address)',
+      );
+    }
     const recorded = record.hostEndpoints.find((h) => h.id === ep.id)!;
     if (recorded.address !== ep.address) {
       recorded.address = ep.address;

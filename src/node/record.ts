@@ -15,6 +15,16 @@ export interface RecordedHostEndpoint {
   address: string;
 }
 
+/** An interface whose IPv4 forwarding hns-cni turned on (it was off): teardown turns it off again. */
+export interface RecordedForwarding {
+  network: string;
+  /** The address the interface was found by (host endpoint or management address). */
+  address: string;
+  /** NET_LUID, decimal: stable while the interface exists (its index may be reused). */
+  interfaceLuid: string;
+  family: 4;
+}
+
 export interface RecordedNetwork {
   name: string;
   id: string;
@@ -27,6 +37,7 @@ export interface NodeRecord {
   hostEndpoints: RecordedHostEndpoint[];
   routes: OwnedRoute[];
   remoteSubnets: (OwnedRemoteSubnet & { networkId: string })[];
+  forwarding: RecordedForwarding[];
 }
 
 /** The agent's last view, for `hns-cni node status` (the record says what is owned; this says how things stand). */
@@ -36,7 +47,15 @@ export interface AgentStatus {
   node: string;
   confFile?: string;
   phase: 'starting' | 'prepared' | 'synced' | 'waiting' | 'stopped';
-  prepare: { ok: boolean; networks: string[]; hostEndpoints: string[]; notes: string[]; error?: string };
+  prepare: {
+    ok: boolean;
+    networks: string[];
+    hostEndpoints: string[];
+    notes: string[];
+    /** IPv4 forwarding per host interface (l2bridge, overlay): node/forwarding.ts. */
+    forwarding?: string[];
+    error?: string;
+  };
   api: {
     /** disabled: no credentials found; connected: list + watch running; disconnected: retrying with backoff. */
     state: 'disabled' | 'connected' | 'disconnected';
@@ -46,6 +65,15 @@ export interface AgentStatus {
     retries: number;
     nodes: number;
     lastSync?: string;
+  };
+  /** Overlay: this node's DR MAC in its Node annotation (node/dr-mac.ts); absent when not overlay or no API. */
+  drMac?: {
+    state: 'published' | 'pending' | 'failed';
+    mac?: string;
+    /** Why pending (no DrMacAddress, the Node not listed yet). */
+    reason?: string;
+    lastError?: string;
+    retries: number;
   };
   routes: {
     mechanism: 'host-routes' | 'remote-subnet-routes' | 'none';
@@ -63,7 +91,7 @@ export function nodeDir(dataDir = defaultDataDir()): string {
 }
 
 export function emptyRecord(): NodeRecord {
-  return { version: 1, networks: [], hostEndpoints: [], routes: [], remoteSubnets: [] };
+  return { version: 1, networks: [], hostEndpoints: [], routes: [], remoteSubnets: [], forwarding: [] };
 }
 
 export function readRecord(dataDir?: string): NodeRecord {

@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import type { HcnClient } from '../hns/client.js';
 import { sameGuid } from '../hns/guid.js';
 import type { IphlpClient } from '../iphlp/client.js';
+import { isInterfaceNotFound } from '../iphlp/errors.js';
 import { isHnsCniEndpoint } from '../plan/identity.js';
 import { hostEndpointIdFor, isOwnNetwork } from '../plan/node-networks.js';
 import { firstConfFile } from './conf.js';
@@ -18,6 +19,8 @@ export interface NodeStatusReport {
   hostEndpoints: { name: string; id: string; network: string; address?: string }[];
   routes: { node: string; destinationPrefix: string; nextHop: string; present: boolean; interfaceIndex?: number }[];
   remoteSubnets: { node: string; destinationPrefix: string; providerAddress: string; present: boolean }[];
+  /** Interfaces whose IPv4 forwarding hns-cni turned on, as they are now (node/forwarding.ts). */
+  forwarding: { address: string; interfaceIndex?: number; present: boolean; enabled: boolean }[];
   files: { confFile?: string; binary?: string; stateDir?: string };
   clean: boolean;
 }
@@ -61,6 +64,25 @@ export async function nodeStatus(opts: {
         (p.Settings as { DestinationPrefix?: string }).DestinationPrefix === s.settings.DestinationPrefix,
     ),
   }));
+  const forwarding: NodeStatusReport['forwarding'] = [];
+  for (const f of record.forwarding) {
+    try {
+      const row = await opts.iphlp.getInterface({
+        family: f.family,
+        interfaceIndex: 0,
+        interfaceLuid: BigInt(f.interfaceLuid),
+      });
+      forwarding.push({
+        address: f.address,
+        interfaceIndex: row.interfaceIndex,
+        present: true,
+        enabled: row.forwardingEnabled,
+      });
+    } catch (error) {
+      if (!isInterfaceNotFound(error)) throw error;
+      forwarding.push({ address: f.address, present: false, enabled: false });
+    }
+  }
   const binary = ['hns-cni.exe', 'hns-cni'].map((f) => path.join(opts.binDir, f)).find((f) => fs.existsSync(f));
   const confFile = firstConfFile(opts.confDir);
   const stateDir = fs.existsSync(nodeDir(opts.dataDir)) ? nodeDir(opts.dataDir) : undefined;
@@ -73,6 +95,7 @@ export async function nodeStatus(opts: {
     hostEndpoints,
     routes,
     remoteSubnets,
+    forwarding,
     files: {
       ...(confFile !== undefined && { confFile }),
       ...(binary !== undefined && { binary }),
@@ -85,6 +108,7 @@ export async function nodeStatus(opts: {
     hostEndpoints.length === 0 &&
     routes.length === 0 &&
     remoteSubnets.length === 0 &&
+    forwarding.length === 0 &&
     binary === undefined &&
     stateDir === undefined;
   return report;

@@ -13,12 +13,15 @@ import { log } from '../log/logger.js';
 import { isHnsCniEndpoint } from '../plan/identity.js';
 import { hostEndpointIdFor, isOwnNetwork } from '../plan/node-networks.js';
 import { remoteSubnetRequest } from '../plan/node-routes.js';
+import { restoreHostForwarding } from './forwarding.js';
 import { emptyRecord, type NodeRecord, readRecord, writeRecord } from './record.js';
 
 export interface TeardownReport {
   routes: string[];
   remoteSubnets: string[];
   hostEndpoints: string[];
+  /** Interfaces whose IPv4 forwarding hns-cni had turned on, off again. */
+  forwarding: string[];
   networks: string[];
   /** Why something was left (pods still attached), or a failure. */
   problems: string[];
@@ -40,7 +43,14 @@ export async function teardownNode(opts: {
 }): Promise<TeardownReport> {
   const { hcn, iphlp } = opts;
   const record: NodeRecord = readRecord(opts.dataDir);
-  const report: TeardownReport = { routes: [], remoteSubnets: [], hostEndpoints: [], networks: [], problems: [] };
+  const report: TeardownReport = {
+    routes: [],
+    remoteSubnets: [],
+    hostEndpoints: [],
+    forwarding: [],
+    networks: [],
+    problems: [],
+  };
   const save = () => writeRecord(record, opts.dataDir);
 
   // Refuse before touching anything: pods on hns-cni's networks would lose their network (and the node its routes).
@@ -94,6 +104,11 @@ export async function teardownNode(opts: {
     record.remoteSubnets = record.remoteSubnets.filter((x) => x !== s);
     save();
   }
+
+  // Before the host endpoints go: the interface of one disappears with it, the management vNIC stays.
+  const forwarding = await restoreHostForwarding(iphlp, record, save);
+  report.forwarding = forwarding.restored;
+  report.problems.push(...forwarding.problems);
 
   for (const id of hostEndpointIds) {
     try {

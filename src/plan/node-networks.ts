@@ -1,12 +1,19 @@
-import { prefixLengthOf } from '../config/address.js';
+import { nthAddress, prefixLengthOf } from '../config/address.js';
 import type { NetConf } from '../config/types.js';
 import { sameGuid } from '../hns/guid.js';
-import type { HostComputeEndpoint, HostComputeNetwork } from '../hns/types.js';
+import type { EndpointPolicy, HostComputeEndpoint, HostComputeNetwork } from '../hns/types.js';
+import { isDelegatedIpam } from '../ipam/config.js';
 import { endpointDocument } from './endpoint.js';
 import { networkGatewayFor, podGatewayFor } from './gateway.js';
 import { HNS_CNI_UUID_NAMESPACE, networkIdFor, uuidV5 } from './identity.js';
 import { macFromIPv4 } from './mac.js';
-import { isDisruptiveToCreate, natNetworkDocument, podNetworkDocument, usableNetworkId } from './network.js';
+import {
+  isDisruptiveToCreate,
+  natNetworkDocument,
+  podNetworkDocument,
+  providerAddressOf,
+  usableNetworkId,
+} from './network.js';
 import type { CreateNetworkStep, NetworkRole } from './types.js';
 
 /** The pod subnet as the node knows it (the IPAM's pool, or a delegated IPAM's configured subnet). */
@@ -26,7 +33,11 @@ export interface NodeNetworkView {
   namesakes: HostComputeEndpoint[];
 }
 
-export type HostEndpointRole = 'bridge' | 'gateway';
+/**
+ * bridge (l2bridge): the pods' gateway .2, as flannel host-gw's cbr0_ep. gateway (transparent): the network gateway
+ * .1. overlay: the `sourceVip` slot (.2), see overlayHostEndpointAddress.
+ */
+export type HostEndpointRole = 'bridge' | 'gateway' | 'overlay';
 
 export interface HostEndpointPlan {
   role: HostEndpointRole;
@@ -50,15 +61,47 @@ export interface NodeNetworkPlan {
   notes: string[];
 }
 
-export function hostEndpointRoleOf(mode: NetConf['mode']): HostEndpointRole | undefined {
-  if (mode === 'l2bridge') return 'bridge';
-  if (mode === 'transparent') return 'gateway';
+export function hostEndpointRoleOf(config: Pick<NetConf, 'mode' | 'sourceVip' | 'ipam'>): HostEndpointRole | undefined {
+  if (config.mode === 'l2bridge') return 'bridge';
+  if (config.mode === 'transparent') return 'gateway';
+  // `sourceVip: false` (or the built-in IPAM's `hostEndpoint: false`) gives the slot to the pods: no host endpoint.
+  const ipam = config.ipam;
+  const slotFreed =
+    config.sourceVip === false || (ipam !== undefined && !isDelegatedIpam(ipam) && ipam.hostEndpoint === false);
+  if (config.mode === 'overlay' && !slotFreed) return 'overlay';
   return undefined;
 }
 
 export function hostEndpointNameFor(network: string, role: HostEndpointRole): string {
-  return role === 'bridge' ? `${network}_ep` : `${network}_gw`;
+  return role === 'gateway' ? `${network}_gw` : `${network}_ep`;
 }
+
+/**
+ * Overlay: the subnet's .1 is HNS's distributed router (the pods' gateway, reserved by the network), so the host
+ * endpoint takes the address the IPAM already keeps out of the pool for kube-proxy's source VIP (`sourceVip`,
+ * default .2). That is what the real world puts there: kube-proxy's winkernel proxier, on an Overlay network, looks
+ * up an endpoint with the source VIP's address and creates one (newSourceVIP: that IP, the host's MAC,
+ * ProviderAddress = the node IP) only when there is none (kubernetes pkg/proxy/winkernel/proxier.go syncProxyRules),
+ * so it re-uses this one rather than making a second. Attached to the host's default compartment as microsoft/SDN's
+ * Attach-HnsHostEndpoint does (hns.psm1: SystemType Host, CompartmentId), like the l2bridge one.
+ */
+export function overlayHostEndpointAddress(config: NetConf, podSubnet: string): string {
+  if (typeof config.sourceVip === 'string') return config.sourceVip;
+  const ipam = config.ipam;
+  if (ipam !== undefined && !isDelegatedIpam(ipam) && typeof ipam.hostEndpoint === 'string') return ipam.hostEndpoint;
+  return nthAddress(podSubnet, 2);
+}
+
+/** Overlay: the endpoint's ProviderAddress policy, as win-overlay gives every endpoint (the network's ManagementIP). */
+function providerAddressPolicies(config: NetConf, network: HostComputeNetwork | null): EndpointPolicy[] {
+  const pa = providerAddressOf(network) ?? config.nodeIP;
+  return pa === undefined ? [] : [{ Type: 'ProviderAddress', Settings: { ProviderAddress: pa } }];
+}
+
+const providerAddressOfEndpoint = (e: HostComputeEndpoint) =>
+  (e.Policies ?? [])
+    .filter((p) => p.Type.toLowerCase() === 'provideraddress')
+    .map((p) => (p.Settings as { ProviderAddress?: string } | undefined)?.ProviderAddress)[0];
 
 /** hns-cni's GUID for a network's host endpoint. Not endpointIdForName(name): GC must not take it for a pod's. */
 export function hostEndpointIdFor(network: string): string {
@@ -136,20 +179,41 @@ export function planNodeNetworks(config: NetConf, facts: PodSubnetFacts, view: N
   }
   const podNetworkOwned = view.podNetwork === null || isOwnNetwork(view.podNetwork);
 
-  const role = hostEndpointRoleOf(config.mode);
+  const role = hostEndpointRoleOf(config);
   if (role === undefined) return { createNetworks, podNetworkId, podNetworkOwned, notes };
+  // Overlay: the slot is free only where hns-cni's own IPAM keeps it out of the pool. On another agent's network
+  // (flanneld's: its host-local hands out .2 first) or with an IPAM plugin, a pod may hold it: no host endpoint.
+  const ipam = config.ipam;
+  if (role === 'overlay' && (!podNetworkOwned || ipam === undefined || isDelegatedIpam(ipam))) {
+    notes.push(
+      `no host endpoint on overlay network ${config.network}: ` +
+        (podNetworkOwned ? 'its addresses come from an IPAM plugin' : 'another agent created it') +
+        ', so the source VIP slot may be a pod address',
+    );
+    return { createNetworks, podNetworkId, podNetworkOwned, notes };
+  }
   const address =
-    role === 'bridge' ? podGatewayFor(config, facts.subnet, hint) : networkGatewayFor(config, facts.subnet, hint);
+    role === 'bridge'
+      ? podGatewayFor(config, facts.subnet, hint)
+      : role === 'overlay'
+        ? overlayHostEndpointAddress(config, facts.subnet)
+        : networkGatewayFor(config, facts.subnet, hint);
   const name = hostEndpointNameFor(config.network, role);
   const id = hostEndpointIdFor(config.network);
+  // Overlay: the provider address is HNS's, known once the network exists (prepare plans again after creating it).
+  const policies = role === 'overlay' ? providerAddressPolicies(config, view.podNetwork) : [];
+  if (role === 'overlay' && policies.length === 0 && view.podNetwork !== null) {
+    notes.push(`host endpoint ${name}: network ${config.network} reports no provider address and "nodeIP" is not set`);
+  }
   const document = endpointDocument({
     name,
     networkId: podNetworkId,
-    mac: macFromIPv4(address),
+    mac: role === 'overlay' ? macFromIPv4(address, config.macPrefix) : macFromIPv4(address),
     ips: [{ address, prefixLength: prefixLengthOf(facts.subnet) }],
     routes: [],
-    policies: [],
+    policies,
   });
+  const wantedPa = policies.length > 0 ? providerAddressOfEndpoint(document) : undefined;
   let action: HostEndpointPlan['action'];
   const own = view.ownHostEndpoint;
   const namesake = view.namesakes.find((e) => !sameGuid(e.ID ?? '', id));
@@ -160,9 +224,13 @@ export function planNodeNetworks(config: NetConf, facts: PodSubnetFacts, view: N
         'the node cannot hold it through an HNS endpoint; give the node that address on the network another way',
     );
   } else if (own !== null) {
-    const right = addressOf(own) === address && sameGuid(own.HostComputeNetwork ?? '', podNetworkId);
+    const paRight = wantedPa === undefined || providerAddressOfEndpoint(own) === wantedPa;
+    const right = addressOf(own) === address && sameGuid(own.HostComputeNetwork ?? '', podNetworkId) && paRight;
     action = right ? 'keep' : 'replace';
-    if (!right) notes.push(`host endpoint ${name} has ${addressOf(own)}; replacing it with ${address}`);
+    if (!right) {
+      const had = paRight ? addressOf(own) : `provider address ${providerAddressOfEndpoint(own) ?? 'none'}`;
+      notes.push(`host endpoint ${name} has ${had}; replacing it with ${paRight ? address : wantedPa}`);
+    }
   } else if (namesake !== undefined) {
     action = 'foreign';
     notes.push(

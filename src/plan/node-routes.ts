@@ -56,6 +56,31 @@ function drMacOf(node: NodeFacts): string | undefined {
   }
 }
 
+/**
+ * What this node must publish in its DR_MAC_ANNOTATION so the other nodes' agents can route to it: its Overlay
+ * network's DrMacAddress (configured or HNS-assigned), only when the annotation says something else (a missing or
+ * removed annotation is restored, a changed MAC republished). Compared in HNS's form: "0e:2a:…" equals "0E-2A-…".
+ */
+export function drMacToPublish(
+  self: NodeFacts | undefined,
+  networkMac: string | undefined,
+): { publish: string } | { publish?: undefined; reason: string } {
+  if (networkMac === undefined) return { reason: 'the Overlay network reports no DrMacAddress' };
+  if (self === undefined) return { reason: 'this node is not among the Node objects (yet)' };
+  const current = self.annotations[DR_MAC_ANNOTATION];
+  if (current !== undefined && hnsMac(current) === hnsMac(networkMac)) return { reason: 'published' };
+  return { publish: hnsMac(networkMac) };
+}
+
+/** The DrMacAddress policy of an Overlay network as HNS reports it (§7.11: HNS assigns one when none is configured). */
+export function drMacOfNetwork(network: {
+  Policies?: readonly { Type: string; Settings?: unknown }[];
+}): string | undefined {
+  const p = (network.Policies ?? []).find((x) => x.Type.toLowerCase() === 'drmacaddress');
+  const mac = (p?.Settings as { Address?: unknown } | undefined)?.Address;
+  return typeof mac === 'string' && mac !== '' ? mac : undefined;
+}
+
 function addressFor(node: NodeFacts, family: 4 | 6): string | undefined {
   for (const type of ['InternalIP', 'ExternalIP']) {
     const found = node.addresses.find((a) => a.type === type && parseAddress(a.address)?.family === family);

@@ -103,4 +103,33 @@ describe('deploy/hns-cni.yaml applied and used', () => {
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(/forbidden|Forbidden|403/);
   });
+
+  it("overlay: with the same token the agent patches its own Node's DR MAC annotation", async () => {
+    const overlayConf = path.join(node.dir, 'conf-overlay');
+    fs.mkdirSync(overlayConf, { recursive: true });
+    fs.writeFileSync(
+      path.join(overlayConf, '10-hns-cni.conflist'),
+      JSON.stringify({
+        cniVersion: '1.0.0',
+        name: 'vxlan0',
+        plugins: [
+          {
+            type: 'hns-cni',
+            mode: 'overlay',
+            clusterCIDR: '10.244.0.0/16',
+            ipam: { subnet: '10.244.9.0/24' },
+            vxlan: { drMac: '0E-2A-0A-00-00-09' },
+          },
+        ],
+      }),
+    );
+    const run = await node.command(
+      ['node', '--once', '--conf-dir', overlayConf, '--node-name', 'win-a', '--kubeconfig', saKubeconfig],
+      false,
+    );
+    expect(run.code, run.stderr).toBe(0);
+    const annotations = api.getNode('win-a')?.metadata.annotations as Record<string, string>;
+    expect(annotations['hns-cni.dev/dr-mac']).toBe('0E-2A-0A-00-00-09');
+    expect(api.requests.filter((r) => r.startsWith('PATCH /api/v1/nodes/win-a'))).toHaveLength(1);
+  });
 });

@@ -72,6 +72,9 @@ describe('hns-cni node --once', () => {
     expect(s.hostEndpoints).toEqual([
       expect.objectContaining({ name: 'cbr0_ep', address: '10.244.1.2', network: 'cbr0' }),
     ]);
+    // The host endpoint's interface forwards (flannel host-gw's "enable forwarding on the host interface and
+    // endpoint"); without nodeIP and with no provider address on an L2Bridge network, only that one.
+    expect(s.forwarding).toEqual([expect.objectContaining({ address: '10.244.1.2', present: true, enabled: true })]);
     expect(s.agent?.api).toMatchObject({ state: 'connected', nodes: 3, source: api.kubeconfig });
     expect(s.agent?.routes.foreign).toEqual([
       { node: 'win-c', destinationPrefix: '10.244.3.0/24', nextHop: '10.0.0.254' },
@@ -208,6 +211,7 @@ describe('hns-cni node teardown', () => {
     expect(s.networks).toEqual([]);
     expect(s.hostEndpoints).toEqual([]);
     expect(s.routes).toEqual([]);
+    expect(s.forwarding).toEqual([]);
   });
 });
 

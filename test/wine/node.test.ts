@@ -53,6 +53,7 @@ const plugin = {
   mode: 'l2bridge',
   clusterCIDR: '10.248.0.0/16',
   serviceCIDR: '10.96.0.0/12',
+  nodeIP: '10.0.0.4',
   ipam: { subnetFrom: 'node', nodeName: 'win-a' },
 };
 
@@ -90,6 +91,12 @@ describe('hns-cni.exe node under Wine', () => {
     const s = nodeStatus();
     expect(s.hostEndpoints.map((e) => e.name)).toEqual(['wine-node_ep']);
     expect(s.agent?.api).toMatchObject({ state: 'connected', nodes: 2, source: win.kubeconfig });
+    // IPv4 forwarding on the host endpoint's and the node address's interfaces: MIB_IPINTERFACE_ROW through the
+    // mingw DLL (GetIpInterfaceEntry, SetIpInterfaceEntry), read back live by `node status`.
+    expect(s.forwarding.map((f) => `${f.address} ${f.present} ${f.enabled}`)).toEqual([
+      '10.248.1.2 true true',
+      '10.0.0.4 true true',
+    ]);
     expect(via('10.248.1.0/24')).toEqual(['0.0.0.0']); // the host endpoint's on-link route
     expect(via('10.248.2.0/24')).toEqual(['10.0.0.5']);
     expect(foreign()).toEqual(foreignBefore);
@@ -150,6 +157,7 @@ describe('hns-cni.exe node under Wine', () => {
     expect(endpoints().some((e) => e.Name === 'wine-node_ep')).toBe(false);
     expect(via('10.248.2.0/24')).toEqual([]);
     expect(foreign()).toEqual(foreignBefore);
+    expect(nodeStatus().forwarding).toEqual([]);
     expectEveryOutStringFreed();
   });
 });

@@ -327,6 +327,7 @@ $document = [ordered]@{
         vxlanPortBeforeSupport = 'every runner image has HNS 10.3 or later (and VxlanPort needs an Overlay network, see adapterSelection)'
         routePrefixHostBits = 'CreateIpForwardEntry2 is IP Helper, not HNS: changing the routing table of the runner is out of the scope of this recorder'
         vswitchHostInterface = 'needs an external vSwitch (see adapterSelection)'
+        overlayHostAttach = 'an Overlay network binds an external vSwitch (see adapterSelection)'
     }
     adapters = @(Get-NetAdapter | ForEach-Object { [ordered]@{ name = $_.Name; status = "$($_.Status)"; description = $_.InterfaceDescription } })
     hostNetworks = $null

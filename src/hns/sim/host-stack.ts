@@ -22,6 +22,38 @@ export interface SimInterface {
   /** An adapter bound to a vSwitch: the vNIC's index and LUID, which IP Helper then reports. */
   vnic?: { index: number; luid: string };
   addresses: { address: string; prefixLength: number }[];
+  /** Per family, what SetIpInterfaceEntry changed (absent: Windows' defaults, interfaceSettingsOf). */
+  settings?: { 4?: InterfaceSettings; 6?: InterfaceSettings };
+}
+
+/** The MIB_IPINTERFACE_ROW settings the simulator keeps per interface and family. */
+export interface InterfaceSettings {
+  forwardingEnabled: boolean;
+  weakHostSend: boolean;
+  weakHostReceive: boolean;
+  advertisingEnabled: boolean;
+  metric: number;
+  useAutomaticMetric: boolean;
+  nlMtu: number;
+}
+
+/**
+ * A fresh interface as Windows sets it up: forwarding, weak host and advertising off (what `netsh interface ipv4 show
+ * interface` and Get-NetIPInterface report before anyone enables them), an automatic metric, MTU 1500 (the
+ * loopback's is 4294967295).
+ */
+export function interfaceSettingsOf(iface: SimInterface, family: 4 | 6): InterfaceSettings {
+  return (
+    iface.settings?.[family] ?? {
+      forwardingEnabled: false,
+      weakHostSend: false,
+      weakHostReceive: false,
+      advertisingEnabled: false,
+      metric: iface.key === 'loopback' ? 75 : 25,
+      useAutomaticMetric: true,
+      nlMtu: iface.key === 'loopback' ? 0xffffffff : 1500,
+    }
+  );
 }
 
 export interface SimRoute extends RouteAttributes {

@@ -2,7 +2,7 @@
 // space-separated fields, tables as lines. The C stub writes and reads this form from the caller's real structures;
 // the in-process backend (iphlp-abi.ts) uses this module. Addresses are dotted IPv4 or eight hex groups of IPv6
 // (what the stub's sscanf reads back); "-" stands for AF_UNSPEC, "?N" for any other family.
-import type { IpForwardRow, PortOwner, RouteAttributes } from '../../iphlp/types.js';
+import type { IpForwardRow, IpInterfaceRow, PortOwner, RouteAttributes } from '../../iphlp/types.js';
 import { formatIp, parseIp } from './addresses.js';
 
 export interface WireAddress {
@@ -115,6 +115,52 @@ export function decodePortOwner(protocol: 'tcp' | 'udp', line: string): PortOwne
   if (ip === undefined || port === undefined || pid === undefined)
     throw new Error(`malformed ${protocol} line: ${line}`);
   return { protocol, family: ip.family, address: formatIp(ip.family, ip.value), port: Number(port), pid: Number(pid) };
+}
+
+/**
+ * An interface line: `<family 2|23> <luid> <index> <forwarding> <weakHostSend> <weakHostReceive> <advertising>
+ * <metric> <useAutomaticMetric> <nlMtu> <sitePrefixLength> <connected>` (MIB_IPINTERFACE_ROW's modelled fields).
+ */
+export function encodeInterface(r: IpInterfaceRow): string {
+  const b = (v: boolean) => (v ? '1' : '0');
+  return [
+    r.family === 4 ? 2 : 23,
+    BigInt.asUintN(64, r.interfaceLuid).toString(),
+    r.interfaceIndex >>> 0,
+    b(r.forwardingEnabled),
+    b(r.weakHostSend),
+    b(r.weakHostReceive),
+    b(r.advertisingEnabled),
+    r.metric >>> 0,
+    b(r.useAutomaticMetric),
+    r.nlMtu >>> 0,
+    r.sitePrefixLength >>> 0,
+    b(r.connected),
+  ].join(' ');
+}
+
+/** An interface line back into a row; undefined when malformed or of another family than 2/23. */
+export function decodeInterface(line: string): IpInterfaceRow | undefined {
+  const f = line.trim().split(/\s+/);
+  if (f.length !== 12 || f.some((x) => !/^\d+$/.test(x))) return undefined;
+  const [family, luid, ...n] = f as [string, string, ...string[]];
+  if (family !== '2' && family !== '23') return undefined;
+  const [index, forwarding, weakSend, weakReceive, advertising, metric, automatic, mtu, site, connected] =
+    n.map(Number);
+  return {
+    family: family === '2' ? 4 : 6,
+    interfaceLuid: BigInt(luid),
+    interfaceIndex: index!,
+    forwardingEnabled: forwarding !== 0,
+    weakHostSend: weakSend !== 0,
+    weakHostReceive: weakReceive !== 0,
+    advertisingEnabled: advertising !== 0,
+    metric: metric!,
+    useAutomaticMetric: automatic !== 0,
+    nlMtu: mtu!,
+    sitePrefixLength: site!,
+    connected: connected !== 0,
+  };
 }
 
 export function lines(text: string | undefined): string[] {

@@ -2,13 +2,29 @@
 // CreateIpForwardEntry2 → ERROR_OBJECT_ALREADY_EXISTS for a route with the same prefix, next hop and interface,
 // ERROR_NOT_FOUND for an interface that does not exist, ERROR_INVALID_PARAMETER for a row without an interface or
 // with a next hop of another family; DeleteIpForwardEntry2 → ERROR_NOT_FOUND; GetIpForwardTable2 → ERROR_NOT_FOUND
-// when the family has no route; GetExtended{Tcp,Udp}Table → the owner-PID tables. Requests and replies are the
+// when the family has no route; GetExtended{Tcp,Udp}Table → the owner-PID tables; GetIpInterfaceEntry and
+// SetIpInterfaceEntry → one interface's settings per family (ERROR_NOT_FOUND for an unknown interface,
+// ERROR_INVALID_PARAMETER for a family other than AF_INET/AF_INET6, neither LUID nor index, or — MSDN's
+// SetIpInterfaceEntry remarks — an IPv4 row whose SitePrefixLength is not 0). Requests and replies are the
 // text lines of ip-helper-text.ts. The reply's `hr` slot carries the Win32 status.
 import { IPHLP_FUNCTIONS, type IphlpFunction } from '../../iphlp/abi.js';
 import type { AbiReply } from '../abi.js';
 import { formatIp, parseIp, parsePrefix } from './addresses.js';
-import { reportedIdentity, type SimInterface, type SimRoute, syncHostStack } from './host-stack.js';
-import { decodeWireRoute, encodePortOwner, encodeRoute, type WireRoute } from './ip-helper-text.js';
+import {
+  interfaceSettingsOf,
+  reportedIdentity,
+  type SimInterface,
+  type SimRoute,
+  syncHostStack,
+} from './host-stack.js';
+import {
+  decodeInterface,
+  decodeWireRoute,
+  encodeInterface,
+  encodePortOwner,
+  encodeRoute,
+  type WireRoute,
+} from './ip-helper-text.js';
 import type { SimState } from './state.js';
 
 export function isIphlpFunction(fn: string): fn is IphlpFunction {
@@ -39,7 +55,67 @@ export function ipHelperCall(state: SimState, fn: IphlpFunction, request: string
     case 'GetExtendedTcpTable':
     case 'GetExtendedUdpTable':
       return socketTable(state, fn === 'GetExtendedTcpTable' ? 'tcp' : 'udp', request ?? '');
+    case 'GetIpInterfaceEntry':
+      return getInterface(state, request ?? '');
+    case 'SetIpInterfaceEntry':
+      return setInterface(state, request ?? '');
   }
+}
+
+function findInterface(state: SimState, luid: bigint, index: number): SimInterface | undefined {
+  return state.hostStack.interfaces.find((i) => {
+    const id = reportedIdentity(i);
+    return luid !== 0n ? BigInt(id.luid) === luid : id.index === index;
+  });
+}
+
+function interfaceLine(iface: SimInterface, family: 4 | 6): string {
+  const id = reportedIdentity(iface);
+  const s = interfaceSettingsOf(iface, family);
+  return encodeInterface({
+    family,
+    interfaceLuid: BigInt(id.luid),
+    interfaceIndex: id.index,
+    ...s,
+    sitePrefixLength: family === 6 ? 64 : 0,
+    connected: true,
+  });
+}
+
+function getInterface(state: SimState, request: string): AbiReply {
+  const [afText, luidText, indexText] = request.trim().split(/\s+/);
+  const af = Number(afText);
+  if ((af !== AF_INET && af !== AF_INET6) || !/^\d+$/.test(luidText ?? '') || !/^\d+$/.test(indexText ?? '')) {
+    return status(ERROR_INVALID_PARAMETER);
+  }
+  const luid = BigInt(luidText!);
+  const index = Number(indexText);
+  if (luid === 0n && index === 0) return status(ERROR_INVALID_PARAMETER);
+  const iface = findInterface(state, luid, index);
+  if (iface === undefined) return status(ERROR_NOT_FOUND);
+  return status(NO_ERROR, interfaceLine(iface, af === AF_INET ? 4 : 6));
+}
+
+function setInterface(state: SimState, request: string): AbiReply {
+  const row = decodeInterface(request);
+  if (row === undefined) return status(ERROR_INVALID_PARAMETER);
+  if (row.interfaceLuid === 0n && row.interfaceIndex === 0) return status(ERROR_INVALID_PARAMETER);
+  if (row.family === 4 && row.sitePrefixLength !== 0) return status(ERROR_INVALID_PARAMETER);
+  const iface = findInterface(state, row.interfaceLuid, row.interfaceIndex);
+  if (iface === undefined) return status(ERROR_NOT_FOUND);
+  iface.settings = {
+    ...iface.settings,
+    [row.family]: {
+      forwardingEnabled: row.forwardingEnabled,
+      weakHostSend: row.weakHostSend,
+      weakHostReceive: row.weakHostReceive,
+      advertisingEnabled: row.advertisingEnabled,
+      metric: row.metric,
+      useAutomaticMetric: row.useAutomaticMetric,
+      nlMtu: row.nlMtu,
+    },
+  };
+  return status(NO_ERROR);
 }
 
 /** The interface a row names: its LUID when non-zero, else its index (MSDN: one of the two must be set). */

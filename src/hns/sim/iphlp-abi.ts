@@ -3,7 +3,14 @@
 import type { IphlpAbi, IphlpCall, IphlpReply } from '../../iphlp/abi.js';
 import { faultsFromEnv } from './instrumentation.js';
 import { invokeSim } from './invoke.js';
-import { decodePortOwner, decodeRoute, encodeRoute, lines } from './ip-helper-text.js';
+import {
+  decodeInterface,
+  decodePortOwner,
+  decodeRoute,
+  encodeInterface,
+  encodeRoute,
+  lines,
+} from './ip-helper-text.js';
 import { defaultStateFile } from './state-file.js';
 
 export interface SimIphlpAbiOptions {
@@ -20,6 +27,10 @@ function requestOf(call: IphlpCall): string {
     case 'GetExtendedTcpTable':
     case 'GetExtendedUdpTable':
       return `${call.family} ${call.tableClass}`;
+    case 'GetIpInterfaceEntry':
+      return `${call.family} ${BigInt.asUintN(64, call.interfaceLuid)} ${call.interfaceIndex >>> 0}`;
+    case 'SetIpInterfaceEntry':
+      return encodeInterface(call.row);
   }
 }
 
@@ -36,6 +47,11 @@ export function createSimIphlpAbi(opts: SimIphlpAbiOptions = {}): IphlpAbi {
       if (call.fn === 'GetIpForwardTable2') out.routes = lines(reply.output).map(decodeRoute);
       if (call.fn === 'GetExtendedTcpTable') out.owners = lines(reply.output).map((l) => decodePortOwner('tcp', l));
       if (call.fn === 'GetExtendedUdpTable') out.owners = lines(reply.output).map((l) => decodePortOwner('udp', l));
+      if (call.fn === 'GetIpInterfaceEntry') {
+        const row = decodeInterface(reply.output ?? '');
+        if (row === undefined) throw new Error(`malformed interface line: ${reply.output}`);
+        out.interface = row;
+      }
       return out;
     },
   };

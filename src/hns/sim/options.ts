@@ -115,6 +115,11 @@ export interface SimOptions {
    */
   vswitchHostInterface: 'renumber' | 'keep';
   /**
+   * Attaching an endpoint of an Overlay network to the host (v1 attach, SystemType Host): accepted as on L2Bridge,
+   * or refused with HCN_E_INVALID_ENDPOINT (UNCONFIRMED: SDN's Attach-HnsHostEndpoint is seen on L2Bridge only).
+   */
+  overlayHostAttach: 'accept' | 'reject';
+  /**
    * How HNS takes calls that change state (create, modify, delete): all at once, each waiting only its own latency
    * ('concurrent'), or one at a time, each waiting for the changes before it ('serialised': HNS is one service that
    * serialises most changes; reads are not queued). Only matters with a latency (`sim latency`).
@@ -176,6 +181,7 @@ export const DEFAULT_OPTIONS: Readonly<SimOptions> = Object.freeze({
   hostPrefixLength: 24,
   routePrefixHostBits: 'reject',
   vswitchHostInterface: 'renumber',
+  overlayHostAttach: 'accept',
   changeSerialisation: 'concurrent',
   ipv6BeforeDualStack: 'reject',
   vxlanPortBeforeSupport: 'reject',
@@ -222,6 +228,7 @@ const CHOICES: Partial<Record<keyof SimOptions, readonly string[]>> = {
   endpointDeleteLinger: ['none', 'blocks-create', 'still-listed'],
   routePrefixHostBits: ['reject', 'normalize'],
   vswitchHostInterface: ['renumber', 'keep'],
+  overlayHostAttach: ['accept', 'reject'],
   changeSerialisation: ['concurrent', 'serialised'],
   ipv6BeforeDualStack: ['reject', 'drop'],
   vxlanPortBeforeSupport: ['reject', 'drop'],

@@ -125,6 +125,10 @@ function updateEndpoint(state: SimState, id: string, doc: JsonObject): unknown {
 function attachOrDetach(state: SimState, id: string, action: string, doc: JsonObject): unknown {
   const endpoint = requireEndpoint(state, id);
   const target = readAttachRequest(doc);
+  if (action === 'attach' && target.SystemType === 'Host' && state.options.overlayHostAttach === 'reject') {
+    const network = state.networks[guidKey(endpoint.HostComputeNetwork ?? '')];
+    if (network?.Type === 'Overlay') fail(HR.HCN_E_INVALID_ENDPOINT, '{{SystemType,Host}}');
+  }
   if (action === 'attach') attach(endpoint, target);
   else if (action === 'detach') detach(state, endpoint, target);
   else unsupported();

@@ -8,7 +8,7 @@ import { registerImmediateExit } from '../../hns/process-exit.js';
 import { formatAddress, parseAddress } from '../../ipam/cidr.js';
 import type { IphlpAbi, IphlpCall, IphlpReply } from '../abi.js';
 import { IPHLP_STATUS, IphlpError } from '../errors.js';
-import { AF_INET, AF_INET6, type IpForwardRow, type PortOwner } from '../types.js';
+import { AF_INET, AF_INET6, type IpForwardRow, type IpInterfaceRow, type PortOwner } from '../types.js';
 import { createIphlpBindings, defaultIphlpLibrary, type IphlpBindings, type KoffiFunction } from './bindings.js';
 
 export interface FfiIphlpAbiOptions {
@@ -110,6 +110,42 @@ function ownerOf(protocol: 'tcp' | 'udp', family: 4 | 6, row: Record<string, unk
   };
 }
 
+function interfaceOf(s: Record<string, unknown>): IpInterfaceRow {
+  return {
+    family: s.Family === AF_INET6 ? 6 : 4,
+    interfaceLuid: BigInt(s.InterfaceLuid as number | bigint),
+    interfaceIndex: s.InterfaceIndex as number,
+    forwardingEnabled: s.ForwardingEnabled !== 0,
+    weakHostSend: s.WeakHostSend !== 0,
+    weakHostReceive: s.WeakHostReceive !== 0,
+    advertisingEnabled: s.AdvertisingEnabled !== 0,
+    metric: s.Metric as number,
+    useAutomaticMetric: s.UseAutomaticMetric !== 0,
+    nlMtu: s.NlMtu as number,
+    sitePrefixLength: s.SitePrefixLength as number,
+    connected: s.Connected !== 0,
+  };
+}
+
+/** The row's modelled fields written over a full MIB_IPINTERFACE_ROW (the rest stays as GetIpInterfaceEntry gave it). */
+function withInterface(s: Record<string, unknown>, row: IpInterfaceRow): Record<string, unknown> {
+  return {
+    ...s,
+    Family: row.family === 4 ? AF_INET : AF_INET6,
+    InterfaceLuid: BigInt.asUintN(64, row.interfaceLuid),
+    InterfaceIndex: row.interfaceIndex,
+    ForwardingEnabled: row.forwardingEnabled ? 1 : 0,
+    WeakHostSend: row.weakHostSend ? 1 : 0,
+    WeakHostReceive: row.weakHostReceive ? 1 : 0,
+    AdvertisingEnabled: row.advertisingEnabled ? 1 : 0,
+    Metric: row.metric >>> 0,
+    UseAutomaticMetric: row.useAutomaticMetric ? 1 : 0,
+    NlMtu: row.nlMtu >>> 0,
+    SitePrefixLength: row.sitePrefixLength >>> 0,
+    Connected: row.connected ? 1 : 0,
+  };
+}
+
 const ROW_TYPES = {
   tcp: { 4: 'MIB_TCPROW_OWNER_PID', 6: 'MIB_TCP6ROW_OWNER_PID' },
   udp: { 4: 'MIB_UDPROW_OWNER_PID', 6: 'MIB_UDP6ROW_OWNER_PID' },
@@ -181,6 +217,22 @@ export function createFfiIphlpAbi(opts: FfiIphlpAbiOptions = {}): IphlpAbi {
     throw new IphlpError(IPHLP_STATUS.ERROR_INSUFFICIENT_BUFFER, { fn }, 'the table kept growing between calls');
   }
 
+  /** GetIpInterfaceEntry: the caller sets Family and InterfaceLuid (or InterfaceIndex); the call fills the rest. */
+  async function interfaceEntry(
+    family: number,
+    luid: bigint,
+    index: number,
+  ): Promise<{ status: number; row: Record<string, unknown> }> {
+    const b = bound();
+    const row: Record<string, unknown> = {
+      Family: family,
+      InterfaceLuid: BigInt.asUintN(64, luid),
+      InterfaceIndex: index,
+    };
+    const status = await run(b.fn('GetIpInterfaceEntry'), row);
+    return { status, row };
+  }
+
   return {
     kind: 'ffi',
     async invoke(call: IphlpCall): Promise<IphlpReply> {
@@ -193,6 +245,17 @@ export function createFfiIphlpAbi(opts: FfiIphlpAbiOptions = {}): IphlpAbi {
         case 'GetExtendedTcpTable':
         case 'GetExtendedUdpTable':
           return socketTable(call.fn, call.family, call.tableClass);
+        case 'GetIpInterfaceEntry': {
+          const { status, row } = await interfaceEntry(call.family, call.interfaceLuid, call.interfaceIndex);
+          return status === IPHLP_STATUS.NO_ERROR ? { status, interface: interfaceOf(row) } : { status };
+        }
+        case 'SetIpInterfaceEntry': {
+          // Read-modify-write, as a C caller does: the fields hns-cni does not model go back as they were.
+          const r = call.row;
+          const got = await interfaceEntry(r.family === 4 ? AF_INET : AF_INET6, r.interfaceLuid, r.interfaceIndex);
+          if (got.status !== IPHLP_STATUS.NO_ERROR) return { status: got.status };
+          return { status: await run(bound().fn('SetIpInterfaceEntry'), withInterface(got.row, r)) };
+        }
       }
     },
   };

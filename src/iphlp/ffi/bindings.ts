@@ -16,7 +16,9 @@ export type IphlpExport =
   | 'GetIpForwardTable2'
   | 'FreeMibTable'
   | 'GetExtendedTcpTable'
-  | 'GetExtendedUdpTable';
+  | 'GetExtendedUdpTable'
+  | 'GetIpInterfaceEntry'
+  | 'SetIpInterfaceEntry';
 
 const PROTOTYPES: Record<IphlpExport, string> = {
   CreateIpForwardEntry2: 'uint32_t __stdcall CreateIpForwardEntry2(const MIB_IPFORWARD_ROW2 *row)',
@@ -27,6 +29,8 @@ const PROTOTYPES: Record<IphlpExport, string> = {
     'uint32_t __stdcall GetExtendedTcpTable(void *table, _Inout_ uint32_t *size, int order, uint32_t af, int cls, uint32_t reserved)',
   GetExtendedUdpTable:
     'uint32_t __stdcall GetExtendedUdpTable(void *table, _Inout_ uint32_t *size, int order, uint32_t af, int cls, uint32_t reserved)',
+  GetIpInterfaceEntry: 'uint32_t __stdcall GetIpInterfaceEntry(_Inout_ MIB_IPINTERFACE_ROW *row)',
+  SetIpInterfaceEntry: 'uint32_t __stdcall SetIpInterfaceEntry(MIB_IPINTERFACE_ROW *row)',
 };
 
 /** Windows: the system DLL. Elsewhere: the C stub (HNS_CNI_IPHLP_LIBRARY), or a sentence saying it is missing. */
@@ -67,6 +71,44 @@ export function declareIphlpTypes(koffi: Koffi): void {
     Immortal: 'uint8_t',
     Age: 'uint32_t',
     Origin: 'int32_t',
+  });
+  // MIB_IPINTERFACE_ROW: 168 bytes, ForwardingEnabled at 41 (the C stub asserts both against the SDK).
+  koffi.struct('MIB_IPINTERFACE_ROW', {
+    Family: 'uint16_t',
+    InterfaceLuid: 'uint64_t',
+    InterfaceIndex: 'uint32_t',
+    MaxReassemblySize: 'uint32_t',
+    InterfaceIdentifier: 'uint64_t',
+    MinRouterAdvertisementInterval: 'uint32_t',
+    MaxRouterAdvertisementInterval: 'uint32_t',
+    AdvertisingEnabled: 'uint8_t',
+    ForwardingEnabled: 'uint8_t',
+    WeakHostSend: 'uint8_t',
+    WeakHostReceive: 'uint8_t',
+    UseAutomaticMetric: 'uint8_t',
+    UseNeighborUnreachabilityDetection: 'uint8_t',
+    ManagedAddressConfigurationSupported: 'uint8_t',
+    OtherStatefulConfigurationSupported: 'uint8_t',
+    AdvertiseDefaultRoute: 'uint8_t',
+    RouterDiscoveryBehavior: 'int32_t',
+    DadTransmits: 'uint32_t',
+    BaseReachableTime: 'uint32_t',
+    RetransmitTime: 'uint32_t',
+    PathMtuDiscoveryTimeout: 'uint32_t',
+    LinkLocalAddressBehavior: 'int32_t',
+    LinkLocalAddressTimeout: 'uint32_t',
+    ZoneIndices: koffi.array('uint32_t', 16),
+    SitePrefixLength: 'uint32_t',
+    Metric: 'uint32_t',
+    NlMtu: 'uint32_t',
+    Connected: 'uint8_t',
+    SupportsWakeUpPatterns: 'uint8_t',
+    SupportsNeighborDiscovery: 'uint8_t',
+    SupportsRouterDiscovery: 'uint8_t',
+    ReachableTime: 'uint32_t',
+    TransmitOffload: 'uint8_t',
+    ReceiveOffload: 'uint8_t',
+    DisableDefaultRoutes: 'uint8_t',
   });
   koffi.struct('MIB_IPFORWARD_TABLE2', { NumEntries: 'uint32_t', Table: koffi.array('MIB_IPFORWARD_ROW2', 1) });
   koffi.struct('MIB_TCPROW_OWNER_PID', {

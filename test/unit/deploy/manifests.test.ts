@@ -116,10 +116,10 @@ describe('deploy/ manifests', () => {
     }
   });
 
-  it("RBAC: nodes get/list/watch and pods get, bound to the DaemonSet's service account, nothing more", () => {
+  it("RBAC: nodes get/list/watch/patch (its own DR MAC annotation) and pods get, bound to the DaemonSet's service account, nothing more", () => {
     const role = find('ClusterRole') as unknown as k8s.V1ClusterRole;
     expect(role.rules).toEqual([
-      { apiGroups: [''], resources: ['nodes'], verbs: ['get', 'list', 'watch'] },
+      { apiGroups: [''], resources: ['nodes'], verbs: ['get', 'list', 'watch', 'patch'] },
       { apiGroups: [''], resources: ['pods'], verbs: ['get'] },
     ]);
     const binding = find('ClusterRoleBinding') as unknown as k8s.V1ClusterRoleBinding;

@@ -17,6 +17,8 @@ const IPHLP_EXPORTS = [
   'FreeMibTable',
   'GetExtendedTcpTable',
   'GetExtendedUdpTable',
+  'GetIpInterfaceEntry',
+  'SetIpInterfaceEntry',
 ];
 
 const IMAGE_FILE_DLL = 0x2000;

@@ -55,6 +55,28 @@ export function registerIphlpContract(backend: string, getHarness: () => IphlpHa
       expect((await h.client.listRoutes(6)).map((r) => r.destinationPrefix)).toEqual(['::1/128']);
     });
 
+    it('an interface: forwarding off on a fresh host, enabled and read back (by index and LUID), per family, restored', async () => {
+      const index = await ethernetIndex();
+      const row = await h.client.getInterface({ family: 4, interfaceIndex: index });
+      expect(row).toMatchObject({ family: 4, interfaceIndex: index, forwardingEnabled: false, nlMtu: 1500 });
+      expect(row.interfaceLuid).toBe((6n << 48n) | (1n << 24n));
+      await h.client.setInterface({ ...row, forwardingEnabled: true });
+      expect(await h.client.getInterface({ family: 4, interfaceIndex: index })).toEqual({
+        ...row,
+        forwardingEnabled: true,
+      });
+      const byLuid = await h.client.getInterface({ family: 4, interfaceIndex: 0, interfaceLuid: row.interfaceLuid });
+      expect(byLuid.forwardingEnabled).toBe(true);
+      // IPv6 is a setting of its own (netsh interface ipv6 / Set-NetIPInterface -AddressFamily IPv6).
+      expect((await h.client.getInterface({ family: 6, interfaceIndex: index })).forwardingEnabled).toBe(false);
+      await h.client.setInterface({ ...row, forwardingEnabled: false });
+      expect((await h.client.getInterface({ family: 4, interfaceIndex: index })).forwardingEnabled).toBe(false);
+      expect((await rejection(h.client.getInterface({ family: 4, interfaceIndex: 9999 }))).status).toBe(1168);
+      expect((await rejection(h.client.setInterface({ ...row, interfaceLuid: 0n, interfaceIndex: 9999 }))).status).toBe(
+        1168,
+      );
+    });
+
     it('creates a route with every field as sent, lists it, refuses a duplicate, deletes it, then ERROR_NOT_FOUND', async () => {
       const index = await ethernetIndex();
       const sent = await h.client.createRoute({

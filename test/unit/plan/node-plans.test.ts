@@ -8,6 +8,9 @@ import type { HostComputeEndpoint, HostComputeNetwork } from '../../../src/hns/t
 import { endpointIdForName, isHnsCniEndpoint, networkIdFor } from '../../../src/plan/identity.js';
 import { hostEndpointIdFor, type NodeNetworkView, planNodeNetworks } from '../../../src/plan/node-networks.js';
 import {
+  DR_MAC_ANNOTATION,
+  drMacOfNetwork,
+  drMacToPublish,
   type NodeFacts,
   onLinkInterfaceFor,
   peersOf,
@@ -61,6 +64,46 @@ describe('planNodeNetworks', () => {
     const existing = planNodeNetworks(config('transparent'), facts, { ...empty, podNetwork: reserved });
     expect(existing.hostEndpoint?.action).toBe('unavailable');
     expect(existing.notes.join()).toMatch(/reserves its gateway 10\.244\.3\.1/);
+  });
+
+  it("overlay: <network>_ep at the source VIP slot (.2, not HNS's .1), with the network's ProviderAddress", () => {
+    const conf = config('overlay');
+    const first = planNodeNetworks(conf, facts, empty);
+    expect(first.createNetworks.map((s) => s.document.Type)).toEqual(['Overlay']);
+    // Before the network exists HNS has given it no provider address: no policy yet (prepare plans again).
+    expect(first.hostEndpoint).toMatchObject({ role: 'overlay', name: 'k8s-pods_ep', address: '10.244.3.2' });
+    expect(first.hostEndpoint!.document.Policies).toBeUndefined();
+    const network: HostComputeNetwork = {
+      ...first.createNetworks[0]!.document,
+      ID: networkIdFor('k8s-pods'),
+      Policies: [{ Type: 'ProviderAddress', Settings: { ProviderAddress: '10.0.0.4' } }],
+    };
+    const plan = planNodeNetworks(conf, facts, { ...empty, podNetwork: network });
+    expect(plan.hostEndpoint?.action).toBe('create');
+    expect(plan.hostEndpoint!.document).toMatchObject({
+      Name: 'k8s-pods_ep',
+      IpConfigurations: [{ IpAddress: '10.244.3.2', PrefixLength: 24 }],
+      MacAddress: '0E-2A-0A-F4-03-02',
+      Policies: [{ Type: 'ProviderAddress', Settings: { ProviderAddress: '10.0.0.4' } }],
+    });
+    const own = { ...plan.hostEndpoint!.document, ID: plan.hostEndpoint!.id };
+    const base = { ...empty, podNetwork: network };
+    expect(planNodeNetworks(conf, facts, { ...base, ownHostEndpoint: own }).hostEndpoint?.action).toBe('keep');
+    const movedPa = { ...network, Policies: [{ Type: 'ProviderAddress', Settings: { ProviderAddress: '10.0.0.9' } }] };
+    const replaced = planNodeNetworks(conf, facts, { ...base, podNetwork: movedPa, ownHostEndpoint: own });
+    expect(replaced.hostEndpoint?.action).toBe('replace');
+    expect(replaced.notes.join()).toMatch(/provider address 10\.0\.0\.4; replacing it with 10\.0\.0\.9/);
+    // `sourceVip` moves it; `sourceVip: false` hands the slot to pods and there is no host endpoint.
+    const moved = planNodeNetworks(config('overlay', { sourceVip: '10.244.3.200' }), facts, base);
+    expect(moved.hostEndpoint?.address).toBe('10.244.3.200');
+    expect(planNodeNetworks(config('overlay', { sourceVip: false }), facts, base).hostEndpoint).toBeUndefined();
+    // Another agent's Overlay network (flanneld's host-local hands out .2), or an IPAM plugin: no host endpoint.
+    const foreign = { ...network, ID: '0f0f0f0f-0000-4000-8000-000000000001' };
+    const adopted = planNodeNetworks(conf, facts, { ...base, podNetwork: foreign });
+    expect(adopted.hostEndpoint).toBeUndefined();
+    expect(adopted.notes.join()).toMatch(/another agent created it/);
+    const delegated = config('overlay', { ipam: { type: 'host-local', subnet: '10.244.3.0/24' } });
+    expect(planNodeNetworks(delegated, facts, base).hostEndpoint).toBeUndefined();
   });
 
   it('nat: no host endpoint (WinNAT holds the gateway)', () => {
@@ -173,6 +216,29 @@ const TABLE: TableRoute[] = [
   row('10.244.1.0/24', '0.0.0.0', 12),
 ];
 const peer = (n: string, podCIDR: string, address: string) => ({ node: n, podCIDR, family: 4 as const, address });
+
+describe('drMacToPublish', () => {
+  const self = (annotations: Record<string, string>): NodeFacts => ({
+    name: 'win-a',
+    podCIDRs: ['10.244.1.0/24'],
+    addresses: [],
+    annotations,
+  });
+  const network = { Policies: [{ Type: 'DrMacAddress', Settings: { Address: '0e-2a-0a-00-00-04' } }] };
+  it("publishes the network's DrMacAddress (HNS form) only when the annotation says something else", () => {
+    expect(drMacOfNetwork(network)).toBe('0e-2a-0a-00-00-04');
+    expect(drMacToPublish(self({}), drMacOfNetwork(network))).toEqual({ publish: '0E-2A-0A-00-00-04' });
+    expect(drMacToPublish(self({ [DR_MAC_ANNOTATION]: '0E-2A-0A-00-00-99' }), '0e-2a-0a-00-00-04')).toEqual({
+      publish: '0E-2A-0A-00-00-04',
+    });
+    // The same MAC written with colons or in lower case is already published.
+    expect(drMacToPublish(self({ [DR_MAC_ANNOTATION]: '0e:2a:0a:00:00:04' }), '0E-2A-0A-00-00-04')).toEqual({
+      reason: 'published',
+    });
+    expect(drMacToPublish(undefined, '0E-2A-0A-00-00-04').publish).toBeUndefined();
+    expect(drMacToPublish(self({}), drMacOfNetwork({ Policies: [] })).publish).toBeUndefined();
+  });
+});
 
 describe('planHostRoutes', () => {
   it('routes a peer through the interface of the longest on-link subnet holding its address (not a /32)', () => {
