@@ -20,10 +20,13 @@ const USAGE = `usage: hns-cni node [--once] [--conf-dir DIR] [--kubeconfig FILE]
                     [--no-serve-cni | --serve-only]
        hns-cni node status [--json] [--conf-dir DIR] [--bin-dir DIR]   (also: is the CNI server serving)
        hns-cni node teardown [--force]
-Prepares the configured networks (with the host endpoint) and keeps the routes to the other nodes' pod subnets in
-line with the Kubernetes API. --once: prepare and sync once, then exit (0 = converged).
+Prepares the configured networks (with the host endpoint on l2bridge and overlay, IP forwarding on the host
+interfaces) and keeps the routes to the other nodes' pod subnets in line with the Kubernetes API; on overlay it
+publishes the node's DR MAC (annotation hns-cni.dev/dr-mac). --once: prepare and sync once, then exit (0 = converged).
+teardown also turns IP forwarding off again where hns-cni turned it on.
 A long-running agent also serves the CNI verbs for the plugin (loopback TCP, authenticated by a secret in the data
-directory; docs/agent-server.md), so a pod start does not pay for a process start-up. --no-serve-cni: do not.
+directory; docs/agent-server.md): a pod start then runs only the plugin's small front, not its HNS and IPAM work's
+initialisation. --no-serve-cni: do not.
 --serve-only: only serve the CNI verbs (no network preparation, no Kubernetes API; nodes without credentials);
 it ends on SIGTERM or when its endpoint file (<data dir>/agent-cni.json) is deleted.`;
 

@@ -75,6 +75,24 @@ export async function execDelegatedIpam(
   return normaliseResult(type, stdout, req.cniVersion);
 }
 
+/**
+ * Whether the delegate lists `version` in its VERSION answer. Asynchronous: inside the node agent a synchronous
+ * child would stop every other verb it serves for as long as the delegate takes.
+ */
+export async function delegateSupports(type: string, req: CniRequest, version: string): Promise<boolean> {
+  const file = findPlugin(type, req.path);
+  const env = { ...invocationEnv(), CNI_COMMAND: 'VERSION' };
+  const answer = await run(file, Buffer.from(JSON.stringify({ cniVersion: version })), env, 10_000).catch(
+    () => undefined,
+  );
+  try {
+    const parsed = JSON.parse(answer?.stdout ?? '') as { supportedVersions?: unknown } | null;
+    return Array.isArray(parsed?.supportedVersions) && parsed.supportedVersions.includes(version);
+  } catch {
+    return false;
+  }
+}
+
 function run(
   file: string,
   stdin: Buffer,

@@ -1,16 +1,14 @@
 // The pod's address, from the built-in IPAM or a delegated IPAM plugin, behind one interface so the verbs do not
 // care which. The rule the anchors break lives in the verbs: an address is released only once no endpoint uses it.
 
-import { spawnSync } from 'node:child_process';
 import { CNI_CODE, CniError } from '../cni/errors.js';
-import { invocationEnv } from '../cni/invocation.js';
 import type { CniIpConfig, CniRequest } from '../cni/types.js';
 import type { NetConf } from '../config/types.js';
 import type { HcnClient } from '../hns/client.js';
 import { isNotFound } from '../hns/errors.js';
 import type { HostComputeEndpoint } from '../hns/types.js';
 import { type BuiltinIpamConfig, isDelegatedIpam } from '../ipam/config.js';
-import { execDelegatedIpam, findPlugin } from '../ipam/delegate.js';
+import { delegateSupports, execDelegatedIpam } from '../ipam/delegate.js';
 import { type Ipam, openIpam, openIpamStore, type RecoveredAttachment } from '../ipam/ipam.js';
 import { log } from '../log/logger.js';
 import { attachmentOfEndpointName, endpointIdFor, isHnsCniEndpoint } from '../plan/identity.js';
@@ -52,22 +50,6 @@ export function recoveryFromHns(hcn: HcnClient, conf: NetConf): () => Promise<Re
     log.warn('ipam: rebuilding the allocation store from HNS endpoints', { endpoints: found.length });
     return found;
   };
-}
-
-/** Whether the delegated plugin lists `version` in its VERSION answer. */
-function delegateSupports(type: string, req: CniRequest, version: string): boolean {
-  const run = spawnSync(findPlugin(type, req.path), [], {
-    env: { ...invocationEnv(), CNI_COMMAND: 'VERSION' },
-    input: JSON.stringify({ cniVersion: version }),
-    encoding: 'utf8',
-    timeout: 10_000,
-  });
-  try {
-    const answer = JSON.parse(run.stdout) as { supportedVersions?: unknown };
-    return Array.isArray(answer.supportedVersions) && answer.supportedVersions.includes(version);
-  } catch {
-    return false;
-  }
 }
 
 export function podAddressing(conf: NetConf, req: CniRequest, hcn: HcnClient): PodAddressing {
@@ -112,7 +94,7 @@ export function podAddressing(conf: NetConf, req: CniRequest, hcn: HcnClient): P
       forward: async (verb) => {
         // GC and STATUS exist from CNI 1.1.0; an older delegate (Debian's host-local 1.1.1) must not be sent them,
         // as a runtime would not: it answers with a bogus error that would mark the node's network not ready.
-        if (verb !== 'CHECK' && !delegateSupports(ipam.type, req, '1.1.0')) {
+        if (verb !== 'CHECK' && !(await delegateSupports(ipam.type, req, '1.1.0'))) {
           log.debug(`ipam: ${ipam.type} predates CNI 1.1.0; ${verb} not forwarded`);
           return;
         }
