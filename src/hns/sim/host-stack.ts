@@ -6,7 +6,7 @@
 // subnet. syncHostStack reconciles them with the HNS objects before every IP Helper call, so what IP Helper shows
 // always follows what HNS holds.
 
-import type { RouteAttributes } from '../../iphlp/types.js';
+import type { IpInterfaceRow, RouteAttributes } from '../../iphlp/types.js';
 import { formatIp, parsePrefix } from './addresses.js';
 import { attachmentsOf } from './attachments.js';
 import type { SimOptions } from './options.js';
@@ -26,16 +26,17 @@ export interface SimInterface {
   settings?: { 4?: InterfaceSettings; 6?: InterfaceSettings };
 }
 
-/** The MIB_IPINTERFACE_ROW settings the simulator keeps per interface and family. */
-export interface InterfaceSettings {
-  forwardingEnabled: boolean;
-  weakHostSend: boolean;
-  weakHostReceive: boolean;
-  advertisingEnabled: boolean;
-  metric: number;
-  useAutomaticMetric: boolean;
-  nlMtu: number;
-}
+/** The MIB_IPINTERFACE_ROW settings the simulator keeps per interface and family (the rest is derived). */
+export type InterfaceSettings = Pick<
+  IpInterfaceRow,
+  | 'forwardingEnabled'
+  | 'weakHostSend'
+  | 'weakHostReceive'
+  | 'advertisingEnabled'
+  | 'metric'
+  | 'useAutomaticMetric'
+  | 'nlMtu'
+>;
 
 /**
  * A fresh interface as Windows sets it up: forwarding, weak host and advertising off (what `netsh interface ipv4 show
