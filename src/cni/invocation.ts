@@ -12,6 +12,8 @@ export interface Invocation {
   inv: string | undefined;
   verb: string;
   cid: string;
+  /** Data directories already opened (checked) in this invocation: the front and the in-process path share one. */
+  openedDataDirs?: Set<string>;
 }
 
 const processInvocation: Invocation = { env: process.env, execPath: '', inv: undefined, verb: '', cid: '' };
@@ -46,4 +48,5 @@ export function resetProcessInvocation(): void {
   processInvocation.verb = '';
   processInvocation.cid = '';
   processInvocation.execPath = '';
+  processInvocation.openedDataDirs = undefined;
 }

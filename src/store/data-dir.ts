@@ -5,6 +5,7 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { CNI_CODE, CniError } from '../cni/errors.js';
+import { currentInvocation } from '../cni/invocation.js';
 import { configPathProblem } from '../cni/text-rules.js';
 import { ensurePrivateDirectory, UnsafeDirectoryError } from './private-dir.js';
 
@@ -25,6 +26,12 @@ export function dataDirOrigin(): string {
  * unusable) with the reason, and for an unsafe directory the command that fixes it.
  */
 export async function openDataDir(dir = defaultDataDir(), origin = dataDirOrigin()): Promise<string> {
+  // Once per invocation: a verb the agent did not take is checked by the front, then by the in-process path. Each
+  // request the agent serves is an invocation of its own, so it is checked afresh.
+  const invocation = currentInvocation();
+  invocation.openedDataDirs ??= new Set();
+  const opened = invocation.openedDataDirs;
+  if (opened.has(dir)) return dir;
   const problem = configPathProblem(dir);
   if (problem !== undefined) {
     throw new CniError(CNI_CODE.IPAM_STORE, `data directory ${JSON.stringify(dir)} (${origin}) ${problem}`);
@@ -45,5 +52,6 @@ export async function openDataDir(dir = defaultDataDir(), origin = dataDirOrigin
       `data directory ${dir} (${origin}) cannot be used: ${(e as Error).message}`,
     );
   }
+  opened.add(dir);
   return dir;
 }

@@ -8,6 +8,7 @@ import { existsSync, rmSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { SimOptions } from '../../src/hns/sim/options.js';
 import type { HostComputeEndpoint, HostComputeNetwork } from '../../src/hns/types.js';
+import { WIN_BRIDGE_SAMPLE_V2 } from '../fixtures/win-bridge-sample.js';
 import { expectEveryOutStringFreed, onDriveC, type Ran } from '../wine/stage.js';
 import { createContainer, hcn, hnsCallV1, peers, report, resetSimulator, runPeer, simState } from './peers.js';
 
@@ -72,18 +73,7 @@ const cases: Lifecycle[] = [
     network: l2bridge,
     gateway: '10.244.1.2',
     // sample-v2.conf is flannel's wrapper; this is its delegate, as flannel hands it to win-bridge.
-    sample: {
-      name: 'cbr0',
-      apiVersion: 2,
-      type: 'win-bridge',
-      dns: { nameservers: ['11.0.0.10'], search: ['svc.cluster.local'] },
-      policies: [
-        policy({ Type: 'OutBoundNAT', Settings: { Exceptions: ['192.168.0.0/16', '11.0.0.0/8', '10.137.196.0/23'] } }),
-        policy({ Type: 'SDNRoute', Settings: { DestinationPrefix: '11.0.0.0/8', NeedEncap: true } }),
-        policy({ Type: 'SDNRoute', Settings: { DestinationPrefix: '10.137.198.27/32', NeedEncap: true } }),
-      ],
-      loopbackDSR: true,
-    },
+    sample: { ...WIN_BRIDGE_SAMPLE_V2 },
   },
   {
     plugin: 'win-overlay',

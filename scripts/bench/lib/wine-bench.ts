@@ -23,6 +23,7 @@ import { createSimAbi } from '../../../src/hns/sim/abi.js';
 import { latencyProfile } from '../../../src/hns/sim/latency-profile.js';
 import { resetState, transact } from '../../../src/hns/sim/state-file.js';
 import type { HostComputeNetwork } from '../../../src/hns/types.js';
+import { WIN_BRIDGE_SAMPLE_V2 } from '../../../test/fixtures/win-bridge-sample.js';
 import { acquireWineStage } from '../../wine/stage-lock.js';
 
 const repo = resolve(import.meta.dirname, '../../..');
@@ -85,19 +86,10 @@ export interface CallCount {
  * host-local as IPAM.
  */
 export function winBridgeConfig(type: string, ipamDir: string): Record<string, unknown> {
-  const policy = (value: Record<string, unknown>) => ({ name: 'EndpointPolicy', value });
   return {
     cniVersion: '0.4.0',
-    name: 'cbr0',
-    apiVersion: 2,
+    ...WIN_BRIDGE_SAMPLE_V2,
     type,
-    dns: { nameservers: ['11.0.0.10'], search: ['svc.cluster.local'] },
-    policies: [
-      policy({ Type: 'OutBoundNAT', Settings: { Exceptions: ['192.168.0.0/16', '11.0.0.0/8', '10.137.196.0/23'] } }),
-      policy({ Type: 'SDNRoute', Settings: { DestinationPrefix: '11.0.0.0/8', NeedEncap: true } }),
-      policy({ Type: 'SDNRoute', Settings: { DestinationPrefix: '10.137.198.27/32', NeedEncap: true } }),
-    ],
-    loopbackDSR: true,
     // Disjoint from the built-in IPAM's range below: the contenders' pods share the network.
     ipam: {
       type: 'host-local',
