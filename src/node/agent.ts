@@ -14,6 +14,7 @@ import { defaultKubeconfig, defaultNodeName, isDelegatedIpam } from '../ipam/con
 import type { IphlpClient } from '../iphlp/client.js';
 import { log } from '../log/logger.js';
 import { type NodeFacts, peersOf } from '../plan/node-routes.js';
+import { type Backoff, backoffDelay, DEFAULT_BACKOFF } from './backoff.js';
 import { readNodeConfigs } from './conf.js';
 import { DrMacPublisher } from './dr-mac.js';
 import { enableHostForwarding } from './forwarding.js';
@@ -32,7 +33,7 @@ export interface AgentOptions {
   nodeName?: string;
   /** Re-list and repair every so often even without a watch event (default 60 s). */
   resyncMs?: number;
-  backoffMs?: { initial: number; max: number };
+  backoffMs?: Backoff;
   /** Resolves when the agent must stop (SIGTERM); the CLI wires the signals. */
   stopped?: Promise<void>;
 }
@@ -226,7 +227,7 @@ export class NodeAgent {
     void stopped.then(() => {
       stop = true;
     });
-    const backoff = this.opts.backoffMs ?? { initial: 1_000, max: 30_000 };
+    const backoff = this.opts.backoffMs ?? DEFAULT_BACKOFF;
     for (let attempt = 0; !stop; attempt++) {
       try {
         await this.prepare();
@@ -235,7 +236,7 @@ export class NodeAgent {
         this.status.prepare = { ...this.status.prepare, ok: false, error: (error as Error).message };
         this.status.phase = 'waiting';
         this.publish();
-        const delay = Math.min(backoff.max, backoff.initial * 2 ** Math.min(attempt, 16));
+        const delay = backoffDelay(backoff, attempt + 1);
         log.warn('node: cannot prepare the networks yet; retrying', {
           error: (error as Error).message,
           retryInMs: delay,

@@ -8,6 +8,7 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import type { HostComputeNetwork } from '../hns/types.js';
 import { log } from '../log/logger.js';
 import { DR_MAC_ANNOTATION, drMacOfNetwork, drMacToPublish, type NodeFacts } from '../plan/node-routes.js';
+import { type Backoff, backoffDelay } from './backoff.js';
 import { patchNodeAnnotations } from './kube.js';
 import type { AgentStatus } from './record.js';
 
@@ -21,7 +22,7 @@ export class DrMacPublisher {
   constructor(
     private readonly kc: KubeConfig,
     private readonly nodeName: string,
-    private readonly opts: { backoffMs: { initial: number; max: number }; retry?: () => void },
+    private readonly opts: { backoffMs: Backoff; retry?: () => void },
   ) {}
 
   /** One attempt with the nodes known now; returns the API error (already scheduled for a retry), never throws. */
@@ -43,8 +44,7 @@ export class DrMacPublisher {
     } catch (error) {
       const message = `publishing ${DR_MAC_ANNOTATION}=${want.publish} on node ${this.nodeName}: ${(error as Error).message}`;
       this.retries++;
-      const { initial, max } = this.opts.backoffMs;
-      const delay = Math.min(max, initial * 2 ** Math.min(this.retries - 1, 16));
+      const delay = backoffDelay(this.opts.backoffMs, this.retries);
       Object.assign(this.status, { state: 'failed', mac: want.publish, lastError: message, retries: this.retries });
       delete this.status.reason;
       log.warn('node: cannot publish the DR MAC; retrying', { error: message, retryInMs: delay });

@@ -7,6 +7,7 @@ import type { KubeConfig, V1Node } from '@kubernetes/client-node';
 import { importKubernetesClient } from '../kube/credentials.js';
 import { log } from '../log/logger.js';
 import type { NodeFacts } from '../plan/node-routes.js';
+import { type Backoff, backoffDelay, DEFAULT_BACKOFF } from './backoff.js';
 
 export { type ApiCredentials, loadCredentials } from '../kube/credentials.js';
 
@@ -69,7 +70,7 @@ export interface WatchState {
 
 export interface NodeWatcherOptions {
   /** First retry delay and its cap (doubling in between). */
-  backoffMs?: { initial: number; max: number };
+  backoffMs?: Backoff;
   onNodes(nodes: NodeFacts[]): void;
   onState(state: WatchState): void;
 }
@@ -117,7 +118,7 @@ export class NodeWatcher {
   }
 
   private async run(): Promise<void> {
-    const backoff = this.opts.backoffMs ?? { initial: 1_000, max: 30_000 };
+    const backoff = this.opts.backoffMs ?? DEFAULT_BACKOFF;
     while (!this.stopped) {
       try {
         const { nodes, version } = await listNodes(this.kc);
@@ -133,7 +134,7 @@ export class NodeWatcher {
           continue;
         }
         this.setState('disconnected', error);
-        const delay = Math.min(backoff.max, backoff.initial * 2 ** Math.min(this.state.retries - 1, 16));
+        const delay = backoffDelay(backoff, this.state.retries);
         log.warn('node watch: API server unavailable; keeping the last known nodes', {
           error: this.state.lastError,
           retryInMs: delay,
