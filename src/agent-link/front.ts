@@ -12,7 +12,7 @@ import { openDataDir } from '../store/data-dir.js';
 import { readEndpoint } from './endpoint-file.js';
 import { cniVariables, comparedVariables } from './forwarded-env.js';
 import { encodeFrame, type Message, MessageReader } from './frames.js';
-import { checkProof, isNonce, newNonce, PROTOCOL, proof } from './handshake.js';
+import { checkProof, HANDSHAKE_MS, isNonce, newNonce, PROTOCOL, proof } from './handshake.js';
 
 export interface AgentReply {
   code: number;
@@ -22,8 +22,7 @@ export interface AgentReply {
 
 export type FrontOutcome = { forwarded: AgentReply } | { fallback: string };
 
-/** Handshake steps answer within this; a verb itself may take as long as the agent's own timeout allows. */
-const HANDSHAKE_MS = 5_000;
+/** A verb itself may take as long as the agent's own timeout allows; this only bounds a hung agent. */
 const VERB_CAP_MS = 10 * 60_000;
 
 export async function offerToAgent(env: NodeJS.ProcessEnv, stdin: Buffer, execPath: string): Promise<FrontOutcome> {

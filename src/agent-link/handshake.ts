@@ -8,6 +8,8 @@ import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 export const PROTOCOL = 'hns-cni-agent/1';
 export const NONCE_BYTES = 32;
 export const SECRET_BYTES = 32;
+/** Each handshake step (connect, hello, challenge, proof) answers within this, on both sides. */
+export const HANDSHAKE_MS = 5_000;
 
 export type Role = 'server' | 'front';
 

@@ -14,7 +14,7 @@ import { openDataDir } from '../store/data-dir.js';
 import { type AgentEndpoint, readEndpoint, removeEndpoint, writeEndpoint } from './endpoint-file.js';
 import { environmentMismatch, isPerRequest } from './forwarded-env.js';
 import { encodeFrame, type Message, MessageReader } from './frames.js';
-import { checkProof, isNonce, newNonce, newSecret, PROTOCOL, proof } from './handshake.js';
+import { checkProof, HANDSHAKE_MS, isNonce, newNonce, newSecret, PROTOCOL, proof } from './handshake.js';
 
 export interface CniServerOptions {
   dataDir: string;
@@ -33,8 +33,6 @@ export interface CniServerCounters {
   refused: number;
   rejected: number;
 }
-
-const HANDSHAKE_MS = 5_000;
 
 export class CniServer {
   private server: Server | undefined;
