@@ -4,6 +4,7 @@
 import packageJson from '../package.json' with { type: 'json' };
 import { type CniIo, runCni } from './cni/dispatch.js';
 import { toErrorReply } from './cni/error-reply.js';
+import { frontOrigin, takeFrontArguments } from './cni/front-origin.js';
 import { hasWrittenStdout, readStdin, writeStderrText, writeStdoutJson } from './cni/io.js';
 import { SUPPORTED_VERSIONS } from './cni/versions.js';
 import { COMMANDS } from './commands/registry.js';
@@ -77,6 +78,13 @@ const processIo: CniIo = {
 async function offerToAgent(): Promise<number | undefined> {
   const verb = process.env.CNI_COMMAND ?? '';
   if (verb === '' || verb === 'VERSION' || process.env.HNS_CNI_AGENT === 'off') return undefined;
+  const front = frontOrigin();
+  if (front !== undefined) {
+    // The native front offered the verb already; it says why the agent did not take it.
+    const { logFallback } = await import('./agent-link/front.js');
+    logFallback(front.fallback ?? 'the front did not say');
+    return undefined;
+  }
   let input: Buffer;
   try {
     input = readStdinOnce();
@@ -159,7 +167,7 @@ function crash(error: unknown): void {
 function start(): void {
   process.on('uncaughtException', crash);
   process.on('unhandledRejection', crash);
-  main(process.argv.slice(2)).then(finish, crash);
+  main(takeFrontArguments(process.argv.slice(2))).then(finish, crash);
 }
 
 if (isBuildingSnapshot()) prepareSnapshot(start);

@@ -4,6 +4,7 @@
 // runs many at once, each inside `runInvocation`, so concurrent verbs never see each other's environment or log
 // context. The AsyncLocalStorage is made on first use, not in the executable's start-up snapshot.
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { invokedPath } from './front-origin.js';
 
 export interface Invocation {
   env: NodeJS.ProcessEnv;
@@ -24,7 +25,7 @@ export function currentInvocation(): Invocation {
   const own = storage?.getStore();
   if (own !== undefined) return own;
   processInvocation.env = process.env;
-  processInvocation.execPath ||= process.execPath;
+  processInvocation.execPath ||= invokedPath();
   return processInvocation;
 }
 

@@ -4,6 +4,7 @@
 import { readEnvironment } from '../cni/env.js';
 import { parseEnvelope } from '../cni/envelope.js';
 import { isCniError } from '../cni/errors.js';
+import { invokedPath } from '../cni/front-origin.js';
 import { readStdin } from '../cni/io.js';
 import type { CniRequest } from '../cni/types.js';
 import { loadNetConf } from '../config/load.js';
@@ -30,7 +31,7 @@ export async function main(argv: string[]): Promise<number> {
     const rawConfig = readStdin();
     const { config, cniVersion } = parseEnvelope(rawConfig);
     const req: CniRequest = { ...env, cniVersion, config, rawConfig };
-    const conf = loadNetConf(config, { invokedAs: process.execPath });
+    const conf = loadNetConf(config, { invokedAs: invokedPath() });
     const ctx = await openContext(req, conf);
     const { allocation, source } = await previewAddress(ctx);
     const netns = isGuid(req.netns) ? normalizeGuid(req.netns) : req.netns;
