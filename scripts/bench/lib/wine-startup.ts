@@ -12,6 +12,8 @@ export interface WineCase {
   env?: Record<string, string>;
   /** A file copied into the root and given as stdin. */
   stdinFile?: string;
+  /** Files the program needs beside it (the native front's engine), copied into its directory under these names. */
+  beside?: Record<string, string>;
 }
 
 const repo = path.resolve(import.meta.dirname, '../../..');
@@ -40,9 +42,13 @@ export function measureUnderWine(
   const onZ = (name: string) => `Z:${inRoot(name).replaceAll('/', '\\')}`;
   try {
     const lines = cases.map((c, i) => {
-      fs.copyFileSync(c.exe, path.join(dir, `case${i}.exe`));
+      // Each case in a directory of its own, under its own file name: the native front finds its engine beside it.
+      fs.mkdirSync(path.join(dir, `case${i}`));
+      const program = `case${i}/${path.basename(c.exe)}`;
+      fs.copyFileSync(c.exe, path.join(dir, program));
+      for (const [name, file] of Object.entries(c.beside ?? {})) fs.copyFileSync(file, path.join(dir, `case${i}`, name));
       const env = Object.entries(c.env ?? {}).map(([k, v]) => `${k}='${v}'`);
-      const command = [...env, '/usr/lib/wine/wine64', `'${onZ(`case${i}.exe`)}'`, ...c.args].join(' ');
+      const command = [...env, '/usr/lib/wine/wine64', `'${onZ(program)}'`, ...c.args].join(' ');
       if (c.stdinFile) fs.copyFileSync(c.stdinFile, path.join(dir, `case${i}.stdin`));
       // Through a pipe: Wine gives node.exe a stdin redirected from a Unix file that fstat refuses (EINVAL).
       const feed = c.stdinFile ? `cat ${inRoot(`case${i}.stdin`)} |` : '';
