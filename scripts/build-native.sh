@@ -22,15 +22,8 @@ deps=("${stub_sources[@]}" "${iphlp_sources[@]}" "$src/stub.h" "$src/iphlp_stub.
   "$src/vmcompute.def" "$src/vmcompute_forward.c" "$0")
 cflags=(-O2 -Wall -Wextra -Werror -std=c11)
 
-ensure_tool() { # ensure_tool <command> <apt package>
-  command -v "$1" >/dev/null 2>&1 && return 0
-  echo "build-native: installing $2" >&2
-  if [ "$(id -u)" -ne 0 ]; then
-    echo "build-native: $1 is missing and we are not root: apt-get install -y --no-install-recommends $2" >&2
-    exit 1
-  fi
-  apt-get update -qq >/dev/null && apt-get install -y -qq --no-install-recommends "$2" >/dev/null
-}
+# shellcheck source=build/ensure-tool.sh
+source "$root/scripts/build/ensure-tool.sh"
 
 stale() { # stale <output>: true when the output is missing or older than any dependency
   [ -f "$1" ] || return 0
