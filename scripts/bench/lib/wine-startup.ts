@@ -41,6 +41,11 @@ export function measureUnderWine(
   try {
     const lines = cases.map((c, i) => {
       fs.copyFileSync(c.exe, path.join(dir, `case${i}.exe`));
+      // A native front starts the engine beside it (dist/hns-cni.exe + dist/hns-cni-engine.exe).
+      const engine = path.join(path.dirname(c.exe), 'hns-cni-engine.exe');
+      if (fs.existsSync(engine) && !fs.existsSync(path.join(dir, 'hns-cni-engine.exe'))) {
+        fs.copyFileSync(engine, path.join(dir, 'hns-cni-engine.exe'));
+      }
       const env = Object.entries(c.env ?? {}).map(([k, v]) => `${k}='${v}'`);
       const command = [...env, '/usr/lib/wine/wine64', `'${onZ(`case${i}.exe`)}'`, ...c.args].join(' ');
       if (c.stdinFile) fs.copyFileSync(c.stdinFile, path.join(dir, `case${i}.stdin`));
