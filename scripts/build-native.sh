@@ -49,6 +49,11 @@ build "$out/libcomputenetwork-partial.so" gcc -DHNS_STUB_PARTIAL "${linux[@]}"
 build "$out/libiphlpapi.so" gcc -fPIC -shared -fvisibility=hidden "${cflags[@]}" -D_POSIX_C_SOURCE=200809L \
   "${iphlp_sources[@]}" -lpthread
 
+# Test-only: the native front's SHA-256 / HMAC behind a line protocol (test/unit/native/front-sha256.test.ts).
+front_sha=("$src/front/test/sha256_cli.c" "$src/front/sha256.c" "$src/front/wire.c")
+deps+=("${front_sha[@]}" "$src/front/sha256.h" "$src/front/wire.h")
+build "$out/front-sha256-test" gcc "${cflags[@]}" -I"$src/front" "${front_sha[@]}"
+
 ensure_tool x86_64-w64-mingw32-gcc gcc-mingw-w64-x86-64
 mingw=(-shared "${cflags[@]}" -Wl,--kill-at)
 build "$out/computenetwork.dll" x86_64-w64-mingw32-gcc "${mingw[@]}" "${stub_sources[@]}" -lole32 -luuid -lws2_32
