@@ -3,7 +3,7 @@
 // libcni (cnictl.exe) running hns-cni.exe for ADD, CHECK and DEL. The agent's log proves each verb went through it;
 // `node status` says it serves.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createNamespace, deleteNamespace, endpointsIn, expectOk, type PodRef, podVerb } from './hns-view.js';
@@ -21,6 +21,18 @@ function served(containerId: string): Array<Record<string, unknown>> {
     .filter((l) => l.includes('agent: CNI request served'))
     .map((l) => JSON.parse(l) as Record<string, unknown>)
     .filter((r) => r.containerId === containerId);
+}
+
+/** served(), once the agent's log has been quiet for 300 ms (it replies before winston writes the line). */
+async function servedSettled(containerId: string): Promise<Array<Record<string, unknown>>> {
+  let last = served(containerId).length;
+  for (let quiet = 0; quiet < 6; ) {
+    await new Promise((r) => setTimeout(r, 50));
+    const now = served(containerId).length;
+    quiet = now === last ? quiet + 1 : 0;
+    last = now;
+  }
+  return served(containerId);
 }
 
 beforeAll(async () => {
@@ -93,7 +105,7 @@ describe('hns-cni.exe through the agent under Wine', () => {
     expect(report.cniServer.port).toBe((JSON.parse(readFileSync(endpointFile(), 'utf8')) as { port: number }).port);
   });
 
-  it('libcni ADD, CHECK and DEL are served by the agent', () => {
+  it('libcni ADD, CHECK and DEL are served by the agent', async () => {
     const pod: PodRef = { net, containerId: 'wine-agent-1', netns: createNamespace() };
     try {
       const add = podVerb('add', pod);
@@ -103,10 +115,27 @@ describe('hns-cni.exe through the agent under Wine', () => {
       expectOk(podVerb('check', pod));
       expectOk(podVerb('del', pod));
       expect(endpointsIn(pod.netns)).toEqual([]);
-      expect(served(pod.containerId).map((r) => r.command)).toEqual(['ADD', 'CHECK', 'DEL']);
+      expect((await servedSettled(pod.containerId)).map((r) => r.command)).toEqual(['ADD', 'CHECK', 'DEL']);
     } finally {
       deleteNamespace(pod.netns);
     }
+  });
+
+  it('a data directory others may write to: the front relays nothing, and the engine refuses it (104)', async () => {
+    const dir = onDriveC(win.dataDir);
+    const mode = statSync(dir).mode & 0o777;
+    const pod: PodRef = { net, containerId: 'wine-agent-open', netns: createNamespace() };
+    chmodSync(dir, 0o777); // what Wine shows as Everyone: modify (the DACL the front reads through GetNamedSecurityInfoW)
+    try {
+      const add = podVerb('add', pod);
+      expect(add.status).not.toBe(0);
+      expect(add.err.code).toBe(104);
+      expect(endpointsIn(pod.netns)).toEqual([]);
+    } finally {
+      chmodSync(dir, mode);
+      deleteNamespace(pod.netns);
+    }
+    expect(await servedSettled(pod.containerId)).toEqual([]);
   });
 
   it('ends when its endpoint file is withdrawn, having freed every out-string it got', async () => {
