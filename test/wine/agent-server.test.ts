@@ -10,6 +10,8 @@ import { createNamespace, deleteNamespace, endpointsIn, expectOk, type PodRef, p
 import { expectEveryOutStringFreed, onDriveC, runExe, scripts, stage, win, writeConflist } from './stage.js';
 
 const net = 'wine-agent';
+/** The same network with the log at debug: the agent (at info) refuses its requests. */
+const refusedNet = 'wine-agent-debug';
 let agent: ChildProcess | undefined;
 const endpointFile = () => onDriveC(`${win.dataDir}\\agent-cni.json`);
 const logFile = () => onDriveC(`${win.dataDir}\\hns-cni.log`);
@@ -46,6 +48,20 @@ beforeAll(async () => {
         clusterCIDR: '10.244.0.0/16',
         serviceCIDR: '10.96.0.0/12',
         ipam: { subnet: '10.244.19.0/24' },
+      },
+    ],
+  });
+  writeConflist(`11-${refusedNet}.conflist`, {
+    cniVersion: '1.0.0',
+    name: refusedNet,
+    plugins: [
+      {
+        type: 'hns-cni',
+        mode: 'l2bridge',
+        clusterCIDR: '10.244.0.0/16',
+        serviceCIDR: '10.96.0.0/12',
+        ipam: { subnet: '10.244.21.0/24' },
+        log: { level: 'debug' },
       },
     ],
   });
@@ -94,6 +110,7 @@ afterAll(async () => {
   await stopAgent();
   rmSync(endpointFile(), { force: true });
   rmSync(onDriveC(`${win.confDir}\\10-${net}.conflist`), { force: true });
+  rmSync(onDriveC(`${win.confDir}\\11-${refusedNet}.conflist`), { force: true });
 });
 
 describe('hns-cni.exe through the agent under Wine', () => {
@@ -119,6 +136,27 @@ describe('hns-cni.exe through the agent under Wine', () => {
     } finally {
       deleteNamespace(pod.netns);
     }
+  });
+
+  it('a request the agent refuses (another log level) runs in the engine, with the stdin the front had read', async () => {
+    // The front read stdin for the request; the engine gets those bytes through a pipe (node.exe under Wine cannot
+    // fstat a regular-file stdin). A config the engine could not read whole would not give this ADD its address.
+    const pod: PodRef = { net: refusedNet, containerId: 'wine-agent-refused', netns: createNamespace() };
+    try {
+      const add = podVerb('add', pod);
+      expectOk(add);
+      expect((add.out.result as { ips: Array<{ address: string }> }).ips[0]!.address).toMatch(/^10\.244\.21\./);
+      expectOk(podVerb('del', pod));
+      expect(endpointsIn(pod.netns)).toEqual([]);
+    } finally {
+      deleteNamespace(pod.netns);
+    }
+    expect(await servedSettled(pod.containerId)).toEqual([]);
+    const reasons = readFileSync(logFile(), 'utf8')
+      .split('\n')
+      .filter((l) => l.includes('agent: running the verb in-process') && l.includes('wine-agent-refused'))
+      .map((l) => (JSON.parse(l) as { reason: string }).reason);
+    expect(reasons).toEqual(['refused', 'refused']);
   });
 
   it('a data directory others may write to: the front relays nothing, and the engine refuses it (104)', async () => {
