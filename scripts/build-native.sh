@@ -22,15 +22,8 @@ deps=("${stub_sources[@]}" "${iphlp_sources[@]}" "$src/stub.h" "$src/iphlp_stub.
   "$src/vmcompute.def" "$src/vmcompute_forward.c" "$0")
 cflags=(-O2 -Wall -Wextra -Werror -std=c11)
 
-ensure_tool() { # ensure_tool <command> <apt package>
-  command -v "$1" >/dev/null 2>&1 && return 0
-  echo "build-native: installing $2" >&2
-  if [ "$(id -u)" -ne 0 ]; then
-    echo "build-native: $1 is missing and we are not root: apt-get install -y --no-install-recommends $2" >&2
-    exit 1
-  fi
-  apt-get update -qq >/dev/null && apt-get install -y -qq --no-install-recommends "$2" >/dev/null
-}
+# shellcheck source=build/ensure-tool.sh
+source "$root/scripts/build/ensure-tool.sh"
 
 stale() { # stale <output>: true when the output is missing or older than any dependency
   [ -f "$1" ] || return 0
@@ -55,6 +48,11 @@ build "$out/libcomputenetwork.so" gcc "${linux[@]}"
 build "$out/libcomputenetwork-partial.so" gcc -DHNS_STUB_PARTIAL "${linux[@]}"
 build "$out/libiphlpapi.so" gcc -fPIC -shared -fvisibility=hidden "${cflags[@]}" -D_POSIX_C_SOURCE=200809L \
   "${iphlp_sources[@]}" -lpthread
+
+# Test-only: the native front's SHA-256 / HMAC behind a line protocol (test/unit/native/front-sha256.test.ts).
+front_sha=("$src/front/test/sha256_cli.c" "$src/front/sha256.c" "$src/front/wire.c")
+deps+=("${front_sha[@]}" "$src/front/sha256.h" "$src/front/wire.h")
+build "$out/front-sha256-test" gcc "${cflags[@]}" -I"$src/front" "${front_sha[@]}"
 
 ensure_tool x86_64-w64-mingw32-gcc gcc-mingw-w64-x86-64
 mingw=(-shared "${cflags[@]}" -Wl,--kill-at)

@@ -1,10 +1,14 @@
 #!/usr/bin/env node
-// `npm run build`: dist/hns-cni (linux-x64) and dist/hns-cni.exe (win-x64), Node 24 single executables (SEA).
+// `npm run build`: the executable pairs (docs/build.md): dist/hns-cni + dist/hns-cni-engine (linux-x64) and
+// dist/hns-cni.exe + dist/hns-cni-engine.exe (win-x64). The engines are Node 24 single executables (SEA); the fronts
+// are small native programs (native/front/, scripts/build-front.sh) that answer VERSION, relay a verb to the node
+// agent, or start the engine beside them.
 //   bundle (esbuild, CJS, koffi external) → SEA blob per platform, made by the Node 24 Linux binary, with that
 //   platform's koffi native module as an asset → postject into the official Node binaries from the npm registry.
 // Offline apart from the npm registry; inputs are pinned by sha256 (scripts/build/pins.mjs) and cached in
 // $HNS_CNI_BUILD_CACHE (default .cache/build), so a repeated build only re-bundles and re-injects.
 // docs/build.md explains the choices.
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import {
   chmodSync,
@@ -118,8 +122,8 @@ async function main() {
   const { outfile: bundleFile, inputs, lazyAssets } = await step('bundle (esbuild)', bundle);
 
   const targets = {
-    linux: { base: nodeLinux.file, koffi: koffiLinux, out: path.join(dist, 'hns-cni') },
-    win32: { base: nodeWin.file, koffi: koffiWin.file, out: path.join(dist, 'hns-cni.exe') },
+    linux: { base: nodeLinux.file, koffi: koffiLinux, out: path.join(dist, 'hns-cni-engine') },
+    win32: { base: nodeWin.file, koffi: koffiWin.file, out: path.join(dist, 'hns-cni-engine.exe') },
   };
   await step('SEA blobs (Linux: node; Windows: node.exe under Wine; in parallel)', () =>
     Promise.all(
@@ -158,7 +162,7 @@ async function main() {
   );
   if (win32StartupNote) {
     console.error(
-      `build: WARNING: dist/hns-cni.exe is built WITHOUT a start-up ${requestedStartup === 'snapshot' ? 'snapshot' : 'code cache'} ` +
+      `build: WARNING: dist/hns-cni-engine.exe is built WITHOUT a start-up ${requestedStartup === 'snapshot' ? 'snapshot' : 'code cache'} ` +
         `(slower start on every pod): ${win32StartupNote}`,
     );
   }
@@ -166,7 +170,8 @@ async function main() {
 
   // Inject into a copy next to the output, then rename: dist/ never holds a half-written executable.
   const osslsigncode = findOrInstallOsslsigncode(say);
-  if (!osslsigncode) say('WARNING: osslsigncode unavailable: hns-cni.exe keeps a signature that injecting breaks');
+  if (!osslsigncode)
+    say('WARNING: osslsigncode unavailable: hns-cni-engine.exe keeps a signature that injecting breaks');
   const staged = { linux: `${targets.linux.out}.partial`, win32: `${targets.win32.out}.partial` };
   const prepareBase = {
     linux: async (dest) => copyFileSync(targets.linux.base, dest),
@@ -198,13 +203,17 @@ async function main() {
     );
     const version = verifyLinuxBinary(staged.linux, readFileSync(staged.linux), startup.linux);
     for (const file of Object.values(lazyAssets)) verifyLazyBundle(nodeLinux.file, file);
-    say(`hns-cni VERSION answers ${JSON.stringify(version)}`);
+    say(`hns-cni-engine VERSION answers ${JSON.stringify(version)}`);
   });
+  await step('native fronts (gcc, mingw-w64)', () => buildFronts(staged.linux));
   // The Windows exe made under Wine is run there once: a snapshot that does not start must never reach dist/.
   if (startup.win32 !== 'none') {
-    await step('verify hns-cni.exe under Wine', () => verifyWindowsStarts(staged.win32, startup.win32, wineRoot()));
+    await step('verify hns-cni-engine.exe under Wine', () =>
+      verifyWindowsStarts(staged.win32, startup.win32, wineRoot()),
+    );
   }
   for (const platform of ['linux', 'win32']) renameSync(staged[platform], targets[platform].out);
+  for (const name of ['hns-cni', 'hns-cni.exe']) renameSync(path.join(work, 'front', name), path.join(dist, name));
   writeJson(path.join(dist, 'build-info.json'), {
     node: NODE_VERSION,
     koffi: koffiVersion,
@@ -232,7 +241,27 @@ async function main() {
   say(
     `  blobs: linux ${mb(targets.linux.blob)} (${startup.linux}), win32 ${mb(targets.win32.blob)} (${startup.win32})`,
   );
-  say(`  dist/hns-cni ${mb(targets.linux.out)}, dist/hns-cni.exe ${mb(targets.win32.out)}`);
+  say(`  dist/hns-cni-engine ${mb(targets.linux.out)}, dist/hns-cni-engine.exe ${mb(targets.win32.out)}`);
+  say(
+    `  fronts: dist/hns-cni ${kib(path.join(dist, 'hns-cni'))}, dist/hns-cni.exe ${kib(path.join(dist, 'hns-cni.exe'))}`,
+  );
+}
+
+/**
+ * Compiles both fronts into dist/sea/front (renamed into dist/ with the engines) and checks that the Linux one
+ * answers VERSION byte for byte as the engine does.
+ */
+function buildFronts(linuxEngine) {
+  const out = path.join(work, 'front');
+  execFileSync('bash', [path.join(repo, 'scripts/build-front.sh'), out], { stdio: ['ignore', 'inherit', 'inherit'] });
+  const env = { PATH: process.env.PATH, CNI_COMMAND: 'VERSION' };
+  const front = execFileSync(path.join(out, 'hns-cni'), { env, input: '' });
+  const engine = execFileSync(linuxEngine, { env, input: '' });
+  if (!front.equals(engine)) {
+    throw new Error(
+      `the front answers VERSION ${JSON.stringify(String(front))}, the engine ${JSON.stringify(String(engine))}`,
+    );
+  }
 }
 
 /**
@@ -269,7 +298,8 @@ function writeJson(file, value) {
 main().catch((err) => {
   console.error(`build: FAILED: ${err instanceof Error ? err.message : String(err)}`);
   // No stale executables either: tests must not pass against the output of an earlier build.
-  for (const file of ['hns-cni', 'hns-cni.exe', 'hns-cni.partial', 'hns-cni.exe.partial', 'build-info.json']) {
+  const outputs = ['hns-cni', 'hns-cni.exe', 'hns-cni-engine', 'hns-cni-engine.exe', 'build-info.json'];
+  for (const file of [...outputs, 'hns-cni-engine.partial', 'hns-cni-engine.exe.partial']) {
     rmSync(path.join(dist, file), { force: true });
   }
   process.exit(1);

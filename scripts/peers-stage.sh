@@ -51,7 +51,7 @@ fi
 export HNS_CNI_PEERS_DIR="$peers"
 
 [ "$(id -u)" = 0 ] || { echo "peers-stage: needs root (chroot, mount namespaces)" >&2; exit 1; }
-for f in "${HNS_CNI_BIN:-dist/hns-cni}" "${HNS_CNI_EXE:-dist/hns-cni.exe}" dist/native/computenetwork.dll \
+for f in "${HNS_CNI_BIN:-dist/hns-cni}" "${HNS_CNI_EXE:-dist/hns-cni.exe}" dist/hns-cni-engine.exe dist/hns-cni-engine dist/native/computenetwork.dll \
   dist/native/vmcompute.dll dist/native/libcomputenetwork.so dist/test-tools/cnictl.exe; do
   [ -f "$f" ] || { echo "peers-stage: FAILED: missing $f — run npm run build, scripts/build-native.sh, scripts/build-go-client.sh" >&2; exit 1; }
 done

@@ -21,7 +21,7 @@ bash scripts/build-go-client.sh
 
 missing=()
 # HNS_CNI_EXE / HNS_CNI_BIN point the stage at other builds of the executables (as test/wine/paths.ts does).
-for f in "${HNS_CNI_EXE:-dist/hns-cni.exe}" "${HNS_CNI_BIN:-dist/hns-cni}" dist/native/computenetwork.dll \
+for f in "${HNS_CNI_EXE:-dist/hns-cni.exe}" "${HNS_CNI_BIN:-dist/hns-cni}" dist/hns-cni-engine.exe dist/hns-cni-engine dist/native/computenetwork.dll \
   dist/native/vmcompute.dll dist/native/libcomputenetwork.so dist/test-tools/cnictl.exe; do
   [ -f "$f" ] || missing+=("$f")
 done

@@ -5,7 +5,7 @@ import packageJson from '../package.json' with { type: 'json' };
 import { type CniIo, runCni } from './cni/dispatch.js';
 import { toErrorReply } from './cni/error-reply.js';
 import { frontOrigin, takeFrontArguments } from './cni/front-origin.js';
-import { hasWrittenStdout, readStdin, writeStderrText, writeStdoutJson } from './cni/io.js';
+import { hasWrittenStdout, readStdin, writeStderrText, writeStdoutBytes, writeStdoutJson } from './cni/io.js';
 import { SUPPORTED_VERSIONS } from './cni/versions.js';
 import { COMMANDS } from './commands/registry.js';
 import { exitProcess } from './hns/process-exit.js';
@@ -97,7 +97,7 @@ async function offerToAgent(): Promise<number | undefined> {
     logFallback(outcome.fallback);
     return undefined;
   }
-  for (const document of outcome.forwarded.stdout) writeStdoutJson(document);
+  if (outcome.forwarded.out.length > 0) writeStdoutBytes(outcome.forwarded.out);
   return outcome.forwarded.code;
 }
 

@@ -16,8 +16,8 @@ import { checkProof, HANDSHAKE_MS, isNonce, newNonce, PROTOCOL, proof } from './
 
 export interface AgentReply {
   code: number;
-  /** The documents the verb wrote to stdout (one, or none for a successful DEL). */
-  stdout: unknown[];
+  /** The bytes the verb wrote to stdout (one JSON document and a newline, or nothing for a successful DEL). */
+  out: Buffer;
 }
 
 export type FrontOutcome = { forwarded: AgentReply } | { fallback: string };
@@ -74,8 +74,8 @@ export async function offerToAgent(env: NodeJS.ProcessEnv, stdin: Buffer, execPa
 }
 
 function interpret(m: Message): FrontOutcome {
-  if (m.t === 'reply' && Number.isInteger(m.code) && Array.isArray(m.stdout)) {
-    return { forwarded: { code: m.code as number, stdout: m.stdout } };
+  if (m.t === 'reply' && Number.isInteger(m.code) && typeof m.out === 'string' && BASE64.test(m.out)) {
+    return { forwarded: { code: m.code as number, out: Buffer.from(m.out, 'base64') } };
   }
   if (m.t === 'refused') return { fallback: `the agent refused: ${String(m.reason)}` };
   return { fallback: 'the agent sent an unexpected message' };
@@ -100,8 +100,13 @@ function open(port: number): Promise<Socket> {
   });
 }
 
-/** Logs why the verb runs in-process (written once the in-process path opens the log). */
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
+/**
+ * Logs why the verb runs in-process (written once the in-process path opens the log): at debug when no agent runs
+ * (this front's reason, or the native front's `no-endpoint-file` or `no-data-dir`: none has run here yet), else as a warning.
+ */
 export function logFallback(reason: string): void {
-  const expected = reason === 'no agent endpoint file';
+  const expected = ['no agent endpoint file', 'no-endpoint-file', 'no-data-dir'].includes(reason);
   (expected ? log.debug : log.warn)('agent: running the verb in-process', { reason });
 }

@@ -5,7 +5,8 @@
 // proof is an HMAC-SHA256 over both nonces and a role label, so neither proof can be replayed as the other.
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 
-export const PROTOCOL = 'hns-cni-agent/1';
+/** v2: the reply carries the verb's stdout bytes (base64), so the native front relays them without JSON work. */
+export const PROTOCOL = 'hns-cni-agent/2';
 export const NONCE_BYTES = 32;
 export const SECRET_BYTES = 32;
 /** Each handshake step (connect, hello, challenge, proof) answers within this, on both sides. */

@@ -133,13 +133,14 @@ export class CniServer {
     if (logProblem !== undefined) return refuse(logProblem);
     // The agent's environment without its own per-request variables, then the front's (forwarded-env.ts).
     const env: NodeJS.ProcessEnv = { ...withoutPerRequest(process.env), ...cni };
-    const stdout: unknown[] = [];
+    // Exactly the bytes io.ts writeStdoutJson would write in-process, so a front relays them untouched.
+    const stdout: Buffer[] = [];
     const verb = runInvocation({ env, execPath }, () =>
       runCni(this.opts.loadHandlers, {
         env,
         platform: process.platform,
         readStdin: () => input,
-        writeStdoutJson: (value) => stdout.push(value),
+        writeStdoutJson: (value) => stdout.push(Buffer.from(`${JSON.stringify(value)}\n`, 'utf8')),
         writeStderrText: () => {},
         configureLog: async () => {}, // the agent's log is open, with the same options (checked above)
       }),
@@ -162,7 +163,7 @@ export class CniServer {
       code,
       served: this.counters.served,
     });
-    return { t: 'reply', code, stdout };
+    return { t: 'reply', code, out: Buffer.concat(stdout).toString('base64') };
   }
 }
 

@@ -21,6 +21,12 @@ export function writeStdoutJson(value: unknown): void {
   writeAll(1, `${JSON.stringify(value)}\n`);
 }
 
+/** Writes bytes another process produced with writeStdoutJson (the agent's reply, relayed as they are). */
+export function writeStdoutBytes(bytes: Buffer): void {
+  stdoutWritten = true;
+  writeAll(1, bytes);
+}
+
 /** Whether the document was written (main's last-resort handler must not write a second one). */
 export function hasWrittenStdout(): boolean {
   return stdoutWritten;
@@ -37,8 +43,8 @@ export function writeStderrText(text: string): void {
  * so a full pipe answers EAGAIN. Both are retried until the reader has drained everything; EAGAIN waits briefly
  * (a synchronous sleep, not a busy loop) for the reader. Any other error (EPIPE: the reader is gone) is thrown.
  */
-export function writeAll(fd: number, text: string): void {
-  const bytes = Buffer.from(text, 'utf8');
+export function writeAll(fd: number, text: string | Buffer): void {
+  const bytes = typeof text === 'string' ? Buffer.from(text, 'utf8') : text;
   let offset = 0;
   let waitMs = 0;
   while (offset < bytes.length) {

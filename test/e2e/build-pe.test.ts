@@ -1,4 +1,4 @@
-// dist/hns-cni.exe as Windows will see it: a PE32+ x86-64 console program carrying the SEA blob as the resource
+// dist/hns-cni-engine.exe (the engine the native front starts) as Windows will see it: a PE32+ x86-64 console program carrying the SEA blob as the resource
 // RT_RCDATA/NODE_SEA_BLOB, the fuse flipped, and inside the blob the win32 koffi module and our bundle.
 // Needs `npm run build` first (scripts/test.sh runs it); a missing executable fails these tests.
 import { createHash } from 'node:crypto';
@@ -17,7 +17,7 @@ import {
 } from '../helpers/pe.js';
 
 const repo = path.resolve(import.meta.dirname, '../..');
-const exePath = path.join(repo, 'dist/hns-cni.exe');
+const exePath = path.join(repo, 'dist/hns-cni-engine.exe');
 // Written out here rather than imported from the build, so that a wrong constant there cannot hide here.
 const FUSE = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2';
 
@@ -54,7 +54,7 @@ beforeAll(() => {
   blob = resource;
 });
 
-describe('dist/hns-cni.exe headers', () => {
+describe('dist/hns-cni-engine.exe headers', () => {
   it('is a PE32+ x86-64 console program', () => {
     expect(headers.machine).toBe(IMAGE_FILE_MACHINE_AMD64);
     expect(headers.isPe32Plus).toBe(true);
@@ -115,11 +115,25 @@ describe('the SEA blob in RT_RCDATA/NODE_SEA_BLOB', () => {
 
 describe('the PE reader itself', () => {
   it('rejects a file that is not a PE (the Linux executable)', () => {
-    const fd = fs.openSync(path.join(repo, 'dist/hns-cni'), 'r');
+    const fd = fs.openSync(path.join(repo, 'dist/hns-cni-engine'), 'r');
     const elf = Buffer.alloc(4096);
     fs.readSync(fd, elf, 0, elf.length, 0);
     fs.closeSync(fd);
     expect(elf.subarray(1, 4).toString('latin1')).toBe('ELF');
     expect(() => parsePeHeaders(elf)).toThrow(/no MZ signature/);
+  });
+});
+
+describe('dist/hns-cni.exe, the native front', () => {
+  const front = fs.readFileSync(path.join(repo, 'dist/hns-cni.exe'));
+  it('is a small PE32+ x86-64 console program with no build timestamp (reproducible) and no SEA blob', () => {
+    const h = parsePeHeaders(front);
+    expect(h.machine).toBe(IMAGE_FILE_MACHINE_AMD64);
+    expect(h.isPe32Plus).toBe(true);
+    expect(h.subsystem).toBe(IMAGE_SUBSYSTEM_WINDOWS_CUI);
+    // COFF header TimeDateStamp: 4 bytes after the machine and section count, at e_lfanew + 8.
+    expect(front.readUInt32LE(front.readUInt32LE(0x3c) + 8)).toBe(0);
+    expect(front.includes(Buffer.from(FUSE))).toBe(false);
+    expect(front.length).toBeLessThan(1024 * 1024);
   });
 });

@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initialOptions, parseVersion } from '../../src/hns/sim/options.js';
 import { hnsSupports } from '../../src/plan/features.js';
-import { pluginBinary } from '../helpers/plugin-process.js';
+import { installPluginAs } from '../helpers/plugin-process.js';
 import { MODES, minimalConfig, repoRoot, SimNode } from './plugin-harness.js';
 
 const cnictl = path.join(repoRoot, 'dist/test-tools/cnictl');
@@ -19,8 +19,7 @@ beforeAll(async () => {
   node = await SimNode.start('hns-cni-libcni-');
   binDir = path.join(node.dir, 'bin');
   fs.mkdirSync(binDir);
-  fs.copyFileSync(pluginBinary(), path.join(binDir, 'hns-cni'));
-  fs.chmodSync(path.join(binDir, 'hns-cni'), 0o755);
+  installPluginAs(binDir, 'hns-cni');
 });
 afterAll(async () => {
   await node?.stop();

@@ -10,7 +10,7 @@ import { createHcnClient } from '../../src/hns/hcn-client.js';
 import { createSimAbi } from '../../src/hns/sim/abi.js';
 import type { HostComputeEndpoint, HostComputeNetwork } from '../../src/hns/types.js';
 import type { NetworkFixture } from '../fixtures/real-configs/corpus.js';
-import { pluginBinary } from '../helpers/plugin-process.js';
+import { installPluginAs } from '../helpers/plugin-process.js';
 import { repoRoot, type SimNode } from './plugin-harness.js';
 
 export const HOST_LOCAL = '/usr/lib/cni/host-local';
@@ -32,18 +32,9 @@ const NAMES = [
   'NAT',
 ];
 
-/** Hard links share the inode (no copy of the 135 MB executable) but keep their own name in /proc/self/exe. */
+/** Hard links share the inode (no copy of the engine) but keep their own name in /proc/self/exe. */
 export function installBinaries(binDir: string): void {
-  fs.mkdirSync(binDir, { recursive: true });
-  for (const name of NAMES) {
-    const target = path.join(binDir, name);
-    try {
-      fs.linkSync(pluginBinary(), target);
-    } catch {
-      fs.copyFileSync(pluginBinary(), target);
-      fs.chmodSync(target, 0o755);
-    }
-  }
+  for (const name of NAMES) installPluginAs(binDir, name);
   // host-local keeps its store under ipam.dataDir (default /var/lib/cni/networks): the corpus configs name none, so
   // this wrapper gives each run its own store by adding dataDir, and passes everything else to host-local unchanged.
   const wrapper = path.join(binDir, 'host-local');

@@ -62,8 +62,23 @@ export class AgentProcess {
       .filter((r) => r.pid === this.child.pid && (containerId === undefined || r.containerId === containerId));
   }
 
-  served(containerId?: string): number {
-    return this.servedLines(containerId).length;
+  /**
+   * How many requests it served, once its log is quiet: the agent replies before winston has written the line, and
+   * a native front exits well within that time, so the count is read until it has not changed for 300 ms.
+   */
+  async served(containerId?: string): Promise<number> {
+    let count = this.servedLines(containerId).length;
+    let stableSince = Date.now();
+    const deadline = Date.now() + 10_000;
+    while (Date.now() - stableSince < 300 && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 50));
+      const now = this.servedLines(containerId).length;
+      if (now !== count) {
+        count = now;
+        stableSince = Date.now();
+      }
+    }
+    return count;
   }
 
   async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {

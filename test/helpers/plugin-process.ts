@@ -13,6 +13,34 @@ export function pluginBinary(): string {
   return path.resolve(repoRoot, process.env.HNS_CNI_BIN ?? 'dist/hns-cni');
 }
 
+/** The engine the front starts (dist/hns-cni-engine beside dist/hns-cni); undefined when the binary is the engine. */
+export function pluginEngine(binary = pluginBinary()): string | undefined {
+  if (path.basename(binary).startsWith('hns-cni-engine')) return undefined;
+  return path.join(path.dirname(binary), 'hns-cni-engine');
+}
+
+/**
+ * Puts the plugin into `dir` as `name` the way an installation does: the front under that name and the engine beside
+ * it (hard links where the file system allows: the engine is ~140 MB).
+ */
+export function installPluginAs(dir: string, name: string): string {
+  const place = (from: string, to: string) => {
+    if (fs.existsSync(to)) return;
+    try {
+      fs.linkSync(from, to);
+    } catch {
+      fs.copyFileSync(from, to);
+      fs.chmodSync(to, 0o755);
+    }
+  };
+  fs.mkdirSync(dir, { recursive: true });
+  const target = path.join(dir, name);
+  place(pluginBinary(), target);
+  const engine = pluginEngine();
+  if (engine !== undefined) place(engine, path.join(dir, 'hns-cni-engine'));
+  return target;
+}
+
 export interface PluginRun {
   code: number | null;
   signal: NodeJS.Signals | null;

@@ -3,13 +3,15 @@
 // libcni (cnictl.exe) running hns-cni.exe for ADD, CHECK and DEL. The agent's log proves each verb went through it;
 // `node status` says it serves.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createNamespace, deleteNamespace, endpointsIn, expectOk, type PodRef, podVerb } from './hns-view.js';
 import { expectEveryOutStringFreed, onDriveC, runExe, scripts, stage, win, writeConflist } from './stage.js';
 
 const net = 'wine-agent';
+/** The same network with the log at debug: the agent (at info) refuses its requests. */
+const refusedNet = 'wine-agent-debug';
 let agent: ChildProcess | undefined;
 const endpointFile = () => onDriveC(`${win.dataDir}\\agent-cni.json`);
 const logFile = () => onDriveC(`${win.dataDir}\\hns-cni.log`);
@@ -23,6 +25,18 @@ function served(containerId: string): Array<Record<string, unknown>> {
     .filter((r) => r.containerId === containerId);
 }
 
+/** served(), once the agent's log has been quiet for 300 ms (it replies before winston writes the line). */
+async function servedSettled(containerId: string): Promise<Array<Record<string, unknown>>> {
+  let last = served(containerId).length;
+  for (let quiet = 0; quiet < 6; ) {
+    await new Promise((r) => setTimeout(r, 50));
+    const now = served(containerId).length;
+    quiet = now === last ? quiet + 1 : 0;
+    last = now;
+  }
+  return served(containerId);
+}
+
 beforeAll(async () => {
   writeConflist(`10-${net}.conflist`, {
     cniVersion: '1.0.0',
@@ -34,6 +48,20 @@ beforeAll(async () => {
         clusterCIDR: '10.244.0.0/16',
         serviceCIDR: '10.96.0.0/12',
         ipam: { subnet: '10.244.19.0/24' },
+      },
+    ],
+  });
+  writeConflist(`11-${refusedNet}.conflist`, {
+    cniVersion: '1.0.0',
+    name: refusedNet,
+    plugins: [
+      {
+        type: 'hns-cni',
+        mode: 'l2bridge',
+        clusterCIDR: '10.244.0.0/16',
+        serviceCIDR: '10.96.0.0/12',
+        ipam: { subnet: '10.244.21.0/24' },
+        log: { level: 'debug' },
       },
     ],
   });
@@ -82,6 +110,7 @@ afterAll(async () => {
   await stopAgent();
   rmSync(endpointFile(), { force: true });
   rmSync(onDriveC(`${win.confDir}\\10-${net}.conflist`), { force: true });
+  rmSync(onDriveC(`${win.confDir}\\11-${refusedNet}.conflist`), { force: true });
 });
 
 describe('hns-cni.exe through the agent under Wine', () => {
@@ -93,7 +122,7 @@ describe('hns-cni.exe through the agent under Wine', () => {
     expect(report.cniServer.port).toBe((JSON.parse(readFileSync(endpointFile(), 'utf8')) as { port: number }).port);
   });
 
-  it('libcni ADD, CHECK and DEL are served by the agent', () => {
+  it('libcni ADD, CHECK and DEL are served by the agent', async () => {
     const pod: PodRef = { net, containerId: 'wine-agent-1', netns: createNamespace() };
     try {
       const add = podVerb('add', pod);
@@ -103,10 +132,48 @@ describe('hns-cni.exe through the agent under Wine', () => {
       expectOk(podVerb('check', pod));
       expectOk(podVerb('del', pod));
       expect(endpointsIn(pod.netns)).toEqual([]);
-      expect(served(pod.containerId).map((r) => r.command)).toEqual(['ADD', 'CHECK', 'DEL']);
+      expect((await servedSettled(pod.containerId)).map((r) => r.command)).toEqual(['ADD', 'CHECK', 'DEL']);
     } finally {
       deleteNamespace(pod.netns);
     }
+  });
+
+  it('a request the agent refuses (another log level) runs in the engine, with the stdin the front had read', async () => {
+    // The front read stdin for the request; the engine gets those bytes through a pipe (node.exe under Wine cannot
+    // fstat a regular-file stdin). A config the engine could not read whole would not give this ADD its address.
+    const pod: PodRef = { net: refusedNet, containerId: 'wine-agent-refused', netns: createNamespace() };
+    try {
+      const add = podVerb('add', pod);
+      expectOk(add);
+      expect((add.out.result as { ips: Array<{ address: string }> }).ips[0]!.address).toMatch(/^10\.244\.21\./);
+      expectOk(podVerb('del', pod));
+      expect(endpointsIn(pod.netns)).toEqual([]);
+    } finally {
+      deleteNamespace(pod.netns);
+    }
+    expect(await servedSettled(pod.containerId)).toEqual([]);
+    const reasons = readFileSync(logFile(), 'utf8')
+      .split('\n')
+      .filter((l) => l.includes('agent: running the verb in-process') && l.includes('wine-agent-refused'))
+      .map((l) => (JSON.parse(l) as { reason: string }).reason);
+    expect(reasons).toEqual(['refused', 'refused']);
+  });
+
+  it('a data directory others may write to: the front relays nothing, and the engine refuses it (104)', async () => {
+    const dir = onDriveC(win.dataDir);
+    const mode = statSync(dir).mode & 0o777;
+    const pod: PodRef = { net, containerId: 'wine-agent-open', netns: createNamespace() };
+    chmodSync(dir, 0o777); // what Wine shows as Everyone: modify (the DACL the front reads through GetNamedSecurityInfoW)
+    try {
+      const add = podVerb('add', pod);
+      expect(add.status).not.toBe(0);
+      expect(add.err.code).toBe(104);
+      expect(endpointsIn(pod.netns)).toEqual([]);
+    } finally {
+      chmodSync(dir, mode);
+      deleteNamespace(pod.netns);
+    }
+    expect(await servedSettled(pod.containerId)).toEqual([]);
   });
 
   it('ends when its endpoint file is withdrawn, having freed every out-string it got', async () => {

@@ -15,6 +15,7 @@ const log = (line: string) => process.stderr.write(`[wine-stage] ${line}\n`);
 function assertInputs(): void {
   const required: [string, string][] = [
     [dist.exe, 'npm run build'],
+    [dist.engineExe, 'npm run build'],
     [dist.linuxExe, 'npm run build (the Linux build serves the simulator and answers the Linux-side queries)'],
     [dist.computenetworkDll, 'bash scripts/build-native.sh'],
     [dist.vmcomputeDll, 'bash scripts/build-native.sh'],

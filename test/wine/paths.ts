@@ -1,6 +1,6 @@
 // Where the Wine stage's inputs, scripts and Windows-side files live. No vitest import: global-setup.ts (main
 // process) uses it too.
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 
 export interface WineStageInfo {
   /** Linux path of the Debian trixie root. */
@@ -18,6 +18,10 @@ export interface WineStageInfo {
 export const repo = resolve(import.meta.dirname, '../..');
 export const dist = {
   exe: process.env.HNS_CNI_EXE ?? join(repo, 'dist/hns-cni.exe'),
+  /** The engine the front starts, installed beside it (scripts/wine/install.sh). */
+  engineExe:
+    process.env.HNS_CNI_ENGINE_EXE ??
+    join(dirname(process.env.HNS_CNI_EXE ?? join(repo, 'dist/hns-cni.exe')), 'hns-cni-engine.exe'),
   linuxExe: process.env.HNS_CNI_BIN ?? join(repo, 'dist/hns-cni'),
   computenetworkDll: join(repo, 'dist/native/computenetwork.dll'),
   vmcomputeDll: join(repo, 'dist/native/vmcompute.dll'),
@@ -39,6 +43,7 @@ export const win = {
   binDir: 'C:\\Program Files\\containerd\\cni\\bin',
   confDir: 'C:\\Program Files\\containerd\\cni\\conf',
   exe: 'C:\\Program Files\\containerd\\cni\\bin\\hns-cni.exe',
+  engineExe: 'C:\\Program Files\\containerd\\cni\\bin\\hns-cni-engine.exe',
   cnictl: 'C:\\hns-cni-test\\cnictl.exe',
   /** The IP Helper stub, by path (HNS_CNI_IPHLP_LIBRARY; see scripts/wine/install.sh). */
   iphlpDll: 'C:\\hns-cni-test\\hns-cni-iphlpapi.dll',

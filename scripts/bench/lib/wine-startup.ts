@@ -46,7 +46,10 @@ export function measureUnderWine(
       fs.mkdirSync(path.join(dir, `case${i}`));
       const program = `case${i}/${path.basename(c.exe)}`;
       fs.copyFileSync(c.exe, path.join(dir, program));
-      for (const [name, file] of Object.entries(c.beside ?? {})) fs.copyFileSync(file, path.join(dir, `case${i}`, name));
+      // A native front starts the engine beside it (dist/hns-cni.exe + dist/hns-cni-engine.exe).
+      const engine = path.join(path.dirname(c.exe), 'hns-cni-engine.exe');
+      const beside = c.beside ?? (fs.existsSync(engine) && c.exe !== engine ? { 'hns-cni-engine.exe': engine } : {});
+      for (const [name, file] of Object.entries(beside)) fs.copyFileSync(file, path.join(dir, `case${i}`, name));
       const env = Object.entries(c.env ?? {}).map(([k, v]) => `${k}='${v}'`);
       const command = [...env, '/usr/lib/wine/wine64', `'${onZ(program)}'`, ...c.args].join(' ');
       if (c.stdinFile) fs.copyFileSync(c.stdinFile, path.join(dir, `case${i}.stdin`));
