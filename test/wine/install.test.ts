@@ -20,7 +20,7 @@ import type { NodeStatusReport } from '../../src/node/status.js';
 import { type RemoteKubeApiServer, startRemoteKubeApiServer } from '../fixtures/kube/api-server-remote.js';
 import { builtPair, stagePair } from '../helpers/pair.js';
 import { createNamespace, deleteNamespace, endpoints, networkNamed, networks } from './hns-view.js';
-import { dist, onDriveC, type Ran, scripts, simCli, simStats, stage, win, wineRun } from './stage.js';
+import { onDriveC, type Ran, scripts, simCli, simStats, stage, win, wineRun } from './stage.js';
 
 const base = 'C:\\hns-cni-test\\install';
 const dirs = {
