@@ -118,7 +118,7 @@ async function runInstall(argv: string[]): Promise<number> {
     subnets = v['from-node'] === true ? await nodePodCidrs(v) : [str(v.subnet)!];
   }
   const record = readInstallRecord(dataDir);
-  const pair = installPair(sources, binDir, frontName, record);
+  const pair = installPair(sources, binDir, frontName, record, v.force === true);
   const binary = pair.front;
   record.installedAt = new Date().toISOString();
   const out: Record<string, unknown> = { binary, engine: pair.engine };

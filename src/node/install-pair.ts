@@ -49,8 +49,21 @@ export interface PairOutcome {
   engine: BinaryOutcome;
 }
 
-/** Installs (or upgrades) the engine, then the front; records both. */
-export function installPair(src: PairSources, binDir: string, frontName: string, record: InstallRecord): PairOutcome {
+/**
+ * Installs (or upgrades) the engine, then the front; records both. An anchor's own executable already under the
+ * front's name (win-bridge.exe that hns-cni did not install) is kept unless `force`: replacing it is the operator's call.
+ */
+export function installPair(
+  src: PairSources,
+  binDir: string,
+  frontName: string,
+  record: InstallRecord,
+  force = false,
+): PairOutcome {
+  const target = path.join(binDir, frontName);
+  const ours = [...(record.fronts ?? []), ...(record.binary ? [record.binary] : [])].some((f) => f.path === target);
+  if (frontName !== frontFileName() && fs.existsSync(target) && !ours && !force)
+    throw new Error(`${target} was not installed by hns-cni (the plugin it replaces?): kept; --force replaces it`);
   const engine = installBinary(src.engine, binDir, engineFileName());
   const front = installBinary(src.front, binDir, frontName);
   record.engine = { path: engine.path, sha256: engine.sha256 };

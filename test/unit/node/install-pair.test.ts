@@ -71,6 +71,19 @@ describe('the executable pair', () => {
     expect(fs.readdirSync(bin)).toEqual(['win-overlay']);
   });
 
+  it("an anchor's own executable under the drop-in name is kept unless force", () => {
+    const rec = record();
+    const src = pairSources(path.join(release, 'hns-cni-engine'), undefined);
+    fs.mkdirSync(bin);
+    fs.writeFileSync(path.join(bin, 'win-bridge'), 'the real win-bridge');
+    expect(() => installPair(src, bin, 'win-bridge', rec)).toThrow(
+      /was not installed by hns-cni .* --force replaces it/,
+    );
+    expect(fs.readdirSync(bin)).toEqual(['win-bridge']);
+    installPair(src, bin, 'win-bridge', rec, true);
+    expect(fs.readFileSync(path.join(bin, 'win-bridge'), 'utf8')).toBe('front v1');
+  });
+
   it('a record from before the pair (one executable) keeps that front and adds the engine', () => {
     const rec: InstallRecord = { ...record(), binary: { path: path.join(bin, 'win-bridge'), sha256: 'x' } };
     installPair(pairSources(path.join(release, 'hns-cni-engine'), undefined), bin, 'hns-cni', rec);
