@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as sea from 'node:sea';
 import { type ParseArgsConfig, parseArgs } from 'node:util';
+import { frontOrigin } from '../cni/front-origin.js';
 import { isIPv4Cidr } from '../config/address.js';
 import { selectHcnClient } from '../hns/select.js';
 import { defaultNodeName } from '../ipam/config.js';
@@ -13,22 +14,22 @@ import { defaultBinDir, defaultConfDir } from '../node/conf.js';
 import {
   CONFLIST_NAME,
   conflistFor,
-  executableName,
-  installBinary,
   installConflist,
   readInstallRecord,
-  removeSetAside,
   sha256Of,
   writeInstallRecord,
 } from '../node/install.js';
+import { frontTargetName, installPair, pairSources, uninstallPair } from '../node/install-pair.js';
 import { teardownNode } from '../node/teardown.js';
 import { defaultDataDir } from '../store/data-dir.js';
 import { printError, printJson, printText } from './output.js';
 
-const INSTALL_USAGE = `usage: hns-cni install [--bin-dir DIR] [--conf-dir DIR] [--source FILE] [--force]
-         [--subnet CIDR | --from-node [--node-name NAME] [--kubeconfig FILE]] [--no-conflist]
+const INSTALL_USAGE = `usage: hns-cni install [--bin-dir DIR] [--conf-dir DIR] [--source ENGINE] [--front FILE] [--as NAME]
+         [--force] [--subnet CIDR | --from-node [--node-name NAME] [--kubeconfig FILE]] [--no-conflist]
          [--name NAME] [--mode l2bridge|transparent|nat|overlay] --cluster-cidr CIDR --service-cidr CIDR
-Copies the executable into the CNI bin dir (rename-then-replace: a running CNI call keeps its copy) and writes
+Copies the executable pair into the CNI bin dir: the engine (hns-cni-engine[.exe], --source, default this one)
+first, then the native front (--front, default the front beside the engine) as hns-cni[.exe] or, with --as, an
+anchor's name (win-bridge, sdnbridge, nat, ...); rename-then-replace, so a running CNI call keeps its copy. Writes
 ${CONFLIST_NAME} with the node's pod subnet, never over a conflist hns-cni did not write unless --force.`;
 const UNINSTALL_USAGE = `usage: hns-cni uninstall [--bin-dir DIR] [--conf-dir DIR] [--force] [--json]
 Removes hns-cni's routes, host endpoints and networks (refused while pods use them, unless --force), the files it
@@ -77,6 +78,8 @@ async function runInstall(argv: string[]): Promise<number> {
     'bin-dir': { type: 'string' },
     'conf-dir': { type: 'string' },
     source: { type: 'string' },
+    front: { type: 'string' },
+    as: { type: 'string' },
     force: { type: 'boolean', default: false },
     subnet: { type: 'string' },
     'from-node': { type: 'boolean', default: false },
@@ -93,7 +96,17 @@ async function runInstall(argv: string[]): Promise<number> {
   const confDir = str(v['conf-dir']) ?? defaultConfDir();
   const dataDir = defaultDataDir();
   const source = str(v.source) ?? (sea.isSea() ? process.execPath : undefined);
-  if (source === undefined) throw new UsageError('--source FILE is needed when not run as the hns-cni executable');
+  if (source === undefined) throw new UsageError('--source ENGINE is needed when not run as the hns-cni executable');
+  let frontName: string;
+  try {
+    frontName = frontTargetName(str(v.as));
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  const sources = pairSources(
+    source,
+    str(v.front) ?? (str(v.source) === undefined ? frontOrigin()?.frontPath : undefined),
+  );
   const writeConf = v['no-conflist'] !== true;
   let subnets: string[] = [];
   if (writeConf) {
@@ -105,10 +118,10 @@ async function runInstall(argv: string[]): Promise<number> {
     subnets = v['from-node'] === true ? await nodePodCidrs(v) : [str(v.subnet)!];
   }
   const record = readInstallRecord(dataDir);
-  const binary = installBinary(source, binDir);
-  record.binary = { path: binary.path, sha256: binary.sha256 };
+  const pair = installPair(sources, binDir, frontName, record, v.force === true);
+  const binary = pair.front;
   record.installedAt = new Date().toISOString();
-  const out: Record<string, unknown> = { binary };
+  const out: Record<string, unknown> = { binary, engine: pair.engine };
   if (writeConf) {
     const subnet = subnets.find((s) => isIPv4Cidr(s));
     if (subnet === undefined) throw new Error(`no IPv4 pod subnet among ${subnets.join(', ')}`);
@@ -129,9 +142,10 @@ async function runInstall(argv: string[]): Promise<number> {
   if (v.json) printJson(out);
   else {
     printText(`${binary.action}: ${binary.path}`);
+    printText(`engine ${pair.engine.action}: ${pair.engine.path}`);
     const c = out.conflist as { action: string; path: string; note?: string } | undefined;
     if (c) printText(`conflist ${c.action}: ${c.path}${c.note ? ` (${c.note})` : ''}`);
-    for (const f of binary.inUse) printText(`still in use, removed later: ${f}`);
+    for (const f of [...pair.engine.inUse, ...binary.inUse]) printText(`still in use, removed later: ${f}`);
   }
   return 0;
 }
@@ -176,18 +190,9 @@ async function runUninstall(argv: string[]): Promise<number> {
       removed.push(conf.path);
     } else kept.push(`${conf.path} (changed since hns-cni wrote it; --force removes it)`);
   }
-  const exe = path.join(binDir, executableName());
-  if (fs.existsSync(exe) && (force || record.binary?.path === exe)) {
-    try {
-      fs.rmSync(exe, { force: true });
-      removed.push(exe);
-    } catch {
-      // Windows: the running copy cannot be deleted; it is set aside for Install-HnsCni.ps1 (or a reboot) to finish,
-      // and reported with the other set-aside copies just below.
-      fs.renameSync(exe, `${exe}.old-${Date.now()}`);
-    }
-  }
-  kept.push(...removeSetAside(binDir).map((f) => `${f} (in use)`));
+  const pair = uninstallPair(binDir, record, force);
+  removed.push(...pair.removed);
+  kept.push(...pair.kept);
   if (process.platform === 'win32') {
     for (const n of fs.existsSync(binDir) ? fs.readdirSync(binDir) : []) {
       if (!/^koffi-[0-9a-f]{16}\.node$/.test(n)) continue;

@@ -33,7 +33,7 @@ export const COMMANDS: Record<string, CommandEntry> = {
     load: async () => (await import('./pod.js')).main,
   },
   install: {
-    summary: 'install or upgrade hns-cni on this node (executable + conflist); see also uninstall',
+    summary: 'install or upgrade hns-cni on this node (front + engine + conflist); see also uninstall',
     load: async () => (await import('./install.js')).install,
   },
   uninstall: {

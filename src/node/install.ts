@@ -21,7 +21,12 @@ export function executableName(platform = process.platform): string {
 export interface InstallRecord {
   version: 1;
   installedAt: string;
+  /** The front (before the pair: the one executable) last installed. */
   binary?: { path: string; sha256: string };
+  /** Every front installed into the bin dir (hns-cni.exe and/or anchors' names); they share one engine. */
+  fronts?: { path: string; sha256: string }[];
+  /** The engine beside the fronts (hns-cni-engine.exe). */
+  engine?: { path: string; sha256: string };
   conflist?: { path: string; sha256: string };
 }
 
@@ -72,8 +77,7 @@ export interface BinaryOutcome {
   inUse: string[];
 }
 
-export function installBinary(source: string, binDir: string): BinaryOutcome {
-  const exe = executableName();
+export function installBinary(source: string, binDir: string, exe = executableName()): BinaryOutcome {
   const target = path.join(binDir, exe);
   const sha256 = sha256Of(source);
   fs.mkdirSync(binDir, { recursive: true });

@@ -83,7 +83,10 @@ export async function nodeStatus(opts: {
       forwarding.push({ address: f.address, present: false, enabled: false });
     }
   }
-  const binary = ['hns-cni.exe', 'hns-cni'].map((f) => path.join(opts.binDir, f)).find((f) => fs.existsSync(f));
+  // The front, else a leftover engine (src/node/install-pair.ts): either means hns-cni's files are still there.
+  const binary = ['hns-cni.exe', 'hns-cni', 'hns-cni-engine.exe', 'hns-cni-engine']
+    .map((f) => path.join(opts.binDir, f))
+    .find((f) => fs.existsSync(f));
   const confFile = firstConfFile(opts.confDir);
   const stateDir = fs.existsSync(nodeDir(opts.dataDir)) ? nodeDir(opts.dataDir) : undefined;
   const agent = readAgentStatus(opts.dataDir);

@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type KubeApiServer, startKubeApiServer } from '../fixtures/kube/api-server.js';
-import { pluginBinary } from '../helpers/plugin-process.js';
+import { stagePair } from '../helpers/pair.js';
 import { eventually, routes, startNode } from './node-helpers.js';
 import type { SimNode } from './plugin-harness.js';
 
@@ -16,6 +16,8 @@ let node: SimNode;
 let api: KubeApiServer;
 let binDir: string;
 let confDir: string;
+/** The release directory: front + engine (test/helpers/pair.ts; a stand-in front until the build makes one). */
+let release: { front: string; engine: string };
 
 /** Every file under a dir (relative path + size), or 'absent'. */
 function files(dir: string): string[] | 'absent' {
@@ -39,6 +41,7 @@ async function snapshot() {
 }
 
 const installed = () => path.join(binDir, 'hns-cni');
+const installedEngine = () => path.join(binDir, 'hns-cni-engine');
 const run = (exe: string, args: string[]) => runWith(exe, args);
 
 function runWith(exe: string, args: string[], env: Record<string, string> = {}, stdin = '') {
@@ -84,6 +87,7 @@ beforeAll(async () => {
   confDir = path.join(node.dir, 'cni', 'conf');
   fs.mkdirSync(binDir, { recursive: true });
   fs.mkdirSync(confDir, { recursive: true });
+  release = stagePair(path.join(node.dir, 'release'));
   const r = await node.command(
     ['sim', 'routes', '--add', '10.60.0.0/16', '--via', '10.0.0.9', '--state', node.env.HNS_CNI_SIM_STATE!],
     false,
@@ -101,20 +105,45 @@ describe('install → upgrade → uninstall', () => {
   it("an operator's conflist is kept; --force takes it over", async () => {
     const mine = path.join(confDir, '10-hns-cni.conflist');
     fs.writeFileSync(mine, '{"cniVersion":"1.0.0","name":"operator","plugins":[]}');
-    const kept = await run(pluginBinary(), installArgs(pluginBinary()));
+    const kept = await run(release.front, installArgs(release.engine));
     expect(kept.code, kept.stderr).toBe(0);
     expect(kept.stdout).toContain('conflist kept');
     expect(fs.readFileSync(mine, 'utf8')).toContain('"operator"');
-    const forced = await run(pluginBinary(), [...installArgs(pluginBinary()), '--force']);
+    const forced = await run(release.front, [...installArgs(release.engine), '--force']);
     expect(forced.code, forced.stderr).toBe(0);
     expect(JSON.parse(fs.readFileSync(mine, 'utf8')).plugins[0]).toMatchObject({
       type: 'hns-cni',
       ipam: { subnet: '10.244.1.0/24' },
     });
     // From now on the file is hns-cni's: a second install rewrites it without --force.
-    const again = await run(pluginBinary(), installArgs(pluginBinary()));
-    expect(again.stdout).toMatch(/installed|unchanged/);
+    const again = await run(release.front, installArgs(release.engine));
+    expect(again.stdout).toContain(`unchanged: ${installed()}`);
+    expect(again.stdout).toContain(`engine unchanged: ${installedEngine()}`);
     expect(again.stdout).toContain('conflist unchanged');
+    expect(fs.readFileSync(installed()).equals(fs.readFileSync(release.front))).toBe(true);
+    expect(fs.readFileSync(installedEngine()).equals(fs.readFileSync(release.engine))).toBe(true);
+  });
+
+  it('a release without its front is refused and changes nothing', async () => {
+    const lone = path.join(node.dir, 'lone');
+    fs.mkdirSync(lone, { recursive: true });
+    fs.copyFileSync(release.engine, path.join(lone, 'hns-cni-engine'));
+    const bin = files(binDir);
+    const r = await run(release.front, installArgs(path.join(lone, 'hns-cni-engine')));
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`the native front ${path.join(lone, 'hns-cni')} is not beside the engine`);
+    expect(files(binDir)).toEqual(bin);
+  });
+
+  it('a drop-in name (--as win-bridge) is a second front sharing the one engine; an unknown name is refused', async () => {
+    const bad = await run(release.front, [...installArgs(release.engine), '--as', 'bridge2']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--as bridge2: not hns-cni nor an anchor');
+    const r = await run(release.front, [...installArgs(release.engine), '--as', 'win-bridge']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain(`installed: ${path.join(binDir, 'win-bridge')}`);
+    expect(r.stdout).toContain(`engine unchanged: ${installedEngine()}`);
+    expect(files(binDir)).toEqual(['hns-cni', 'hns-cni-engine', 'win-bridge']);
   });
 
   it('the installed agent prepares the node and routes win-b', async () => {
@@ -152,12 +181,19 @@ describe('install → upgrade → uninstall', () => {
     await eventually('the ADD to be held inside HNS', async () =>
       (await node.stats()).faults.some((f) => f.fired === 1),
     );
-    const upgraded = path.join(node.dir, 'hns-cni-next');
-    fs.copyFileSync(pluginBinary(), upgraded);
+    const next = path.join(node.dir, 'next');
+    fs.mkdirSync(next, { recursive: true });
+    const upgraded = path.join(next, 'hns-cni');
+    const upgradedEngine = path.join(next, 'hns-cni-engine');
+    fs.copyFileSync(release.front, upgraded);
     fs.appendFileSync(upgraded, 'upgrade-marker');
-    const up = await run(pluginBinary(), installArgs(upgraded));
+    fs.copyFileSync(release.engine, upgradedEngine);
+    fs.appendFileSync(upgradedEngine, 'engine-upgrade-marker');
+    const up = await run(release.front, installArgs(upgradedEngine));
     expect(up.code, up.stderr).toBe(0);
     expect(up.stdout).toContain(`upgraded: ${installed()}`);
+    expect(up.stdout).toContain(`engine upgraded: ${installedEngine()}`);
+    expect(fs.readFileSync(installedEngine()).equals(fs.readFileSync(upgradedEngine))).toBe(true);
     const result = await add;
     expect(result.code, result.stderr).toBe(0);
     expect(JSON.parse(result.stdout).ips[0].address).toMatch(/^10\.244\.1\./);

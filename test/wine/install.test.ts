@@ -18,12 +18,22 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NodeStatusReport } from '../../src/node/status.js';
 import { type RemoteKubeApiServer, startRemoteKubeApiServer } from '../fixtures/kube/api-server-remote.js';
+import { builtPair, stagePair } from '../helpers/pair.js';
 import { createNamespace, deleteNamespace, endpoints, networkNamed, networks } from './hns-view.js';
-import { dist, onDriveC, type Ran, scripts, simCli, simStats, stage, win, wineRun } from './stage.js';
+import { onDriveC, type Ran, scripts, simCli, simStats, stage, win, wineRun } from './stage.js';
 
 const base = 'C:\\hns-cni-test\\install';
-const dirs = { bin: `${base}\\bin`, conf: `${base}\\conf`, data: `${base}\\data`, next: `${base}\\next` };
+const dirs = {
+  bin: `${base}\\bin`,
+  conf: `${base}\\conf`,
+  data: `${base}\\data`,
+  next: `${base}\\next`,
+  release: `${base}\\release`,
+};
 const installed = `${dirs.bin}\\hns-cni.exe`;
+const installedEngine = `${dirs.bin}\\hns-cni-engine.exe`;
+/** The release as shipped: front + engine in one directory (test/helpers/pair.ts: a stand-in front for now). */
+const release = { front: `${dirs.release}\\hns-cni.exe`, engine: `${dirs.release}\\hns-cni-engine.exe` };
 const kubeconfig = `${base}\\kubeconfig`;
 const env: Record<string, string> = { HNS_CNI_IPHLP_LIBRARY: win.iphlpDll, HNS_CNI_DATA_DIR: dirs.data };
 
@@ -143,6 +153,7 @@ let before: ReturnType<typeof nodeState>;
 beforeAll(async () => {
   rmSync(onDriveC(base), { recursive: true, force: true });
   for (const d of [dirs.bin, dirs.conf, dirs.next]) mkdirSync(onDriveC(d), { recursive: true });
+  stagePair(onDriveC(dirs.release), true);
   api = await startRemoteKubeApiServer(stage().runDir);
   await api.setNode({ name: 'win-i', podCIDRs: ['10.247.1.0/24'], internalIP: '10.0.0.24' });
   await api.setNode({ name: 'win-j', podCIDRs: ['10.247.2.0/24'], internalIP: '10.0.0.25' });
@@ -156,14 +167,18 @@ afterAll(async () => {
 });
 
 describe('hns-cni.exe install → upgrade → uninstall under Wine', () => {
-  it('installs itself into the bin dir and writes the conflist; a second install changes nothing', () => {
-    const r = exe(win.exe, installArgs(win.exe));
+  it('installs the pair (front + engine) into the bin dir and writes the conflist; a second install changes nothing', () => {
+    const r = exe(release.front, installArgs(release.engine));
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toContain(`installed: ${installed}`);
-    expect(readFileSync(onDriveC(installed)).equals(readFileSync(dist.exe))).toBe(true);
+    expect(r.stdout).toContain(`engine installed: ${installedEngine}`);
+    expect(readFileSync(onDriveC(installed)).equals(readFileSync(builtPair(true).front))).toBe(true);
+    expect(readFileSync(onDriveC(installedEngine)).equals(readFileSync(builtPair(true).engine))).toBe(true);
     expect(JSON.parse(podConfig())).toMatchObject({ type: 'hns-cni', ipam: { subnet: '10.247.1.0/24' } });
-    const again = exe(installed, installArgs(win.exe));
+    const again = exe(installed, installArgs(release.engine));
     expect(again.status, again.stderr).toBe(0);
+    expect(again.stdout).toContain(`unchanged: ${installed}`);
+    expect(again.stdout).toContain(`engine unchanged: ${installedEngine}`);
     expect(again.stdout).toContain('conflist unchanged');
   });
 
@@ -198,11 +213,16 @@ describe('hns-cni.exe install → upgrade → uninstall under Wine', () => {
     }
     // The new build: the same exe with bytes appended (PE overlay data), so that it differs from the running one.
     const next = `${dirs.next}\\hns-cni.exe`;
-    copyFileSync(dist.exe, onDriveC(next));
+    const nextEngine = `${dirs.next}\\hns-cni-engine.exe`;
+    copyFileSync(onDriveC(release.front), onDriveC(next));
     appendFileSync(onDriveC(next), 'upgrade-marker');
-    const up = exe(win.exe, installArgs(next));
+    copyFileSync(onDriveC(release.engine), onDriveC(nextEngine));
+    appendFileSync(onDriveC(nextEngine), 'engine-upgrade-marker');
+    const up = exe(release.front, installArgs(nextEngine));
     expect(up.status, up.stderr).toBe(0);
     expect(up.stdout).toContain(`upgraded: ${installed}`);
+    expect(up.stdout).toContain(`engine upgraded: ${installedEngine}`);
+    expect(readFileSync(onDriveC(installedEngine)).equals(readFileSync(onDriveC(nextEngine)))).toBe(true);
     const result = await add;
     simCli(['sim', 'fault', '--clear']);
     expect(result.status, result.stderr).toBe(0);
@@ -234,12 +254,20 @@ describe('hns-cni.exe install → upgrade → uninstall under Wine', () => {
       .split('\n')
       .filter((l) => l.startsWith('left: '))
       .map((l) => l.slice('left: '.length));
+    // A real front runs the engine as a child: both images are in use. The stand-in front is the engine itself.
+    const running = builtPair(true).standIn ? [] : ['hns-cni-engine'];
     expect(left).toEqual([
       expect.stringMatching(/^C:\\hns-cni-test\\install\\bin\\hns-cni\.exe\.old-\d+ \(in use\)$/),
+      ...running.map((n) =>
+        expect.stringMatching(
+          new RegExp(`^C:\\\\hns-cni-test\\\\install\\\\bin\\\\${n}\\.exe\\.old-\\d+ \\(in use\\)$`),
+        ),
+      ),
       expect.stringMatching(/^C:\\hns-cni-test\\install\\bin\\koffi-[0-9a-f]{16}\.node \(in use\)$/),
     ]);
     for (const l of left) rmSync(onDriveC(l.replace(/ \(in use\)$/, '')));
     rmSync(onDriveC(dirs.next), { recursive: true, force: true });
+    rmSync(onDriveC(dirs.release), { recursive: true, force: true });
     expect(nodeState()).toEqual(before);
     const status = exe(win.exe, ['node', 'status', '--json', '--conf-dir', dirs.conf, '--bin-dir', dirs.bin]);
     expect(status.status, status.stderr).toBe(0);

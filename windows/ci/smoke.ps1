@@ -1,6 +1,6 @@
 <#
 .SYNOPSIS
-    Smoke test of the shipped hns-cni.exe against the REAL Host Networking Service (Windows CI runners), and the
+    Smoke test of the shipped hns-cni.exe (front) + hns-cni-engine.exe against the REAL Host Networking Service (Windows CI runners), and the
     recorder of what real HNS answers where hns-cni's simulator has an option.
 .DESCRIPTION
     The Linux test suite proves the plugin against a simulator through the real FFI path and under Wine; this is the
@@ -18,6 +18,10 @@ param(
 Set-StrictMode -Version Latest
 $ErrorActionPreference = 'Stop'
 $exePath = (Resolve-Path -LiteralPath $Exe).Path
+# The front (hns-cni.exe) starts the engine beside it for everything it does not relay to the node agent: a release
+# without the engine is broken, whatever the front answers on its own (VERSION).
+$enginePath = Join-Path (Split-Path -Parent $exePath) 'hns-cni-engine.exe'
+if (-not (Test-Path -LiteralPath $enginePath)) { throw "$enginePath is missing: the release ships hns-cni.exe and hns-cni-engine.exe together" }
 $work = Join-Path $env:RUNNER_TEMP 'hns-cni-smoke'
 New-Item -ItemType Directory -Force -Path $work | Out-Null
 # hns-cni writes only into directories SYSTEM and Administrators alone can write (docs/security.md). $work inherits

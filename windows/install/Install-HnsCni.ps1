@@ -2,13 +2,14 @@
 .SYNOPSIS
     Installs, upgrades or uninstalls hns-cni on a Windows node that is not managed by the DaemonSet in deploy/.
 .DESCRIPTION
-    Install (the default): runs `hns-cni.exe install` from the given executable. It copies itself into containerd's
-    CNI bin dir by rename-then-replace (a running CNI call keeps its copy) and writes 10-hns-cni.conflist with the
+    Install (the default): runs `hns-cni.exe install` from the given release directory's hns-cni.exe (the native
+    front) with hns-cni-engine.exe (the Node engine) beside it. It copies the pair into containerd's CNI bin dir,
+    the engine first, by rename-then-replace (a running CNI call keeps its copy) and writes 10-hns-cni.conflist with the
     node's pod subnet, never over a conflist it did not write unless -Force. Then prepares the node once
     (`hns-cni.exe node --once`) and, with -Service, registers `hns-cni.exe node` as a Windows service.
     Uninstall: stops and removes the service, runs `hns-cni.exe uninstall` (routes, host endpoints, networks, files,
     data directory; refused while pods use the networks unless -Force), then deletes the copies Windows would not
-    let the running executable delete, and shows `hns-cni.exe node status` is empty.
+    let the running executables delete, and shows `hns-cni.exe node status` is empty.
 .EXAMPLE
     .\Install-HnsCni.ps1 -Source .\hns-cni.exe -Subnet 10.244.3.0/24 -ClusterCidr 10.244.0.0/16 -ServiceCidr 10.96.0.0/12
 .EXAMPLE
@@ -44,6 +45,8 @@ param(
 $ErrorActionPreference = 'Stop'
 $serviceName = 'hns-cni-node'
 $installed = Join-Path $BinDir 'hns-cni.exe'
+# Set aside by an upgrade or the uninstall while running: the front and the engine (src/node/install-pair.ts).
+$asideFilters = @('hns-cni.exe.old-*', 'hns-cni-engine.exe.old-*')
 
 function Invoke-HnsCniExe {
     param([string]$Exe, [string[]]$Arguments)
@@ -58,14 +61,16 @@ if ($Uninstall) {
         & sc.exe delete $serviceName | Out-Null
     }
     if (-not (Test-Path -LiteralPath $installed)) { throw "hns-cni is not installed in $BinDir" }
-    # The installed executable runs its own uninstall: it cannot delete itself while running, so it renames itself
-    # aside (hns-cni.exe.old-<ms>) and leaves its koffi module loaded; both are removed here once it has exited.
+    # The installed pair runs its own uninstall: a running image cannot be deleted, so the front and the engine are
+    # renamed aside (hns-cni[-engine].exe.old-<ms>) and the koffi module stays loaded; all go here once they exited.
     # Never a copy in $env:TEMP: for LocalSystem that is C:\Windows\Temp, where any user can plant the koffi module
     # the copy would load (docs/security.md, row 1).
     $arguments = @('uninstall', '--bin-dir', $BinDir, '--conf-dir', $ConfDir)
     if ($Force) { $arguments += '--force' }
     Invoke-HnsCniExe -Exe $installed -Arguments $arguments
-    $aside = @(Get-ChildItem -LiteralPath $BinDir -Filter 'hns-cni.exe.old-*' -ErrorAction SilentlyContinue)
+    # The engine runs on its own (a set-aside front would look for hns-cni-engine.exe beside it, now gone).
+    $aside = @(Get-ChildItem -LiteralPath $BinDir -Filter 'hns-cni-engine.exe.old-*' -ErrorAction SilentlyContinue)
+    if ($aside.Count -eq 0) { $aside = @(Get-ChildItem -LiteralPath $BinDir -Filter 'hns-cni.exe.old-*' -ErrorAction SilentlyContinue) }
     if ($aside.Count -gt 0) {
         # The set-aside copy (administrators-only bin dir) proves the node is clean, then goes too. Its log goes to the
         # bin dir, not to C:\ProgramData\hns-cni, which the uninstall has just removed.
@@ -77,17 +82,20 @@ if ($Uninstall) {
         }
     }
     Get-ChildItem -LiteralPath $BinDir -ErrorAction SilentlyContinue |
-        Where-Object { $_.Name -like 'hns-cni.exe.old-*' -or $_.Name -like 'hns-cni-uninstall*.log' -or
+        Where-Object { $_.Name -like $asideFilters[0] -or $_.Name -like $asideFilters[1] -or $_.Name -like 'hns-cni-uninstall*.log' -or
             $_.Name -match '^koffi-[0-9a-f]{16}\.node$' } |
         Remove-Item -Force -ErrorAction SilentlyContinue
     return
 }
 
-$arguments = @('install', '--bin-dir', $BinDir, '--conf-dir', $ConfDir, '--source', (Resolve-Path -LiteralPath $Source).Path,
+$front = (Resolve-Path -LiteralPath $Source).Path
+$engine = Join-Path (Split-Path -Parent $front) 'hns-cni-engine.exe'
+if (-not (Test-Path -LiteralPath $engine)) { throw "$engine is missing: a release ships hns-cni.exe and hns-cni-engine.exe in one directory" }
+$arguments = @('install', '--bin-dir', $BinDir, '--conf-dir', $ConfDir, '--source', $engine, '--front', $front,
     '--mode', $Mode, '--cluster-cidr', $ClusterCidr, '--service-cidr', $ServiceCidr)
 if ($FromNode) { $arguments += @('--from-node', '--kubeconfig', $Kubeconfig) } else { $arguments += @('--subnet', $Subnet) }
 if ($Force) { $arguments += '--force' }
-Invoke-HnsCniExe -Exe $Source -Arguments $arguments
+Invoke-HnsCniExe -Exe $front -Arguments $arguments
 Invoke-HnsCniExe -Exe $installed -Arguments @('node', '--once', '--conf-dir', $ConfDir, '--kubeconfig', $Kubeconfig)
 if ($Service) {
     if (-not (Get-Service -Name $serviceName -ErrorAction SilentlyContinue)) {

@@ -83,6 +83,7 @@ describe('the Windows jobs', () => {
     const upload = linux.steps!.find((s) => s.uses?.startsWith('actions/upload-artifact@'))!;
     expect(upload.with).toMatchObject({ name: 'hns-cni' });
     expect(String(upload.with!.path)).toContain('dist/hns-cni.exe');
+    expect(String(upload.with!.path)).toContain('dist/hns-cni-engine.exe');
     expect(ci.jobs.windows).toMatchObject({ needs: 'linux', uses: './.github/workflows/windows.yml' });
   });
 
