@@ -1,25 +1,20 @@
-// The executable pair as a release ships it (src/cni/front-origin.ts): the native front and the Node engine in one
-// directory. Taken from dist/: the engine is dist/hns-cni-engine[.exe] when the build made one, else the Node
-// executable dist/hns-cni[.exe]; the front is dist/hns-cni[.exe] when that is the native front.
-// STAND-IN until the build makes the native front: when dist/hns-cni[.exe] is still the Node executable, the front
-// is a COPY OF THE ENGINE named as the front (run directly, the engine is a complete plugin, so it behaves right).
+// The executable pair as a release ships it (src/cni/front-origin.ts): the native front dist/hns-cni[.exe] and the
+// Node engine dist/hns-cni-engine[.exe] in one directory. A missing file fails loudly: run npm run build.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
-/** A native front is a small C program; the Node executable is over 50 MB. */
-const isNativeFront = (file: string) => fs.existsSync(file) && fs.statSync(file).size < 20 * 1024 * 1024;
-
 /** The built front and engine for `windows` (the .exe pair) or this platform. */
-export function builtPair(windows = false): { front: string; engine: string; standIn: boolean } {
+export function builtPair(windows = false): { front: string; engine: string } {
   const ext = windows ? '.exe' : '';
   const front = path.join(repoRoot, 'dist', `hns-cni${ext}`);
-  const engineFile = path.join(repoRoot, 'dist', `hns-cni-engine${ext}`);
-  const engine = fs.existsSync(engineFile) ? engineFile : front;
-  if (isNativeFront(front)) return { front, engine, standIn: false };
-  return { front: engine, engine, standIn: true };
+  const engine = path.join(repoRoot, 'dist', `hns-cni-engine${ext}`);
+  for (const file of [front, engine]) if (!fs.existsSync(file)) throw new Error(`${file} is missing: npm run build`);
+  // The front is a small C program, the engine a Node executable of over 50 MB: never the engine twice.
+  if (fs.statSync(front).size > 20 * 1024 * 1024) throw new Error(`${front} is not the native front`);
+  return { front, engine };
 }
 
 /** Copies the pair into `dir` as hns-cni[.exe] + hns-cni-engine[.exe] (a release directory); returns the paths. */
