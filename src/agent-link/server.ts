@@ -9,6 +9,7 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { logOptionsFrom, type PluginHandlers, runCni } from '../cni/dispatch.js';
 import { runInvocation } from '../cni/invocation.js';
+import { stdoutDocument } from '../cni/io.js';
 import { log, resolveLogOptions } from '../log/logger.js';
 import { openDataDir } from '../store/data-dir.js';
 import { type AgentEndpoint, readEndpoint, removeEndpoint, writeEndpoint } from './endpoint-file.js';
@@ -140,7 +141,7 @@ export class CniServer {
         env,
         platform: process.platform,
         readStdin: () => input,
-        writeStdoutJson: (value) => stdout.push(Buffer.from(`${JSON.stringify(value)}\n`, 'utf8')),
+        writeStdoutJson: (value) => stdout.push(Buffer.from(stdoutDocument(value), 'utf8')),
         writeStderrText: () => {},
         configureLog: async () => {}, // the agent's log is open, with the same options (checked above)
       }),

@@ -15,10 +15,15 @@ export function readStdin(): Buffer {
 
 let stdoutWritten = false;
 
+/** The bytes of `value` as the single JSON document on stdout (the agent relays exactly these). */
+export function stdoutDocument(value: unknown): string {
+  return `${JSON.stringify(value)}\n`;
+}
+
 /** Writes `value` as the single JSON document on stdout. */
 export function writeStdoutJson(value: unknown): void {
   stdoutWritten = true;
-  writeAll(1, `${JSON.stringify(value)}\n`);
+  writeAll(1, stdoutDocument(value));
 }
 
 /** Writes bytes another process produced with writeStdoutJson (the agent's reply, relayed as they are). */
