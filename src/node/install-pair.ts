@@ -87,9 +87,10 @@ export function uninstallPair(
   const removed: string[] = [];
   const kept: string[] = [];
   const ours = new Set([...(record.fronts ?? []), ...(record.binary ? [record.binary] : [])].map((f) => f.path));
-  const names = [frontFileName(), ...[...ours].map((p) => path.basename(p)), engineFileName()];
-  const uniqueNames = [...new Set(names.filter((n) => n !== engineFileName())), engineFileName()];
-  for (const name of uniqueNames) {
+  // Every front's name once (hns-cni's own even when not recorded, for its set-aside copies), the engine last.
+  const fronts = new Set([frontFileName(), ...[...ours].map((p) => path.basename(p))]);
+  fronts.delete(engineFileName());
+  for (const name of [...fronts, engineFileName()]) {
     const file = path.join(binDir, name);
     const recorded = ours.has(file) || (name === engineFileName() && record.engine?.path === file);
     if (fs.existsSync(file) && (force || recorded)) {
