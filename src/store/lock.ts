@@ -1,7 +1,8 @@
 // Cross-process exclusive locks around a file, for state shared by the concurrent one-shot processes containerd
 // starts. `withFileLock` (IPAM store, simulator state, network creation; held for milliseconds): proper-lockfile's
 // atomic mkdir, which behaves the same on NTFS and Linux, with the lock's mtime refreshed while held, so a lock
-// whose holder was killed goes stale and is taken over after `staleMs`. `withOwnedLock` (the per-attachment lock,
+// whose holder was killed goes stale and is taken over after `staleMs`; the waiters of one process (a node agent
+// serving many pods) queue in-process and meet the lock directory one at a time. `withOwnedLock` (the per-attachment lock,
 // held across HNS calls): the holder's pid marks the lock, so a killed holder is replaced at once.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -24,12 +25,64 @@ export class LockTimeoutError extends Error {
   }
 }
 
+/**
+ * Waiters of this process for each lock file, in arrival order. A node agent serves many pods at once: without this
+ * each of its requests would poll the lock directory with backoff sleeps, leaving the lock idle between holders; in
+ * turn, the next one takes it as soon as the previous one let go. Other processes still meet the lock directory.
+ */
+const turns = new Map<string, { waiters: Array<() => void> }>();
+
+/** Waits for this process's turn at a lock (FIFO); resolves with the function that passes the turn on. */
+async function takeTurn(lockfilePath: string, started: number, timeoutMs: number): Promise<() => void> {
+  const pass = () => {
+    const queue = turns.get(lockfilePath)!;
+    const next = queue.waiters.shift();
+    if (next) next();
+    else turns.delete(lockfilePath);
+  };
+  const queue = turns.get(lockfilePath);
+  if (queue === undefined) {
+    turns.set(lockfilePath, { waiters: [] });
+    return pass;
+  }
+  await new Promise<void>((resolve, reject) => {
+    const waiter = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+    const timer = setTimeout(
+      () => {
+        queue.waiters.splice(queue.waiters.indexOf(waiter), 1);
+        reject(new LockTimeoutError(lockfilePath, Date.now() - started));
+      },
+      Math.max(0, started + timeoutMs - Date.now()),
+    );
+    queue.waiters.push(waiter);
+  });
+  return pass;
+}
+
 export async function withFileLock<T>(target: string, fn: () => Promise<T> | T, opts: LockOptions = {}): Promise<T> {
   const timeoutMs = opts.timeoutMs ?? 30_000;
-  const staleMs = opts.staleMs ?? 5_000;
-  fs.mkdirSync(path.dirname(target), { recursive: true });
-  const lockfilePath = `${target}.lock`;
   const started = Date.now();
+  const lockfilePath = `${target}.lock`;
+  const passTurn = await takeTurn(lockfilePath, started, timeoutMs);
+  try {
+    return await withLockDirectory(target, lockfilePath, fn, { timeoutMs, staleMs: opts.staleMs ?? 5_000 }, started);
+  } finally {
+    passTurn();
+  }
+}
+
+/** The cross-process part of withFileLock: proper-lockfile's lock directory, polled with jittered backoff. */
+async function withLockDirectory<T>(
+  target: string,
+  lockfilePath: string,
+  fn: () => Promise<T> | T,
+  { timeoutMs, staleMs }: Required<LockOptions>,
+  started: number,
+): Promise<T> {
+  fs.mkdirSync(path.dirname(target), { recursive: true });
   let release: (() => Promise<void>) | undefined;
   let attempt = 0;
   while (release === undefined) {
