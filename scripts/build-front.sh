@@ -23,5 +23,5 @@ gcc "${cflags[@]}" -static -s -o "$out/hns-cni.tmp.$$" "${common[@]}" "$src/plat
 mv -f "$out/hns-cni.tmp.$$" "$out/hns-cni"
 ensure_tool x86_64-w64-mingw32-gcc gcc-mingw-w64-x86-64
 x86_64-w64-mingw32-gcc "${cflags[@]}" -s -Wl,--no-insert-timestamp -o "$out/hns-cni.exe.tmp.$$" \
-  "${common[@]}" "$src/platform_win.c" -lws2_32 -ladvapi32 -lbcrypt
+  "${common[@]}" "$src/platform_win.c" -lws2_32 -ladvapi32
 mv -f "$out/hns-cni.exe.tmp.$$" "$out/hns-cni.exe"

@@ -16,6 +16,7 @@
 #define VERB_CAP_MS (10 * 60 * 1000) /* front.ts VERB_CAP_MS: only bounds a hung agent */
 #define NONCE_BYTES 32
 #define ENDPOINT_FILE "agent-cni.json"
+#define AGENT_THREADPOOL_SIZE "64" /* the node agent's libuv pool: a burst of 30 pods and room to spare */
 
 typedef struct {
   const char *self;
@@ -208,11 +209,17 @@ static int offer(front *f) {
 }
 
 int main(int argc, char **argv) {
-  (void)argv;
   buf_t self = {0};
   if (!plat_self_path(&self)) return 1; /* cannot happen short of a broken system; nothing to start */
   front f = {.self = (const char *)self.data};
-  if (argc > 1) plat_run_engine(f.self, NULL, NULL, 0); /* a command for people: the engine's */
+  if (argc > 1) {
+    // A command for people: the engine's. The node agent serves many pods at once and each of their HNS calls holds
+    // one of libuv's worker threads for its whole duration (koffi's async calls), as do its file operations: with
+    // libuv's default of 4, a burst of pods queues behind four calls that wait on HNS. libuv reads the size from the
+    // environment when it starts its pool, and on Windows only from the environment the process started with.
+    if (strcmp(argv[1], "node") == 0) plat_default_env("UV_THREADPOOL_SIZE", AGENT_THREADPOOL_SIZE);
+    plat_run_engine(f.self, NULL, NULL, 0);
+  }
   const char *verb = plat_getenv("CNI_COMMAND");
   if (verb != NULL && strcmp(verb, "VERSION") == 0) {
     // runCni answers VERSION before reading stdin or anything else of the environment.

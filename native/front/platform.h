@@ -8,6 +8,9 @@
 /* Value of an environment variable, NULL when unset (or not representable as UTF-8). */
 const char *plat_getenv(const char *name);
 
+/* Sets an environment variable (ASCII name and value) for the engine this process starts, unless it is set. */
+void plat_default_env(const char *name, const char *value);
+
 /* Calls fn for every variable of the process (value NULL: it has no UTF-8 form); 0 when fn stopped it. */
 typedef int (*env_visitor)(void *ctx, const char *name, size_t name_len, const char *value, size_t value_len);
 int plat_each_env(env_visitor fn, void *ctx);

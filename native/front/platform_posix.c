@@ -29,6 +29,8 @@ __attribute__((constructor)) static void keep_arguments(int argc, char **argv) {
 
 const char *plat_getenv(const char *name) { return getenv(name); }
 
+void plat_default_env(const char *name, const char *value) { setenv(name, value, 0); }
+
 int plat_each_env(env_visitor fn, void *ctx) {
   for (char **e = environ; *e != NULL; e++) {
     const char *eq = strchr(*e, '=');

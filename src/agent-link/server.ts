@@ -57,7 +57,11 @@ export class CniServer {
     if (address === null || typeof address === 'string') throw new Error('the CNI server has no TCP address');
     this.endpoint = { port: address.port, pid: process.pid, secret: newSecret() };
     writeEndpoint(dataDir, this.endpoint);
-    log.info('agent: CNI server listening', { port: address.port });
+    // Each request's HNS calls and file operations hold libuv worker threads; the front raises the pool for `node`.
+    log.info('agent: CNI server listening', {
+      port: address.port,
+      threadPool: process.env.UV_THREADPOOL_SIZE ?? 'libuv default (4)',
+    });
     this.watch = setInterval(() => this.checkStillPublished(), 1_000);
     this.watch.unref();
     return this.endpoint;

@@ -107,6 +107,25 @@ describe('verbs through the agent', () => {
   });
 });
 
+describe('the agent’s worker threads', () => {
+  // Each HNS call of a request holds a libuv worker thread while HNS works (koffi's async calls): with libuv's
+  // default of 4, a burst of pods waits behind four calls queued in HNS. The native front widens the pool for `node`.
+  async function poolSize(n: SimNode, extra: Record<string, string> = {}): Promise<unknown> {
+    await agentFor(n, extra);
+    const deadline = Date.now() + 10_000;
+    while (logLines(n, 'agent: CNI server listening').length === 0 && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    return logLines(n, 'agent: CNI server listening').at(-1)?.threadPool;
+  }
+
+  it('are 64 when started through the native front, unless the operator chose a number', async () => {
+    const inherited = process.env.UV_THREADPOOL_SIZE;
+    expect(await poolSize(await node())).toBe(inherited ?? (nativeFront ? '64' : 'libuv default (4)'));
+    expect(await poolSize(await node(), { UV_THREADPOOL_SIZE: '8' })).toBe('8');
+  });
+});
+
 describe('one attachment, one verb at a time, inside the agent too', () => {
   it('8 concurrent ADDs of one container through the agent: one endpoint, one address, every reply the same', async () => {
     const n = await node();

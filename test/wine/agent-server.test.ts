@@ -122,6 +122,17 @@ describe('hns-cni.exe through the agent under Wine', () => {
     expect(report.cniServer.port).toBe((JSON.parse(readFileSync(endpointFile(), 'utf8')) as { port: number }).port);
   });
 
+  it('runs with the libuv pool the front set for `node` (SetEnvironmentVariableW, inherited by CreateProcessW)', async () => {
+    const listening = () =>
+      readFileSync(logFile(), 'utf8')
+        .split('\n')
+        .filter((l) => l.includes('agent: CNI server listening'))
+        .map((l) => JSON.parse(l) as Record<string, unknown>);
+    const deadline = Date.now() + 10_000;
+    while (listening().length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    expect(listening().at(-1)?.threadPool).toBe('64');
+  });
+
   it('libcni ADD, CHECK and DEL are served by the agent', async () => {
     const pod: PodRef = { net, containerId: 'wine-agent-1', netns: createNamespace() };
     try {
