@@ -1,6 +1,7 @@
 // hns-cni.exe against the anchor win-bridge.exe (+ host-local.exe) under the same Wine, on the same simulated HNS
 // (issue 14): HCN calls per verb (with and without Close), single ADD/DEL wall times at several HNS speeds, and a
-// burst of pods ADDed at once then DELed at once on a serialised HNS. Runs take turns (interleaved, the order
+// burst of pods ADDed at once then DELed at once on a serialised HNS (on a node that has run a pod — the targets —
+// and on a network just created). Runs take turns (interleaved, the order
 // alternating per round) so a shared machine's drifting load falls on every contender alike; medians; ratios to
 // win-bridge in the same run, printed next to the issue's targets. Wall-clock figures are reported, never asserted.
 //
