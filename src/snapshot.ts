@@ -66,8 +66,8 @@ const WARM_UP_CONFIG = {
 type SignalListeners = [NodeJS.Signals, ((...args: unknown[]) => void)[]][];
 
 /**
- * A snapshot cannot hold a signal watcher, and proper-lockfile (through signal-exit) installs some when it loads, to
- * remove its locks when the process is killed. They are taken off for the snapshot and put back in every process.
+ * A snapshot cannot hold a signal watcher, and a module may install some when it loads (signal-exit does; it came with
+ * proper-lockfile, which the locks no longer use). Any are taken off for the snapshot and put back in every process.
  */
 function detachSignalListeners(): SignalListeners {
   const detached: SignalListeners = [];

@@ -5,7 +5,7 @@
 //   alloc/<id>~<ifname hex>.json
 //                       one file per allocation (container id, ifname, addresses, since). Looked up by name,
 //                       so idempotent ADD and DEL cost one file read whatever the number of held addresses.
-//   state.json.lock     proper-lockfile's lock directory (src/store/lock.ts).
+//   state.json.lock     the lock directory (src/store/lock.ts withFileLock).
 //
 // Every file is replaced atomically (write, fsync, rename, fsync dir): a reader without the lock (the operator
 // command) always sees a whole old or a whole new file. A change that spans state.json and an allocation file is

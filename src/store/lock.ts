@@ -1,18 +1,19 @@
 // Cross-process exclusive locks around a file, for state shared by the concurrent one-shot processes containerd
 // starts. `withFileLock` (IPAM store, simulator state, network creation; held for milliseconds): proper-lockfile's
-// atomic mkdir, which behaves the same on NTFS and Linux, with the lock's mtime refreshed while held, so a lock
-// whose holder was killed goes stale and is taken over after `staleMs`; the waiters of one process (a node agent
-// serving many pods) queue in-process and meet the lock directory one at a time. `withOwnedLock` (the per-attachment lock,
-// held across HNS calls): the holder's pid marks the lock, so a killed holder is replaced at once.
+// protocol — an atomic mkdir, which behaves the same on NTFS and Linux, with the lock's mtime refreshed while held,
+// so a lock whose holder was killed goes stale and is taken over after `staleMs`; the waiters of one process (a node
+// agent serving many pods) queue in-process and meet the lock directory one at a time. `withOwnedLock` (the
+// per-attachment lock, held across HNS calls): the holder's pid marks the lock, so a killed holder is replaced at once.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import lockfile from 'proper-lockfile';
 
 export interface LockOptions {
   /** Give up after this long waiting for the lock (default 30 s). */
   timeoutMs?: number;
-  /** A lock not refreshed for this long is considered abandoned (default 5 s; proper-lockfile's minimum is 2 s). */
+  /** A lock not refreshed for this long is considered abandoned (default 5 s; refreshed every staleMs / 3). */
   staleMs?: number;
+  /** Called each time the lock directory is found held by someone else (tests: in-process waiters never are). */
+  onContended?: () => void;
 }
 
 export class LockTimeoutError extends Error {
@@ -68,51 +69,94 @@ export async function withFileLock<T>(target: string, fn: () => Promise<T> | T, 
   const lockfilePath = `${target}.lock`;
   const passTurn = await takeTurn(lockfilePath, started, timeoutMs);
   try {
-    return await withLockDirectory(target, lockfilePath, fn, { timeoutMs, staleMs: opts.staleMs ?? 5_000 }, started);
+    const staleMs = opts.staleMs ?? 5_000;
+    return await withLockDirectory(
+      target,
+      lockfilePath,
+      fn,
+      { timeoutMs, staleMs, onContended: opts.onContended },
+      started,
+    );
   } finally {
     passTurn();
   }
 }
 
-/** The cross-process part of withFileLock: proper-lockfile's lock directory, polled with jittered backoff. */
+/**
+ * The cross-process part of withFileLock: the directory `<target>.lock` (mkdir is atomic), its mtime refreshed while
+ * held, one not refreshed for staleMs taken as abandoned — proper-lockfile's protocol, which earlier versions used
+ * through that library (so old and new processes exclude each other during an upgrade), in synchronous calls: under
+ * Wine every asynchronous file operation waits for a worker thread and a wake-up of the event loop, and in a burst
+ * of pods the library's three such steps per lock took ~150 ms where these calls take about one.
+ */
 async function withLockDirectory<T>(
   target: string,
   lockfilePath: string,
   fn: () => Promise<T> | T,
-  { timeoutMs, staleMs }: Required<LockOptions>,
+  { timeoutMs, staleMs, onContended }: LockOptions & { timeoutMs: number; staleMs: number },
   started: number,
 ): Promise<T> {
-  fs.mkdirSync(path.dirname(target), { recursive: true });
-  let release: (() => Promise<void>) | undefined;
-  let attempt = 0;
-  while (release === undefined) {
-    try {
-      release = await lockfile.lock(target, {
-        lockfilePath,
-        realpath: false,
-        stale: staleMs,
-        update: Math.max(1000, Math.floor(staleMs / 3)),
-        retries: 0,
-        // A compromised lock (mtime not refreshed in time, e.g. a stalled event loop) must not crash the holder:
-        // the atomic writes keep the store consistent either way.
-        onCompromised: () => {},
-      });
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'ELOCKED') throw e;
-      const waited = Date.now() - started;
-      if (waited >= timeoutMs) throw new LockTimeoutError(lockfilePath, waited);
-      // Jittered sleeps that back off from a few ms (holders keep the lock for milliseconds) to at most ~75 ms, so
-      // a crowd of waiters (a node starting many pods at once) does not starve the holder of CPU by polling.
-      attempt++;
-      const base = Math.min(50, 2 * 2 ** Math.min(attempt, 5));
-      await new Promise((r) => setTimeout(r, base * (0.5 + Math.random())));
-    }
+  for (let attempt = 1; !takeLockDirectory(target, lockfilePath, staleMs); attempt++) {
+    onContended?.();
+    const waited = Date.now() - started;
+    if (waited >= timeoutMs) throw new LockTimeoutError(lockfilePath, waited);
+    // Jittered sleeps that back off from a few ms (holders keep the lock for milliseconds) to at most ~75 ms, so
+    // a crowd of waiters in other processes does not starve the holder of CPU by polling.
+    const base = Math.min(50, 2 * 2 ** Math.min(attempt, 5));
+    await new Promise((r) => setTimeout(r, base * (0.5 + Math.random())));
   }
+  const refresh = setInterval(
+    () => {
+      const now = new Date();
+      try {
+        fs.utimesSync(lockfilePath, now, now);
+      } catch {
+        // Taken over (judged abandoned): the atomic writes keep the store consistent either way.
+      }
+    },
+    Math.max(1000, Math.floor(staleMs / 3)),
+  );
+  refresh.unref();
   try {
     return await fn();
   } finally {
-    await release().catch(() => {});
+    clearInterval(refresh);
+    try {
+      fs.rmdirSync(lockfilePath);
+    } catch {
+      // Already taken over and released by another: nothing of ours is left.
+    }
   }
+}
+
+/** One try at the lock directory; an abandoned one (mtime older than staleMs) is removed and tried again once. */
+function takeLockDirectory(target: string, lockfilePath: string, staleMs: number): boolean {
+  for (let tries = 0; tries < 2; tries++) {
+    try {
+      fs.mkdirSync(lockfilePath);
+      return true;
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT') {
+        fs.mkdirSync(path.dirname(target), { recursive: true }); // the first lock in a new store
+        continue;
+      }
+      if (code !== 'EEXIST') throw e;
+    }
+    let mtimeMs: number;
+    try {
+      mtimeMs = fs.statSync(lockfilePath).mtimeMs;
+    } catch {
+      continue; // released meanwhile
+    }
+    if (Date.now() - mtimeMs <= staleMs) return false;
+    try {
+      fs.rmdirSync(lockfilePath);
+    } catch {
+      // Another waiter removed it first, or it is in use again: the next mkdir decides.
+    }
+  }
+  return false;
 }
 
 export interface OwnedLockOptions {

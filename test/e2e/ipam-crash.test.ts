@@ -121,7 +121,7 @@ describe('crash safety', () => {
     const a = await ipam.allocate({ containerId: 'after-kill', ifName: 'eth0' });
     const waited = Date.now() - started;
     expect(a.ips).toHaveLength(2);
-    // proper-lockfile's bound: the lock's mtime is at most staleMs old plus one update interval when the holder dies.
+    // The lock's bound (store/lock.ts): its mtime is at most staleMs old plus one update interval when the holder dies.
     expect(waited).toBeLessThan(staleMs * 2 + 1_500);
     expect(waited).toBeGreaterThan(500); // it really was held: the taker waited for it to go stale
     expect(storeProblems(dataDir, network)).toEqual([]);

@@ -29,27 +29,12 @@ export function readState(file: string): SimState {
   return state;
 }
 
-// proper-lockfile makes a second holder in the same process spin; queue same-process transactions instead.
-const queues = new Map<string, Promise<unknown>>();
-
-/** Runs fn on the current state under the lock and persists the state it leaves (also when fn throws). */
+/**
+ * Runs fn on the current state under the lock and persists the state it leaves (also when fn throws). Callers of one
+ * process take turns (withFileLock queues them); other processes wait on the lock directory.
+ */
 export function transact<T>(file: string, fn: (state: SimState) => T): Promise<T> {
-  return underLock(file, () => applyAndSave(file, fn));
-}
-
-/** Same-process callers queue; other processes wait on the file lock. */
-function underLock<T>(file: string, fn: () => T): Promise<T> {
-  const previous = queues.get(file) ?? Promise.resolve();
-  const run = previous.then(
-    () => withFileLock(file, fn),
-    () => withFileLock(file, fn),
-  );
-  const tail = run.catch(() => {});
-  queues.set(file, tail);
-  void tail.then(() => {
-    if (queues.get(file) === tail) queues.delete(file);
-  });
-  return run;
+  return withFileLock(file, () => applyAndSave(file, fn));
 }
 
 /**
@@ -78,7 +63,7 @@ function applyAndSave<T>(file: string, fn: (state: SimState) => T): T {
  * Works on an unreadable state file too: reset is the way out of one.
  */
 export function resetState(file: string, keepOptions = true): Promise<void> {
-  return underLock(file, () => {
+  return withFileLock(file, () => {
     let options = initialOptions();
     if (keepOptions) {
       try {

@@ -1,13 +1,13 @@
-// The short-held cross-process lock (store/lock.ts withFileLock) as one process sees it: a node agent's concurrent
-// requests for one lock take turns in arrival order, each meets the lock directory once (no polling between
-// holders of the same process), a wait that outlasts timeoutMs fails with LockTimeoutError without blocking those
-// behind it, and a holder of another process is still waited for.
+// The short-held cross-process lock (store/lock.ts withFileLock): a node agent's concurrent requests for one lock
+// take turns in arrival order and never find the lock directory held by one another (no polling between holders of
+// the same process); a wait that outlasts timeoutMs fails with LockTimeoutError without blocking those behind it; a
+// holder in another process using proper-lockfile itself (the library earlier versions used: an upgrade runs both)
+// is waited for, and excluded while we hold the lock; an abandoned lock directory is taken over after staleMs.
 import { type ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import lockfile from 'proper-lockfile';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LockTimeoutError, withFileLock } from '../../../src/store/lock.js';
 
 let dir: string;
@@ -18,7 +18,6 @@ beforeEach(() => {
   target = path.join(dir, 'ipam', 'net', 'state.json');
 });
 afterEach(() => {
-  vi.restoreAllMocks();
   for (const c of children.splice(0)) c.kill('SIGKILL');
   fs.rmSync(dir, { recursive: true, force: true });
 });
@@ -26,26 +25,32 @@ afterEach(() => {
 const tick = () => new Promise((r) => setTimeout(r, 5));
 
 describe('withFileLock within one process', () => {
-  it('serves concurrent waiters one at a time, in arrival order, each taking the lock directory once', async () => {
-    const attempts = vi.spyOn(lockfile, 'lock');
+  it('serves concurrent waiters one at a time, in arrival order, none finding the directory held', async () => {
+    let contended = 0;
+    const onContended = () => {
+      contended++;
+    };
     const order: number[] = [];
     let inside = 0;
     let most = 0;
     await Promise.all(
       Array.from({ length: 12 }, (_, i) =>
-        withFileLock(target, async () => {
-          inside++;
-          most = Math.max(most, inside);
-          order.push(i);
-          await tick();
-          inside--;
-        }),
+        withFileLock(
+          target,
+          async () => {
+            inside++;
+            most = Math.max(most, inside);
+            order.push(i);
+            await tick();
+            inside--;
+          },
+          { onContended },
+        ),
       ),
     );
     expect(most).toBe(1);
     expect(order).toEqual([...Array(12).keys()]);
-    // Twelve holders, twelve takes of the lock directory: none of them met it held and polled.
-    expect(attempts).toHaveBeenCalledTimes(12);
+    expect(contended).toBe(0);
     expect(fs.existsSync(`${target}.lock`)).toBe(false);
   });
 
@@ -74,24 +79,80 @@ describe('withFileLock within one process', () => {
     await expect(next).resolves.toBe('next');
   });
 
-  it('still waits for a holder in another process', async () => {
+  it('waits for a holder in another process using proper-lockfile, and keeps it out while holding', async () => {
     fs.mkdirSync(path.dirname(target), { recursive: true });
     const script = `const l = require(${JSON.stringify(require.resolve('proper-lockfile'))});
-      l.lock(${JSON.stringify(target)}, { lockfilePath: ${JSON.stringify(`${target}.lock`)}, realpath: false, update: 1000 })
-        .then((release) => { process.stdout.write('locked\\n'); process.stdin.once('data', () => release().then(() => process.exit(0))); });`;
+      const opts = { lockfilePath: ${JSON.stringify(`${target}.lock`)}, realpath: false, update: 1000 };
+      process.stdin.on('data', (b) => {
+        const cmd = b.toString().trim();
+        if (cmd === 'lock') l.lock(${JSON.stringify(target)}, opts).then((r) => { global.release = r; process.stdout.write('locked\\n'); });
+        if (cmd === 'release') global.release().then(() => process.stdout.write('released\\n'));
+        if (cmd === 'try') l.lock(${JSON.stringify(target)}, opts).then(() => process.stdout.write('took\\n'), (e) => process.stdout.write(e.code + '\\n'));
+      });`;
     const child = spawn(process.execPath, ['-e', script], { stdio: ['pipe', 'pipe', 'inherit'] });
     children.push(child);
-    await new Promise<void>((resolve) =>
-      child.stdout!.on('data', (b: Buffer) => b.toString().includes('locked') && resolve()),
-    );
+    const said = (word: string) =>
+      new Promise<void>((resolve) => {
+        const on = (b: Buffer) => {
+          if (b.toString().includes(word)) {
+            child.stdout!.off('data', on);
+            resolve();
+          }
+        };
+        child.stdout!.on('data', on);
+      });
+    child.stdin!.write('lock\n');
+    await said('locked');
+    let contended = 0;
     let ran = false;
-    const waiting = withFileLock(target, () => {
-      ran = true;
-    });
+    const waiting = withFileLock(
+      target,
+      () => {
+        ran = true;
+      },
+      {
+        onContended: () => {
+          contended++;
+        },
+      },
+    );
     await new Promise((r) => setTimeout(r, 300));
     expect(ran).toBe(false);
-    child.stdin!.write('go\n');
+    expect(contended).toBeGreaterThan(0);
+    child.stdin!.write('release\n');
     await waiting;
     expect(ran).toBe(true);
+    // And the other way round: while we hold it, proper-lockfile reports it held.
+    let finish!: () => void;
+    const holding = withFileLock(
+      target,
+      () =>
+        new Promise<void>((r) => {
+          finish = r;
+        }),
+    );
+    await tick();
+    child.stdin!.write('try\n');
+    await said('ELOCKED');
+    finish();
+    await holding;
+  });
+
+  it('takes over a lock directory nobody refreshed for staleMs (its holder was killed)', async () => {
+    fs.mkdirSync(`${target}.lock`, { recursive: true });
+    const old = new Date(Date.now() - 10_000);
+    fs.utimesSync(`${target}.lock`, old, old);
+    await expect(withFileLock(target, () => 'taken over', { staleMs: 5_000, timeoutMs: 2_000 })).resolves.toBe(
+      'taken over',
+    );
+    expect(fs.existsSync(`${target}.lock`)).toBe(false);
+  });
+
+  it('waits for a lock directory refreshed recently, up to timeoutMs', async () => {
+    fs.mkdirSync(`${target}.lock`, { recursive: true });
+    await expect(withFileLock(target, () => 'never', { staleMs: 5_000, timeoutMs: 200 })).rejects.toBeInstanceOf(
+      LockTimeoutError,
+    );
+    expect(fs.existsSync(`${target}.lock`)).toBe(true);
   });
 });
