@@ -63,6 +63,8 @@ interface Cache {
 
 export class NetworkCache {
   private readonly file: string;
+  /** The file as this verb read it (or last wrote it): one read per verb for its questions, not one per question. */
+  private loaded: Cache | undefined;
 
   constructor(dataDir: string) {
     this.file = path.join(dataDir, 'networks.json');
@@ -73,13 +75,13 @@ export class NetworkCache {
   }
 
   set(name: string, network: HostComputeNetwork): void {
-    const cache = this.read();
+    const cache = this.readFile();
     cache.networks.set(name, network);
     this.write(cache);
   }
 
   forget(name: string): void {
-    const cache = this.read();
+    const cache = this.readFile();
     if (cache.networks.delete(name)) this.write(cache);
   }
 
@@ -91,7 +93,7 @@ export class NetworkCache {
   }
 
   setRouteSupport(networkId: string, support: RouteSupport, now = Date.now()): void {
-    const cache = this.read();
+    const cache = this.readFile();
     cache.routes.set(networkId.toLowerCase(), { support, at: now });
     this.write(cache);
   }
@@ -104,12 +106,18 @@ export class NetworkCache {
   }
 
   setHnsVersion(version: HnsVersion, now = Date.now(), bootedAt = bootTime(now)): void {
-    const cache = this.read();
+    const cache = this.readFile();
     cache.hnsVersion = { version: { Major: version.Major, Minor: version.Minor }, at: now, bootedAt };
     this.write(cache);
   }
 
   private read(): Cache {
+    this.loaded ??= this.readFile();
+    return this.loaded;
+  }
+
+  /** The file as it is now: every change starts from it (another process may have added to it since read()). */
+  private readFile(): Cache {
     const cache: Cache = { networks: new Map(), routes: new Map() };
     let text: string | undefined;
     try {
@@ -152,6 +160,7 @@ export class NetworkCache {
   }
 
   private write(cache: Cache): void {
+    this.loaded = undefined; // what the file holds after this, written or not
     // Object.fromEntries defines own properties, so a network named "__proto__" is written like any other.
     const file: CacheFile = {
       version: 1,
@@ -161,6 +170,7 @@ export class NetworkCache {
     };
     try {
       writeFileAtomic(this.file, JSON.stringify(file));
+      this.loaded = cache;
     } catch (error) {
       // A hint that could not be written costs the next ADD a lookup, nothing more; it must never fail this pod.
       // Under a burst on Windows the rename over the file fails (EPERM) while another process has it open.

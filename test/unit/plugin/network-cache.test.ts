@@ -65,3 +65,20 @@ it('a cache that cannot be read or replaced (Windows: another process renaming o
   // No temp file is left behind either.
   expect(fs.readdirSync(blockedDir)).toEqual(['networks.json']);
 });
+
+it('reads the file once per verb for its questions, and starts every change from the file as it is now', () => {
+  const own = fs.mkdtempSync(path.join(dir, 'once-'));
+  const a = { ID: 'dddddddd-0000-4000-8000-000000000006', Name: 'net-a' };
+  const b = { ID: 'eeeeeeee-0000-4000-8000-000000000007', Name: 'net-b' };
+  new NetworkCache(own).set('net-a', a);
+  const verb = new NetworkCache(own);
+  expect(verb.get('net-a')?.ID).toBe(a.ID);
+  // Another process caches a second network meanwhile: this verb's questions are answered from its one read...
+  new NetworkCache(own).set('net-b', b);
+  expect(verb.get('net-b')).toBeUndefined();
+  // ...but its own change keeps what the other process added.
+  verb.setRouteSupport(a.ID, 'kept');
+  expect(verb.get('net-b')?.ID).toBe(b.ID);
+  const later = new NetworkCache(own);
+  expect([later.get('net-a')?.ID, later.get('net-b')?.ID, later.routeSupport(a.ID)]).toEqual([a.ID, b.ID, 'kept']);
+});
