@@ -93,7 +93,11 @@ export function createHcnClient(abi: HcnAbi, opts: HcnClientOptions = {}): HcnCl
         clearTimeout(timer);
       }
     }
-    log.debug('hcn call', { fn: req.fn, hr: reply.hr, callMs: Math.round((performance.now() - started) * 1000) / 1000 });
+    log.debug('hcn call', {
+      fn: req.fn,
+      hr: reply.hr,
+      callMs: Math.round((performance.now() - started) * 1000) / 1000,
+    });
     const record = reply.errorRecord?.trim() ? reply.errorRecord : undefined;
     if (isFailure(reply.hr) || record !== undefined) {
       // hcsshim's checkForErrors: S_OK with an ErrorRecord is still an error; name it by the record's code.

@@ -70,13 +70,7 @@ export async function withFileLock<T>(target: string, fn: () => Promise<T> | T, 
   const passTurn = await takeTurn(lockfilePath, started, timeoutMs);
   try {
     const staleMs = opts.staleMs ?? 5_000;
-    return await withLockDirectory(
-      target,
-      lockfilePath,
-      fn,
-      { timeoutMs, staleMs, onContended: opts.onContended },
-      started,
-    );
+    return await withLockDirectory(lockfilePath, fn, { timeoutMs, staleMs, onContended: opts.onContended }, started);
   } finally {
     passTurn();
   }
@@ -90,13 +84,12 @@ export async function withFileLock<T>(target: string, fn: () => Promise<T> | T, 
  * of pods the library's three such steps per lock took ~150 ms where these calls take about one.
  */
 async function withLockDirectory<T>(
-  target: string,
   lockfilePath: string,
   fn: () => Promise<T> | T,
   { timeoutMs, staleMs, onContended }: LockOptions & { timeoutMs: number; staleMs: number },
   started: number,
 ): Promise<T> {
-  for (let attempt = 1; !takeLockDirectory(target, lockfilePath, staleMs); attempt++) {
+  for (let attempt = 1; !takeLockDirectory(lockfilePath, staleMs); attempt++) {
     onContended?.();
     const waited = Date.now() - started;
     if (waited >= timeoutMs) throw new LockTimeoutError(lockfilePath, waited);
@@ -130,18 +123,13 @@ async function withLockDirectory<T>(
 }
 
 /** One try at the lock directory; an abandoned one (mtime older than staleMs) is removed and tried again once. */
-function takeLockDirectory(target: string, lockfilePath: string, staleMs: number): boolean {
+function takeLockDirectory(lockfilePath: string, staleMs: number): boolean {
   for (let tries = 0; tries < 2; tries++) {
     try {
-      fs.mkdirSync(lockfilePath);
+      mkdirWithParent(lockfilePath);
       return true;
     } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT') {
-        fs.mkdirSync(path.dirname(target), { recursive: true }); // the first lock in a new store
-        continue;
-      }
-      if (code !== 'EEXIST') throw e;
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
     }
     let mtimeMs: number;
     try {
@@ -182,12 +170,11 @@ export interface OwnedLockOptions {
 export async function withOwnedLock<T>(target: string, fn: () => Promise<T> | T, opts: OwnedLockOptions): Promise<T> {
   const staleMs = opts.staleMs ?? 60_000;
   const dir = `${target}.lock`;
-  fs.mkdirSync(path.dirname(target), { recursive: true });
   const mark = path.join(dir, `owner-${process.pid}`);
   const started = Date.now();
   for (let attempt = 0; ; attempt++) {
     try {
-      fs.mkdirSync(dir);
+      mkdirWithParent(dir);
       fs.writeFileSync(mark, new Date().toISOString());
       break;
     } catch (e) {
@@ -221,6 +208,20 @@ export async function withOwnedLock<T>(target: string, fn: () => Promise<T> | T,
     } catch {
       // Already taken over, or a new owner's mark is inside: not ours to remove.
     }
+  }
+}
+
+/**
+ * mkdir, creating the parent only when it is missing (the first lock in a new directory): a node agent serving a
+ * burst pays for every file system call on its one thread (under Wine, a round trip to wineserver each).
+ */
+function mkdirWithParent(dir: string): void {
+  try {
+    fs.mkdirSync(dir);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+    fs.mkdirSync(path.dirname(dir), { recursive: true });
+    fs.mkdirSync(dir);
   }
 }
 
