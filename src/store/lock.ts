@@ -93,27 +93,14 @@ async function withLockDirectory<T>(
     onContended?.();
     const waited = Date.now() - started;
     if (waited >= timeoutMs) throw new LockTimeoutError(lockfilePath, waited);
-    // Jittered sleeps that back off from a few ms (holders keep the lock for milliseconds) to at most ~75 ms, so
-    // a crowd of waiters in other processes does not starve the holder of CPU by polling.
-    const base = Math.min(50, 2 * 2 ** Math.min(attempt, 5));
-    await new Promise((r) => setTimeout(r, base * (0.5 + Math.random())));
+    await backOff(attempt);
   }
-  const refresh = setInterval(
-    () => {
-      const now = new Date();
-      try {
-        fs.utimesSync(lockfilePath, now, now);
-      } catch {
-        // Taken over (judged abandoned): the atomic writes keep the store consistent either way.
-      }
-    },
-    Math.max(1000, Math.floor(staleMs / 3)),
-  );
-  refresh.unref();
+  // Taken over meanwhile (judged abandoned): the atomic writes keep the store consistent either way.
+  const stopRefreshing = keepFresh(lockfilePath, staleMs);
   try {
     return await fn();
   } finally {
-    clearInterval(refresh);
+    stopRefreshing();
     try {
       fs.rmdirSync(lockfilePath);
     } catch {
@@ -183,25 +170,14 @@ export async function withOwnedLock<T>(target: string, fn: () => Promise<T> | T,
     if (breakAbandoned(dir, staleMs)) continue;
     const waited = Date.now() - started;
     if (waited >= opts.timeoutMs) throw new LockTimeoutError(dir, waited);
-    const base = Math.min(50, 2 * 2 ** Math.min(attempt, 5));
-    await new Promise((r) => setTimeout(r, base * (0.5 + Math.random())));
+    await backOff(attempt);
   }
-  const refresh = setInterval(
-    () => {
-      const now = new Date();
-      try {
-        fs.utimesSync(mark, now, now);
-      } catch {
-        // Taken over (we were judged stale): nothing to refresh; the work goes on as with a compromised lock.
-      }
-    },
-    Math.max(1000, Math.floor(staleMs / 3)),
-  );
-  refresh.unref();
+  // Taken over meanwhile (we were judged stale): the work goes on as with a compromised lock.
+  const stopRefreshing = keepFresh(mark, staleMs);
   try {
     return await fn();
   } finally {
-    clearInterval(refresh);
+    stopRefreshing();
     fs.rmSync(mark, { force: true });
     try {
       fs.rmdirSync(dir);
@@ -209,6 +185,32 @@ export async function withOwnedLock<T>(target: string, fn: () => Promise<T> | T,
       // Already taken over, or a new owner's mark is inside: not ours to remove.
     }
   }
+}
+
+/**
+ * Jittered sleeps that back off from a few ms (holders keep a lock for milliseconds) to at most ~75 ms, so a crowd of
+ * waiters in other processes does not starve the holder of CPU by polling.
+ */
+function backOff(attempt: number): Promise<void> {
+  const base = Math.min(50, 2 * 2 ** Math.min(attempt, 5));
+  return new Promise((r) => setTimeout(r, base * (0.5 + Math.random())));
+}
+
+/** Refreshes a held lock's mtime every staleMs / 3 (at least 1 s), so waiters do not judge it abandoned. */
+function keepFresh(file: string, staleMs: number): () => void {
+  const refresh = setInterval(
+    () => {
+      const now = new Date();
+      try {
+        fs.utimesSync(file, now, now);
+      } catch {
+        // Gone: the lock was taken over; nothing to refresh.
+      }
+    },
+    Math.max(1000, Math.floor(staleMs / 3)),
+  );
+  refresh.unref();
+  return () => clearInterval(refresh);
 }
 
 /**
