@@ -217,8 +217,8 @@ enum read_result plat_read_file(const char *dir, const char *name, buf_t *out, s
 }
 
 /* RtlGenRandom (ntsecapi.h; advapi32's SystemFunction036): the system CSPRNG the CRT's rand_s is documented to use
- * (and Go's crypto/rand used until Go 1.22). Not BCryptGenRandom: bcrypt.dll's start-up makes every front slower (under Wine, ~2 ms per
- * process, ~60 ms over a burst of 30 on two cores). */
+ * (and Go's crypto/rand used until Go 1.22). Not BCryptGenRandom: loading bcrypt.dll made every front start slower
+ * (under Wine, VERSION took 44 ms with it and 18 ms without; a burst of 30 fronts ~60 ms longer on two cores). */
 BOOLEAN WINAPI SystemFunction036(PVOID buffer, ULONG length);
 
 int plat_random(uint8_t *out, size_t n) { return n <= 0xffffffffu && SystemFunction036(out, (ULONG)n); }
