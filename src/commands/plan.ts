@@ -26,13 +26,14 @@ export async function main(argv: string[]): Promise<number> {
     printText(USAGE);
     return 0;
   }
+  let ctx: VerbContext | undefined;
   try {
     const env = readEnvironment({ ...process.env, CNI_COMMAND: 'ADD' }, process.platform);
     const rawConfig = readStdin();
     const { config, cniVersion } = parseEnvelope(rawConfig);
     const req: CniRequest = { ...env, cniVersion, config, rawConfig };
     const conf = loadNetConf(config, { invokedAs: invokedPath() });
-    const ctx = await openContext(req, conf);
+    ctx = await openContext(req, conf);
     const { allocation, source } = await previewAddress(ctx);
     const netns = isGuid(req.netns) ? normalizeGuid(req.netns) : req.netns;
     const plan = planAdd({
@@ -56,6 +57,8 @@ export async function main(argv: string[]): Promise<number> {
       `hns-cni plan: ${isCniError(error) ? `${error.message} (CNI code ${error.code})` : (error as Error).message}`,
     );
     return 1;
+  } finally {
+    await ctx?.hcn.settled(); // the handles the preview opened are closed before the process ends
   }
 }
 

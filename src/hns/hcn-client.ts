@@ -67,6 +67,14 @@ type HcnObject = HostComputeNetwork | HostComputeEndpoint | HostComputeNamespace
 
 export function createHcnClient(abi: HcnAbi, opts: HcnClientOptions = {}): HcnClient {
   const timeoutMs = opts.timeoutMs;
+  const closing = new Set<Promise<void>>();
+
+  /** Closes a handle: awaited, or (closeInBackground) on its way while the caller goes on, until settled(). */
+  async function release(openedBy: HcnFunction, handle: HcnHandle): Promise<void> {
+    if (!opts.closeInBackground) return closeQuietly(openedBy, handle);
+    const pending: Promise<void> = closeQuietly(openedBy, handle).finally(() => closing.delete(pending));
+    closing.add(pending);
+  }
 
   /** One ABI call with the timeout applied; a failing HRESULT or a non-empty ErrorRecord becomes an HcnError. */
   async function call(req: AbiCall, subject?: string): Promise<AbiReply> {
@@ -163,7 +171,7 @@ export function createHcnClient(abi: HcnAbi, opts: HcnClientOptions = {}): HcnCl
     try {
       return await use(handle);
     } finally {
-      await closeQuietly(kind.open, handle);
+      await release(kind.open, handle);
     }
   }
 
@@ -227,7 +235,7 @@ export function createHcnClient(abi: HcnAbi, opts: HcnClientOptions = {}): HcnCl
       if (!query) return { ...sent, ID: id } as T;
       return await queryProperties<T>(kind, handle, id);
     } finally {
-      await closeQuietly(kind.create, handle);
+      await release(kind.create, handle);
     }
   }
 
@@ -282,6 +290,10 @@ export function createHcnClient(abi: HcnAbi, opts: HcnClientOptions = {}): HcnCl
 
   return {
     backend: abi.kind,
+
+    async settled() {
+      while (closing.size > 0) await Promise.all(closing);
+    },
     hnsVersion() {
       let cached = versionCache.get(abi);
       if (cached === undefined) {

@@ -21,7 +21,8 @@ export async function openContext(req: CniRequest, conf: NetConf): Promise<VerbC
   } catch (e) {
     throw new CniError(CNI_CODE.INVALID_ENVIRONMENT, (e as Error).message);
   }
-  const hcn: HcnClient = await selectHcnClient({ timeoutMs: conf.timeouts.hnsCallMs });
+  // Closes go out beside the verb's next call; run() (index.ts) waits for them before the verb answers.
+  const hcn: HcnClient = await selectHcnClient({ timeoutMs: conf.timeouts.hnsCallMs, closeInBackground: true });
   const dataDir = await openDataDir();
   return {
     conf,

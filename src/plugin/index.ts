@@ -10,23 +10,28 @@ import type { NetConf } from '../config/types.js';
 import { add } from './add.js';
 import { withAttachmentLock } from './attachment-lock.js';
 import { check } from './check.js';
-import { openContext } from './context.js';
+import { openContext, type VerbContext } from './context.js';
 import { del } from './del.js';
 import { gc } from './gc.js';
 import { toCniError } from './hns-errors.js';
 import { status } from './status.js';
 
-type Verb<T> = (ctx: Awaited<ReturnType<typeof openContext>>) => Promise<T>;
+type Verb<T> = (ctx: VerbContext) => Promise<T>;
 
 // Whatever a verb lets through that is not a CniError yet (a file-system error from the data directory, say) gets its
 // CNI form here; only a true bug reaches the runtime as 999.
 const run =
   <T>(verb: Verb<T>) =>
   async (req: CniRequest, conf: NetConf): Promise<T> => {
+    let ctx: VerbContext | undefined;
     try {
-      return await verb(await openContext(req, conf));
+      ctx = await openContext(req, conf);
+      return await verb(ctx);
     } catch (error) {
       throw toCniError(error, req.verb);
+    } finally {
+      // Every handle the verb opened is closed before it answers (the budgets count the closes of each verb).
+      await ctx?.hcn.settled();
     }
   };
 

@@ -146,6 +146,77 @@ describe('HcnClient handles and call counts', () => {
   });
 });
 
+describe('HcnClient closeInBackground', () => {
+  const NS = '0c1d2e3f-4a5b-4e6f-8a9b-9a2c4f5e1b3d';
+  /** Closes wait for `open()`; everything else answers at once. Records when each call started. */
+  function gatedCloses() {
+    let open!: () => void;
+    const gate = new Promise<void>((r) => {
+      open = r;
+    });
+    const started: string[] = [];
+    const closed: string[] = [];
+    const abi = fakeAbi((c) => ({
+      hr: 0,
+      handle: c.fn.includes('Open') || c.fn.includes('Create') ? newHandle() : undefined,
+    }));
+    const invoke = abi.invoke.bind(abi);
+    abi.invoke = async (call) => {
+      started.push(call.fn);
+      if (call.fn.startsWith('HcnClose')) {
+        await gate;
+        closed.push(call.fn);
+      }
+      return invoke(call);
+    };
+    return { abi, started, closed, open };
+  }
+  const attach = [{ RequestType: 'Add', ResourceType: 'Endpoint', Settings: { EndpointId: EP } }] as const;
+
+  it('the next call goes out while the closes are on their way; settled() waits for every one', async () => {
+    const { abi, started, closed, open } = gatedCloses();
+    const client = createHcnClient(abi, { closeInBackground: true });
+    await client.createEndpoint(NET, { Name: 'e' }, { id: EP, query: false });
+    await client.modifyNamespace(NS, [...attach]);
+    expect(started).toEqual([
+      'HcnOpenNetwork',
+      'HcnCreateEndpoint',
+      'HcnCloseEndpoint',
+      'HcnCloseNetwork',
+      'HcnOpenNamespace',
+      'HcnModifyNamespace',
+      'HcnCloseNamespace',
+    ]);
+    expect(closed).toEqual([]);
+    let settled = false;
+    const waiting = client.settled().then(() => {
+      settled = true;
+    });
+    await new Promise((r) => setTimeout(r, 20));
+    expect(settled).toBe(false);
+    open();
+    await waiting;
+    expect(closed).toHaveLength(3);
+    expect(abi.openHandles()).toEqual([]);
+  });
+
+  it('without it, a call returns only once its handles are closed', async () => {
+    const { abi, started, open } = gatedCloses();
+    let done = false;
+    const creating = createHcnClient(abi)
+      .createEndpoint(NET, { Name: 'e' }, { id: EP, query: false })
+      .then(() => {
+        done = true;
+      });
+    await new Promise((r) => setTimeout(r, 20));
+    expect(done).toBe(false);
+    expect(started).toEqual(['HcnOpenNetwork', 'HcnCreateEndpoint', 'HcnCloseEndpoint']);
+    open();
+    await creating;
+    expect(abi.openHandles()).toEqual([]);
+  });
+});
+
 describe('HcnClient arguments and outputs', () => {
   it('refuses a malformed GUID before calling', async () => {
     const abi = fakeAbi(() => ({ hr: 0 }));
