@@ -18,12 +18,24 @@ export interface Cidr {
 
 const BITS: Record<IpFamily, number> = { 4: 32, 6: 128 };
 
+/**
+ * One parse by the family the text can only be (IPv6 has a ':', IPv4 never does): trying Address4 first made every
+ * IPv6 text throw — and capture a stack — and every valid text was parsed twice (isValid, then the constructor).
+ */
+function parsed(text: string): Address4 | Address6 | undefined {
+  try {
+    return text.includes(':') ? new Address6(text) : new Address4(text);
+  } catch {
+    return undefined;
+  }
+}
+
 /** Parses a bare address ("10.0.0.5", "fd00::5"); undefined when it is not one. */
 export function parseAddress(text: string): IpAddress | undefined {
   if (text.includes('/')) return undefined;
-  if (Address4.isValid(text)) return { family: 4, value: new Address4(text).bigInt() };
-  if (Address6.isValid(text)) return { family: 6, value: new Address6(text).bigInt() };
-  return undefined;
+  const a = parsed(text);
+  if (a === undefined) return undefined;
+  return { family: a instanceof Address4 ? 4 : 6, value: a.bigInt() };
 }
 
 /**
@@ -33,15 +45,9 @@ export function parseAddress(text: string): IpAddress | undefined {
 export function parseCidr(text: string): Cidr | undefined {
   const slash = text.indexOf('/');
   if (slash < 0 || !/^\d{1,3}$/.test(text.slice(slash + 1))) return undefined;
-  if (Address4.isValid(text)) {
-    const a = new Address4(text);
-    return { family: 4, network: a.startAddress().bigInt(), prefix: a.subnetMask };
-  }
-  if (Address6.isValid(text)) {
-    const a = new Address6(text);
-    return { family: 6, network: a.startAddress().bigInt(), prefix: a.subnetMask };
-  }
-  return undefined;
+  const a = parsed(text);
+  if (a === undefined) return undefined;
+  return { family: a instanceof Address4 ? 4 : 6, network: a.startAddress().bigInt(), prefix: a.subnetMask };
 }
 
 /** Parses an address or a CIDR; a bare address is a single-address CIDR. */
