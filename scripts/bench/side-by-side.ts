@@ -1,15 +1,16 @@
 // hns-cni.exe against the anchor win-bridge.exe (+ host-local.exe) under the same Wine, on the same simulated HNS
 // (issue 14): HCN calls per verb (with and without Close), single ADD/DEL wall times at several HNS speeds, and a
 // burst of pods ADDed at once then DELed at once on a serialised HNS (on a node that has run a pod — the targets —
-// and on a network just created). Runs take turns (interleaved, the order
+// and on a network just created; the burst's processes started by cnictl.exe — libcni, as containerd — inside Wine,
+// one goroutine per pod, and timed by it). Runs take turns (interleaved, the order
 // alternating per round) so a shared machine's drifting load falls on every contender alike; medians; ratios to
 // win-bridge in the same run, printed next to the issue's targets. Wall-clock figures are reported, never asserted.
 //
 //   HNS_CNI_WINE_ROOT=/var/cache/hns-cni/wine-<you> npm run bench -- side-by-side
 //
 // Environment: HNS_CNI_BENCH_RUNS (single runs per HNS speed, default 10), HNS_CNI_BENCH_BURST (pods, default 30),
-// HNS_CNI_BENCH_BURST_ROUNDS (default 3), HNS_CNI_EXE (the hns-cni.exe to measure, default dist/hns-cni.exe),
-// HNS_CNI_PEERS_DIR. Needs root, a Wine root (scripts/wine/root.sh), npm run build, scripts/build-native.sh,
+// HNS_CNI_BENCH_BURST_ROUNDS (default 5: win-bridge's burst varies by ±10% from round to round), HNS_CNI_EXE (the
+// hns-cni.exe to measure, default dist/hns-cni.exe), HNS_CNI_PEERS_DIR. Needs root, a Wine root (scripts/wine/root.sh), npm run build, scripts/build-native.sh,
 // scripts/build-go-client.sh and the peer programs; says so and exits 0 without them.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -28,7 +29,7 @@ if (process.getuid?.() !== 0 || missing.length > 0) {
 const report = await sideBySide(peers!, {
   runs: Number(process.env.HNS_CNI_BENCH_RUNS ?? 10),
   burst: Number(process.env.HNS_CNI_BENCH_BURST ?? 30),
-  burstRounds: Number(process.env.HNS_CNI_BENCH_BURST_ROUNDS ?? 3),
+  burstRounds: Number(process.env.HNS_CNI_BENCH_BURST_ROUNDS ?? 5),
   log: (line) => console.log(line),
 });
 printReport(report, (line) => console.log(line));

@@ -145,6 +145,87 @@ describe('cnictl against Debian host-local', () => {
   });
 });
 
+describe('cnictl --pods: a burst, as the side-by-side bench runs it', () => {
+  it('ADDs every pod at once through libcni, each with its own address, then DELs them all', () => {
+    const dataDir = join(work, 'ipam-burst');
+    const file = conflist('burst', {
+      cniVersion: '1.0.0',
+      name: 'burstnet',
+      plugins: [{ type: 'host-local', ipam: { type: 'host-local', dataDir, ranges: [[{ subnet: '10.81.0.0/24' }]] } }],
+    });
+    const pods = Array.from({ length: 12 }, (_, i) => ({ containerId: `burst-${i}`, netns: `/var/run/netns/b${i}` }));
+    const podsFile = join(work, 'burst-pods.json');
+    writeFileSync(podsFile, JSON.stringify(pods));
+    const base = ['--conflist', file, '--bin-dir', debianPlugins, '--cache-dir', join(work, 'burst-cache')];
+
+    const add = run(['add', ...base, '--pods', podsFile]);
+    expect(add.err).toEqual({});
+    expect(add.status).toBe(0);
+    const outcomes = add.out.pods as { containerId: string; ms: number; podIP?: string; error?: string }[];
+    expect(outcomes.map((o) => o.containerId)).toEqual(pods.map((p) => p.containerId));
+    expect(outcomes.every((o) => o.error === undefined && o.ms > 0 && o.ms <= (add.out.ms as number))).toBe(true);
+    // At once, not one after the other: the pods' own times overlap (run in turn, they would add up to at most the
+    // burst's).
+    expect(outcomes.reduce((sum, o) => sum + o.ms, 0)).toBeGreaterThan(add.out.ms as number);
+    // host-local under its own lock: twelve different addresses, each one on disk and in libcni's cache.
+    const ips = outcomes.map((o) => o.podIP!);
+    expect(new Set(ips).size).toBe(12);
+    expect(
+      readdirSync(join(dataDir, 'burstnet'))
+        .filter((f) => f.startsWith('10.81.'))
+        .sort(),
+    ).toEqual([...ips].sort());
+    for (const p of pods)
+      expect(existsSync(join(work, 'burst-cache/results', `burstnet-${p.containerId}-eth0`))).toBe(true);
+
+    const del = run(['del', ...base, '--pods', podsFile]);
+    expect(del.status).toBe(0);
+    expect((del.out.pods as { error?: string }[]).filter((o) => o.error)).toEqual([]);
+    expect(readdirSync(join(dataDir, 'burstnet')).filter((f) => f.startsWith('10.81.'))).toEqual([]);
+  });
+
+  it('reports each failed pod and exits 1, still answering every outcome; --pods is only for add and del', () => {
+    const file = conflist('burst-full', {
+      cniVersion: '1.0.0',
+      name: 'burstfull',
+      // Room for two pods: the third of a burst of three is refused by host-local.
+      plugins: [
+        {
+          type: 'host-local',
+          ipam: {
+            type: 'host-local',
+            dataDir: join(work, 'ipam-burst-full'),
+            ranges: [[{ subnet: '10.82.0.0/24', rangeStart: '10.82.0.10', rangeEnd: '10.82.0.11' }]],
+          },
+        },
+      ],
+    });
+    const podsFile = join(work, 'burst-full-pods.json');
+    writeFileSync(podsFile, JSON.stringify([0, 1, 2].map((i) => ({ containerId: `full-${i}`, netns: '/x' }))));
+    const r = run([
+      'add',
+      '--conflist',
+      file,
+      '--bin-dir',
+      debianPlugins,
+      '--cache-dir',
+      join(work, 'bf'),
+      '--pods',
+      podsFile,
+    ]);
+    expect(r.status).toBe(1);
+    const outcomes = r.out.pods as { podIP?: string; error?: string }[];
+    expect(outcomes.filter((o) => o.podIP !== undefined)).toHaveLength(2);
+    expect(outcomes.filter((o) => o.error !== undefined)).toEqual([
+      expect.objectContaining({ error: expect.stringContaining('no IP addresses available') }),
+    ]);
+    expect(r.err).toMatchObject({ stage: 'libcni', error: expect.stringContaining('no IP addresses available') });
+    const check = run(['check', '--conflist', file, '--bin-dir', debianPlugins, '--pods', podsFile]);
+    expect(check.status).toBe(2);
+    expect(check.err.error).toMatch(/^--pods is for add and del/);
+  });
+});
+
 describe('cnictl with a recording plugin', () => {
   const reply = {
     cniVersion: '1.0.0',

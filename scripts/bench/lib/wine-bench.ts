@@ -36,6 +36,10 @@ const scripts = {
 };
 const PEERS_WIN = 'C:\\peers';
 const HNS_CNI_WIN = 'C:\\Program Files\\containerd\\cni\\bin\\hns-cni.exe';
+/** The Windows CNI client (libcni), installed by scripts/wine/install.sh. */
+const CNICTL_WIN = 'C:\\hns-cni-test\\cnictl.exe';
+/** What kubelet's runtime passes for a pod. */
+const POD_ARGS = 'IgnoreUnknown=1;K8S_POD_NAMESPACE=default;K8S_POD_NAME=bench';
 
 /** The L2Bridge network flannel's host-gw backend leaves (the peers stage's), and the pod subnet in it. */
 export const POD_SUBNET = '10.244.1.0/24';
@@ -66,6 +70,12 @@ export interface Contender {
   config: (ipamDir: string) => Record<string, unknown>;
   /** More environment for each run. */
   env?: Record<string, string>;
+}
+
+/** A burst's wall time (cnictl's clock) and its failed pods, each with its error. */
+export interface BurstRan {
+  ms: number;
+  failures: string[];
 }
 
 export interface Ran {
@@ -371,7 +381,7 @@ export class WineBench {
       CNI_NETNS: netns,
       CNI_IFNAME: 'eth0',
       CNI_PATH: PEERS_WIN,
-      CNI_ARGS: 'IgnoreUnknown=1;K8S_POD_NAMESPACE=default;K8S_POD_NAME=bench',
+      CNI_ARGS: POD_ARGS,
       ...c.env,
       ...extraEnv,
     };
@@ -402,6 +412,72 @@ export class WineBench {
         done({ ms, status: code ?? -1, stdout: read(`${base}.out`), stderr: err + read(`${base}.err`) });
       });
       child.stdin?.end(input);
+    });
+  }
+
+  /**
+   * A burst, the way a node runs one: cnictl.exe (libcni, as containerd) ADDs or DELs every pod at once, one
+   * goroutine per pod, each plugin started by libcni's exec inside Wine (CreateProcess). The wall time is cnictl's,
+   * from the first start to the last end; one run.sh for the whole burst, not one per pod.
+   */
+  burst(c: Contender, verb: 'ADD' | 'DEL', pods: { id: string; netns: string }[]): Promise<BurstRan> {
+    // In the prefix, where cnictl.exe reads them as C:\bench-burst\…; its stdio stays outside (run.sh's).
+    const io = join(this.driveC, 'bench-burst');
+    mkdirSync(io, { recursive: true });
+    const base = join(io, String(++this.ioCounter));
+    const config = c.config(this.ipamDir);
+    const { cniVersion, name, ...plugin } = config;
+    writeFileSync(`${base}.conflist`, JSON.stringify({ cniVersion, name: name ?? NETWORK.Name, plugins: [plugin] }));
+    writeFileSync(`${base}.pods`, JSON.stringify(pods.map((p) => ({ containerId: p.id, netns: p.netns }))));
+    const win = (f: string) => `C:\\bench-burst\\${f.slice(io.length + 1)}`;
+    const args = [
+      scripts.run,
+      '--timeout',
+      '600',
+      '--env',
+      `HNS_CNI_STUB_ADDR=${this.stubAddr}`,
+      ...Object.entries(c.env ?? {}).flatMap(([k, v]) => ['--env', `${k}=${v}`]),
+      '--stdout',
+      `${base}.out`,
+      '--stderr',
+      `${base}.err`,
+      '--',
+      CNICTL_WIN,
+      verb.toLowerCase(),
+      '--conflist',
+      win(`${base}.conflist`),
+      '--pods',
+      win(`${base}.pods`),
+      '--bin-dir',
+      `${HNS_CNI_WIN.slice(0, HNS_CNI_WIN.lastIndexOf('\\'))};${PEERS_WIN}`,
+      '--cache-dir',
+      `${this.ipamDir}-libcni`,
+      '--cni-args',
+      POD_ARGS,
+    ];
+    return new Promise((done, fail) => {
+      const child = spawn('bash', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+      let err = '';
+      child.stderr?.on('data', (b: Buffer) => {
+        err += b.toString();
+      });
+      child.on('error', fail);
+      child.on('exit', (code) => {
+        const out = existsSync(`${base}.out`) ? readFileSync(`${base}.out`, 'utf8') : '';
+        const stderr = err + (existsSync(`${base}.err`) ? readFileSync(`${base}.err`, 'utf8') : '');
+        let doc: { ms: number; pods: { containerId: string; podIP?: string; error?: string }[] };
+        try {
+          doc = JSON.parse(out);
+        } catch {
+          fail(new Error(`cnictl ${verb} burst (${code}) answered no outcome: ${stderr.slice(-2000)}`));
+          return;
+        }
+        // An ADD counts only with the pod address containerd would find (cnictl checks as go-cni does), in the subnet.
+        const failed = (p: (typeof doc.pods)[number]) =>
+          p.error ?? (verb === 'ADD' && !p.podIP?.startsWith('10.244.1.') ? `no pod address (${p.podIP})` : undefined);
+        const failures = doc.pods.flatMap((p) => (failed(p) ? [`${p.containerId}: ${failed(p)}`] : []));
+        done({ ms: doc.ms, failures });
+      });
     });
   }
 

@@ -65,6 +65,9 @@ func main() {
 	defer cancel()
 	out, err := s.run(ctx)
 	if err != nil {
+		if out != nil { // a burst answers with every pod's outcome, failed ones too
+			printJSON(os.Stdout, out)
+		}
 		os.Exit(report(s, err, 1))
 	}
 	if s.pluginErrs.Len() > 0 {
@@ -103,6 +106,9 @@ func newSession(opts *options) (*session, error) {
 }
 
 func (s *session) run(ctx context.Context) (map[string]interface{}, error) {
+	if s.opts.podsFile != "" {
+		return runBurst(ctx, s)
+	}
 	switch s.opts.command {
 	case "add":
 		return s.add(ctx)

@@ -16,7 +16,8 @@ import (
 
 const usage = `usage: cnictl add|check|del|gc|status|version (--conflist FILE | --conf-dir DIR [--net NAME])
     --bin-dir DIR[;DIR] [--netns NS] [--container-id ID] [--ifname eth0] [--cache-dir DIR]
-    [--cni-args K=V;...] [--cap-args JSON] [--valid ID:IF,...] [--type PLUGIN] [--timeout 120s]`
+    [--cni-args K=V;...] [--cap-args JSON] [--valid ID:IF,...] [--type PLUGIN] [--timeout 120s]
+    [--pods FILE]   add/del: every pod of FILE ([{"containerId","netns"}]) at once, answering {"ms", "pods"}`
 
 type options struct {
 	command     string
@@ -33,6 +34,7 @@ type options struct {
 	valid       []attachment
 	pluginType  string
 	timeout     time.Duration
+	podsFile    string
 }
 
 func parseOptions(args []string) (*options, error) {
@@ -59,9 +61,13 @@ func parseOptions(args []string) (*options, error) {
 	fs.StringVar(&o.ifName, "ifname", "eth0", "CNI_IFNAME")
 	fs.StringVar(&o.cacheDir, "cache-dir", "", "libcni's result cache (default: libcni's /var/lib/cni)")
 	fs.StringVar(&o.pluginType, "type", "", "version: the plugin to ask (default: every plugin of the conflist)")
+	fs.StringVar(&o.podsFile, "pods", "", "add/del: a burst of the pods in this JSON file, all at once")
 	fs.DurationVar(&o.timeout, "timeout", defaultTimeout, "deadline for the whole operation")
 	if err := fs.Parse(args[1:]); err != nil {
 		return nil, fmt.Errorf("%v\n%s", err, usage)
+	}
+	if o.podsFile != "" && o.command != "add" && o.command != "del" {
+		return nil, fmt.Errorf("--pods is for add and del\n%s", usage)
 	}
 	if fs.NArg() > 0 {
 		return nil, fmt.Errorf("unexpected arguments %q\n%s", fs.Args(), usage)
