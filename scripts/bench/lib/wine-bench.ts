@@ -373,9 +373,7 @@ export class WineBench {
   ): Promise<Ran> {
     const io = join(this.root, 'tmp', `hns-cni-bench-${process.pid}`);
     mkdirSync(io, { recursive: true });
-    const base = join(io, String(++this.ioCounter));
     const env = {
-      HNS_CNI_STUB_ADDR: this.stubAddr,
       CNI_COMMAND: verb,
       CNI_CONTAINERID: containerId,
       CNI_NETNS: netns,
@@ -385,34 +383,13 @@ export class WineBench {
       ...c.env,
       ...extraEnv,
     };
-    const args = [
-      scripts.run,
-      '--timeout',
-      '300',
-      ...Object.entries(env).flatMap(([k, v]) => ['--env', `${k}=${v}`]),
-      '--stdout',
-      `${base}.out`,
-      '--stderr',
-      `${base}.err`,
-      '--',
-      c.program,
-    ];
-    const input = JSON.stringify(c.config(this.ipamDir));
-    return new Promise((done, fail) => {
-      const started = performance.now();
-      const child = spawn('bash', args, { stdio: ['pipe', 'ignore', 'pipe'] });
-      let err = '';
-      child.stderr?.on('data', (b: Buffer) => {
-        err += b.toString();
-      });
-      child.on('error', fail);
-      child.on('exit', (code) => {
-        const ms = performance.now() - started;
-        const read = (f: string) => (existsSync(f) ? readFileSync(f, 'utf8') : '');
-        done({ ms, status: code ?? -1, stdout: read(`${base}.out`), stderr: err + read(`${base}.err`) });
-      });
-      child.stdin?.end(input);
-    });
+    return this.runSh(
+      join(io, String(++this.ioCounter)),
+      300,
+      env,
+      [c.program],
+      JSON.stringify(c.config(this.ipamDir)),
+    );
   }
 
   /**
@@ -420,28 +397,16 @@ export class WineBench {
    * goroutine per pod, each plugin started by libcni's exec inside Wine (CreateProcess). The wall time is cnictl's,
    * from the first start to the last end; one run.sh for the whole burst, not one per pod.
    */
-  burst(c: Contender, verb: 'ADD' | 'DEL', pods: { id: string; netns: string }[]): Promise<BurstRan> {
+  async burst(c: Contender, verb: 'ADD' | 'DEL', pods: { id: string; netns: string }[]): Promise<BurstRan> {
     // In the prefix, where cnictl.exe reads them as C:\bench-burst\…; its stdio stays outside (run.sh's).
     const io = join(this.driveC, 'bench-burst');
     mkdirSync(io, { recursive: true });
     const base = join(io, String(++this.ioCounter));
-    const config = c.config(this.ipamDir);
-    const { cniVersion, name, ...plugin } = config;
+    const { cniVersion, name, ...plugin } = c.config(this.ipamDir);
     writeFileSync(`${base}.conflist`, JSON.stringify({ cniVersion, name: name ?? NETWORK.Name, plugins: [plugin] }));
     writeFileSync(`${base}.pods`, JSON.stringify(pods.map((p) => ({ containerId: p.id, netns: p.netns }))));
     const win = (f: string) => `C:\\bench-burst\\${f.slice(io.length + 1)}`;
-    const args = [
-      scripts.run,
-      '--timeout',
-      '600',
-      '--env',
-      `HNS_CNI_STUB_ADDR=${this.stubAddr}`,
-      ...Object.entries(c.env ?? {}).flatMap(([k, v]) => ['--env', `${k}=${v}`]),
-      '--stdout',
-      `${base}.out`,
-      '--stderr',
-      `${base}.err`,
-      '--',
+    const ran = await this.runSh(base, 600, c.env ?? {}, [
       CNICTL_WIN,
       verb.toLowerCase(),
       '--conflist',
@@ -454,30 +419,53 @@ export class WineBench {
       `${this.ipamDir}-libcni`,
       '--cni-args',
       POD_ARGS,
+    ]);
+    let doc: { ms: number; pods: { containerId: string; podIP?: string; error?: string }[] };
+    try {
+      doc = JSON.parse(ran.stdout);
+    } catch {
+      throw new Error(`cnictl ${verb} burst (${ran.status}) answered no outcome: ${ran.stderr.slice(-2000)}`);
+    }
+    // An ADD counts only with the pod address containerd would find (cnictl checks as go-cni does), in the subnet.
+    const failed = (p: (typeof doc.pods)[number]) =>
+      p.error ?? (verb === 'ADD' && !p.podIP?.startsWith('10.244.1.') ? `no pod address (${p.podIP})` : undefined);
+    return { ms: doc.ms, failures: doc.pods.flatMap((p) => (failed(p) ? [`${p.containerId}: ${failed(p)}`] : [])) };
+  }
+
+  /** `run.sh` with the stub's address and `env`, stdout and stderr to `<base>.out|.err`, `input` on stdin. */
+  private runSh(
+    base: string,
+    timeoutS: number,
+    env: Record<string, string>,
+    command: string[],
+    input?: string,
+  ): Promise<Ran> {
+    const args = [
+      scripts.run,
+      '--timeout',
+      String(timeoutS),
+      ...Object.entries({ HNS_CNI_STUB_ADDR: this.stubAddr, ...env }).flatMap(([k, v]) => ['--env', `${k}=${v}`]),
+      '--stdout',
+      `${base}.out`,
+      '--stderr',
+      `${base}.err`,
+      '--',
+      ...command,
     ];
     return new Promise((done, fail) => {
-      const child = spawn('bash', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+      const started = performance.now();
+      const child = spawn('bash', args, { stdio: [input === undefined ? 'ignore' : 'pipe', 'ignore', 'pipe'] });
       let err = '';
       child.stderr?.on('data', (b: Buffer) => {
         err += b.toString();
       });
       child.on('error', fail);
       child.on('exit', (code) => {
-        const out = existsSync(`${base}.out`) ? readFileSync(`${base}.out`, 'utf8') : '';
-        const stderr = err + (existsSync(`${base}.err`) ? readFileSync(`${base}.err`, 'utf8') : '');
-        let doc: { ms: number; pods: { containerId: string; podIP?: string; error?: string }[] };
-        try {
-          doc = JSON.parse(out);
-        } catch {
-          fail(new Error(`cnictl ${verb} burst (${code}) answered no outcome: ${stderr.slice(-2000)}`));
-          return;
-        }
-        // An ADD counts only with the pod address containerd would find (cnictl checks as go-cni does), in the subnet.
-        const failed = (p: (typeof doc.pods)[number]) =>
-          p.error ?? (verb === 'ADD' && !p.podIP?.startsWith('10.244.1.') ? `no pod address (${p.podIP})` : undefined);
-        const failures = doc.pods.flatMap((p) => (failed(p) ? [`${p.containerId}: ${failed(p)}`] : []));
-        done({ ms: doc.ms, failures });
+        const ms = performance.now() - started;
+        const read = (f: string) => (existsSync(f) ? readFileSync(f, 'utf8') : '');
+        done({ ms, status: code ?? -1, stdout: read(`${base}.out`), stderr: err + read(`${base}.err`) });
       });
+      child.stdin?.end(input);
     });
   }
 
