@@ -265,6 +265,7 @@ export class WineBench {
     });
     // host-local's store and the built-in IPAM's: both empty again, like the simulated HNS.
     rmSync(join(this.driveC, 'bench-ipam'), { recursive: true, force: true });
+    rmSync(join(this.driveC, 'bench-burst'), { recursive: true, force: true });
     this.ipamDir = `C:\\bench-ipam\\${++this.ioCounter}`;
     rmSync(join(this.driveC, 'ProgramData/hns-cni'), { recursive: true, force: true });
     // The agent's state too, but not its endpoint file (it keeps serving) nor its log.
@@ -491,6 +492,7 @@ export class WineBench {
     } finally {
       rmSync(this.work, { recursive: true, force: true });
       rmSync(join(this.root, 'tmp', `hns-cni-bench-${process.pid}`), { recursive: true, force: true });
+      rmSync(join(this.driveC, 'bench-burst'), { recursive: true, force: true });
     }
   }
 }
