@@ -14,10 +14,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/containernetworking/cni/libcni"
-	"github.com/containernetworking/cni/pkg/invoke"
 	"github.com/containernetworking/cni/pkg/types"
-	"github.com/containernetworking/cni/pkg/version"
 )
 
 type burstPod struct {
@@ -72,8 +69,7 @@ func runBurst(ctx context.Context, s *session) (map[string]interface{}, error) {
 // exec so that the plugins' stderr stays with their pod.
 func (s *session) runOne(ctx context.Context, pod burstPod) (string, error) {
 	stderr := &bytes.Buffer{}
-	exec := &invoke.DefaultExec{RawExec: &invoke.RawExec{Stderr: stderr}, PluginDecoder: version.PluginDecoder{}}
-	cni := libcni.NewCNIConfigWithCacheDir(s.opts.binDirs, s.opts.cacheDir, exec)
+	cni, _ := newLibcni(s.opts, stderr)
 	rt := *s.rt
 	rt.ContainerID, rt.NetNS = pod.ContainerID, pod.NetNS
 	podIP, err := "", error(nil)

@@ -78,12 +78,10 @@ func main() {
 
 func newSession(opts *options) (*session, error) {
 	pluginErrs := &bytes.Buffer{}
-	// Our own exec: identical to libcni's default except that the plugin's stderr is kept for the report instead
-	// of being interleaved with ours.
-	exec := &invoke.DefaultExec{RawExec: &invoke.RawExec{Stderr: pluginErrs}, PluginDecoder: version.PluginDecoder{}}
+	cni, exec := newLibcni(opts, pluginErrs)
 	s := &session{
 		opts:       opts,
-		cni:        libcni.NewCNIConfigWithCacheDir(opts.binDirs, opts.cacheDir, exec),
+		cni:        cni,
 		exec:       exec,
 		pluginErrs: pluginErrs,
 		rt: &libcni.RuntimeConf{
@@ -103,6 +101,13 @@ func newSession(opts *options) (*session, error) {
 	}
 	s.list = list
 	return s, nil
+}
+
+// newLibcni is libcni with our own exec: identical to libcni's default except that the plugins' stderr goes to
+// `stderr` (kept for the report) instead of being interleaved with ours.
+func newLibcni(opts *options, stderr *bytes.Buffer) (*libcni.CNIConfig, *invoke.DefaultExec) {
+	exec := &invoke.DefaultExec{RawExec: &invoke.RawExec{Stderr: stderr}, PluginDecoder: version.PluginDecoder{}}
+	return libcni.NewCNIConfigWithCacheDir(opts.binDirs, opts.cacheDir, exec), exec
 }
 
 func (s *session) run(ctx context.Context) (map[string]interface{}, error) {
