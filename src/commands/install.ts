@@ -22,15 +22,20 @@ import {
 import { frontTargetName, installPair, pairSources, uninstallPair } from '../node/install-pair.js';
 import { teardownNode } from '../node/teardown.js';
 import { defaultDataDir } from '../store/data-dir.js';
+import { ensureSafeBinDirectory, UnsafeDirectoryError } from '../store/private-dir.js';
 import { printError, printJson, printText } from './output.js';
 
 const INSTALL_USAGE = `usage: hns-cni install [--bin-dir DIR] [--conf-dir DIR] [--source ENGINE] [--front FILE] [--as NAME]
          [--force] [--subnet CIDR | --from-node [--node-name NAME] [--kubeconfig FILE]] [--no-conflist]
          [--name NAME] [--mode l2bridge|transparent|nat|overlay] --cluster-cidr CIDR --service-cidr CIDR
+         [--allow-unsafe-bin-dir]
 Copies the executable pair into the CNI bin dir: the engine (hns-cni-engine[.exe], --source, default this one)
 first, then the native front (--front, default the front beside the engine) as hns-cni[.exe] or, with --as, an
 anchor's name (win-bridge, sdnbridge, nat, ...); rename-then-replace, so a running CNI call keeps its copy. Writes
-${CONFLIST_NAME} with the node's pod subnet, never over a conflist hns-cni did not write unless --force.`;
+${CONFLIST_NAME} with the node's pod subnet, never over a conflist hns-cni did not write unless --force.
+The bin dir must be writable by SYSTEM and Administrators only (whoever can add a file there runs code as SYSTEM
+when containerd starts the plugin): a missing one is created so, an open one is refused with the commands that
+close it; --allow-unsafe-bin-dir installs anyway, with a warning.`;
 const UNINSTALL_USAGE = `usage: hns-cni uninstall [--bin-dir DIR] [--conf-dir DIR] [--force] [--json]
 Removes hns-cni's routes, host endpoints and networks (refused while pods use them, unless --force), the files it
 installed and its data directory.`;
@@ -91,6 +96,7 @@ async function runInstall(argv: string[]): Promise<number> {
     'cluster-cidr': { type: 'string' },
     'service-cidr': { type: 'string' },
     json: { type: 'boolean', default: false },
+    'allow-unsafe-bin-dir': { type: 'boolean', default: false },
   });
   const binDir = str(v['bin-dir']) ?? defaultBinDir();
   const confDir = str(v['conf-dir']) ?? defaultConfDir();
@@ -117,11 +123,13 @@ async function runInstall(argv: string[]): Promise<number> {
       throw new UsageError('give --subnet or --from-node');
     subnets = v['from-node'] === true ? await nodePodCidrs(v) : [str(v.subnet)!];
   }
+  const unsafeBinDir = await judgeBinDir(binDir, v['allow-unsafe-bin-dir'] === true);
   const record = readInstallRecord(dataDir);
   const pair = installPair(sources, binDir, frontName, record, v.force === true);
   const binary = pair.front;
   record.installedAt = new Date().toISOString();
   const out: Record<string, unknown> = { binary, engine: pair.engine };
+  if (unsafeBinDir !== undefined) out.unsafeBinDir = unsafeBinDir;
   if (writeConf) {
     const subnet = subnets.find((s) => isIPv4Cidr(s));
     if (subnet === undefined) throw new Error(`no IPv4 pod subnet among ${subnets.join(', ')}`);
@@ -148,6 +156,31 @@ async function runInstall(argv: string[]): Promise<number> {
     for (const f of [...pair.engine.inUse, ...binary.inUse]) printText(`still in use, removed later: ${f}`);
   }
   return 0;
+}
+
+/**
+ * Refuses an unsafe bin dir (UnsafeDirectoryError: problems and fix) before anything is written, or, allowed, returns
+ * what is wrong with it after warning on stderr.
+ */
+async function judgeBinDir(
+  binDir: string,
+  allowUnsafe: boolean,
+): Promise<{ problems: string[]; fix: string[] } | undefined> {
+  try {
+    await ensureSafeBinDirectory(binDir);
+    return undefined;
+  } catch (e) {
+    if (!(e instanceof UnsafeDirectoryError)) throw e;
+    const detail = `the bin dir ${e.dir} is open to others: ${e.problems.join('; ')}`;
+    const consequence = 'whoever can add a file there runs code as SYSTEM when containerd starts the plugin';
+    if (!allowUnsafe) {
+      throw new Error(
+        `${detail} (${consequence}). Close it (as an administrator):\n  ${e.fix.join('\n  ')}\nor install anyway with --allow-unsafe-bin-dir`,
+      );
+    }
+    printError(`hns-cni install: warning: ${detail} (${consequence}); installing anyway (--allow-unsafe-bin-dir)`);
+    return { problems: [...e.problems], fix: [...e.fix] };
+  }
 }
 
 export async function uninstall(argv: string[]): Promise<number> {

@@ -4,6 +4,7 @@
 // Windows reads owner and DACL through src/winsec (loaded only there); POSIX uses the owner and mode bits.
 import * as fs from 'node:fs';
 import { log } from '../log/logger.js';
+import type { DirectoryKind } from '../winsec/acl.js';
 
 export class UnsafeDirectoryError extends Error {
   constructor(
@@ -31,13 +32,27 @@ export async function ensurePrivateDirectory(dir: string, platform: NodeJS.Platf
   log.debug('directory is private', { dir, checkMs: Math.round((performance.now() - started) * 100) / 100 });
 }
 
-async function checkPrivateDirectory(dir: string, platform: NodeJS.Platform): Promise<void> {
+/**
+ * The CNI bin directory `hns-cni install` copies the executables into: nobody but SYSTEM (root) and Administrators
+ * may add or change a file there, or they run code as SYSTEM the next time containerd starts the plugin (the engine
+ * loads DLLs and the koffi module from its own directory). Created missing (Users may read and run, acl.ts), judged
+ * existing; throws UnsafeDirectoryError with the fix.
+ */
+export async function ensureSafeBinDirectory(dir: string, platform: NodeJS.Platform = process.platform): Promise<void> {
+  await checkPrivateDirectory(dir, platform, 'bin');
+}
+
+async function checkPrivateDirectory(
+  dir: string,
+  platform: NodeJS.Platform,
+  kind: DirectoryKind = 'private',
+): Promise<void> {
   const existing = fs.lstatSync(dir, { throwIfNoEntry: false });
   if (existing !== undefined && !existing.isDirectory() && !existing.isSymbolicLink()) {
     throw new Error(`${dir} is a file, not a directory`);
   }
   if (platform !== 'win32') {
-    ensurePrivatePosixDirectory(dir);
+    ensurePrivatePosixDirectory(dir, kind === 'bin' ? 0o755 : 0o700);
     return;
   }
   if (existing?.isSymbolicLink()) {
@@ -45,16 +60,16 @@ async function checkPrivateDirectory(dir: string, platform: NodeJS.Platform): Pr
     throw new UnsafeDirectoryError(dir, ['it is a symbolic link or junction'], fix);
   }
   const { ensurePrivateWindowsDirectory } = await import('../winsec/private-dir.js');
-  const check = ensurePrivateWindowsDirectory(dir);
+  const check = ensurePrivateWindowsDirectory(dir, kind);
   if (!check.verdict.ok) throw new UnsafeDirectoryError(dir, check.verdict.problems, check.fix);
 }
 
 /**
  * POSIX: a real directory (not a symbolic link) owned by this user or root, that neither group nor others may write.
- * Created with mode 0700 when missing.
+ * Created with `mode` (default 0700) when missing.
  */
-export function ensurePrivatePosixDirectory(dir: string): void {
-  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+export function ensurePrivatePosixDirectory(dir: string, mode = 0o700): void {
+  fs.mkdirSync(dir, { recursive: true, mode });
   const st = fs.lstatSync(dir);
   const uid = process.getuid?.() ?? 0;
   const problems: string[] = [];

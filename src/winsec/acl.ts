@@ -142,16 +142,38 @@ export const PRIVATE_DIRECTORY_SDDL = 'O:BAD:PAI(A;OICI;FA;;;SY)(A;OICI;FA;;;BA)
 /** The same without the owner, for a creator that may not assign Administrators as owner. */
 export const PRIVATE_DIRECTORY_SDDL_NO_OWNER = 'D:PAI(A;OICI;FA;;;SY)(A;OICI;FA;;;BA)';
 
-/** How an administrator makes `dir` private without losing what is in it (PowerShell, then the icacls way). */
-export function fixCommands(dir: string, untrusted: readonly Sid[] = []): string[] {
+/**
+ * The CNI bin directory `hns-cni install` creates: as private, but Users keep read and execute (0x1200a9, what
+ * Program Files grants them), so an operator can still run `hns-cni.exe node status` from a normal shell.
+ */
+export const BIN_DIRECTORY_SDDL = `${PRIVATE_DIRECTORY_SDDL}(A;OICI;0x1200a9;;;BU)`;
+export const BIN_DIRECTORY_SDDL_NO_OWNER = `${PRIVATE_DIRECTORY_SDDL_NO_OWNER}(A;OICI;0x1200a9;;;BU)`;
+
+/** What a directory holds: hns-cni's state ('private': nobody else reads it) or executables ('bin': Users run them). */
+export type DirectoryKind = 'private' | 'bin';
+
+/** The descriptor each kind is created with, and without the owner for a creator that may not assign it. */
+export const DIRECTORY_SDDL: Record<DirectoryKind, { owned: string; unowned: string }> = {
+  private: { owned: PRIVATE_DIRECTORY_SDDL, unowned: PRIVATE_DIRECTORY_SDDL_NO_OWNER },
+  bin: { owned: BIN_DIRECTORY_SDDL, unowned: BIN_DIRECTORY_SDDL_NO_OWNER },
+};
+
+/**
+ * How an administrator makes `dir` safe without losing what is in it (PowerShell, then the icacls way): the kind's
+ * DACL, untrusted grants removed.
+ */
+export function fixCommands(dir: string, untrusted: readonly Sid[] = [], kind: DirectoryKind = 'private'): string[] {
   const ps = dir.replaceAll("'", "''");
+  const keepUsers = kind === 'bin';
   const removals = untrusted
-    .filter((s) => s !== SID.SYSTEM && s !== SID.ADMINISTRATORS)
+    .filter((s) => s !== SID.SYSTEM && s !== SID.ADMINISTRATORS && !(keepUsers && s === SID.USERS))
     .map((s) => ` /remove:g *${s}`)
     .join('');
+  const sddl = DIRECTORY_SDDL[kind].owned;
+  const users = keepUsers ? ` *${SID.USERS}:(OI)(CI)RX` : '';
   return [
-    `$a = New-Object System.Security.AccessControl.DirectorySecurity; $a.SetSecurityDescriptorSddlForm('${PRIVATE_DIRECTORY_SDDL}'); Set-Acl -LiteralPath '${ps}' -AclObject $a`,
-    `icacls "${dir}" /setowner *${SID.ADMINISTRATORS} /T /C & icacls "${dir}" /inheritance:r /grant:r *${SID.SYSTEM}:(OI)(CI)F *${SID.ADMINISTRATORS}:(OI)(CI)F${removals} /T /C`,
+    `$a = New-Object System.Security.AccessControl.DirectorySecurity; $a.SetSecurityDescriptorSddlForm('${sddl}'); Set-Acl -LiteralPath '${ps}' -AclObject $a`,
+    `icacls "${dir}" /setowner *${SID.ADMINISTRATORS} /T /C & icacls "${dir}" /inheritance:r /grant:r *${SID.SYSTEM}:(OI)(CI)F *${SID.ADMINISTRATORS}:(OI)(CI)F${users}${removals} /T /C`,
   ];
 }
 

@@ -3,13 +3,7 @@
 // which imports this module only on Windows.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import {
-  fixCommands,
-  judgePrivateDirectory,
-  PRIVATE_DIRECTORY_SDDL,
-  PRIVATE_DIRECTORY_SDDL_NO_OWNER,
-  type Verdict,
-} from './acl.js';
+import { DIRECTORY_SDDL, type DirectoryKind, fixCommands, judgePrivateDirectory, type Verdict } from './acl.js';
 import { winSecurity } from './ffi.js';
 
 export interface WindowsDirectoryCheck {
@@ -19,25 +13,25 @@ export interface WindowsDirectoryCheck {
 }
 
 /**
- * Creates `dir` with hns-cni's private DACL when it does not exist (its parents, outside hns-cni's control, the
+ * Creates `dir` with the kind's DACL (acl.ts DIRECTORY_SDDL) when it does not exist (its parents, outside hns-cni's control, the
  * ordinary way), then judges what is there. A directory someone else created in the meantime is judged like any
  * other existing one.
  */
-export function ensurePrivateWindowsDirectory(dir: string): WindowsDirectoryCheck {
+export function ensurePrivateWindowsDirectory(dir: string, kind: DirectoryKind = 'private'): WindowsDirectoryCheck {
   const security = winSecurity();
   let created = false;
   if (!fs.existsSync(dir)) {
     fs.mkdirSync(path.dirname(dir), { recursive: true });
     let outcome: 'created' | 'exists';
     try {
-      outcome = security.createDirectory(dir, PRIVATE_DIRECTORY_SDDL);
+      outcome = security.createDirectory(dir, DIRECTORY_SDDL[kind].owned);
     } catch {
       // A creator that may not name Administrators as owner (no SeRestorePrivilege, not in the group): it owns it.
-      outcome = security.createDirectory(dir, PRIVATE_DIRECTORY_SDDL_NO_OWNER);
+      outcome = security.createDirectory(dir, DIRECTORY_SDDL[kind].unowned);
     }
     created = outcome === 'created';
   }
-  return { created, ...judge(dir) };
+  return { created, ...judge(dir, kind) };
 }
 
 /** Judges an existing path without changing anything (the koffi module's directory). */
@@ -45,8 +39,8 @@ export function judgeWindowsDirectory(dir: string): Omit<WindowsDirectoryCheck, 
   return judge(dir);
 }
 
-function judge(dir: string): Omit<WindowsDirectoryCheck, 'created'> {
+function judge(dir: string, kind: DirectoryKind = 'private'): Omit<WindowsDirectoryCheck, 'created'> {
   const security = winSecurity();
   const verdict = judgePrivateDirectory(security.readSecurity(dir), security.currentUser());
-  return { verdict, fix: verdict.ok ? [] : fixCommands(dir, verdict.untrusted) };
+  return { verdict, fix: verdict.ok ? [] : fixCommands(dir, verdict.untrusted, kind) };
 }

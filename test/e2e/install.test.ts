@@ -234,3 +234,47 @@ describe('install → upgrade → uninstall', () => {
     expect(status.clean).toBe(true);
   });
 });
+
+describe('the bin dir must be closed to other users', () => {
+  // Its own data directory: the install record of the lifecycle above is not this one's.
+  const elsewhere = () => ({ HNS_CNI_DATA_DIR: path.join(node.dir, 'bin-dir-checks', 'data') });
+  const argsFor = (dir: string, ...extra: string[]) => [
+    'install',
+    '--bin-dir',
+    dir,
+    '--source',
+    release.engine,
+    '--front',
+    release.front,
+    '--no-conflist',
+    ...extra,
+  ];
+
+  it('one that group or others may write is refused before anything is written, with the fix', async () => {
+    const open = path.join(node.dir, 'bin-dir-checks', 'open');
+    fs.mkdirSync(open, { recursive: true });
+    fs.chmodSync(open, 0o777);
+    const r = await runWith(release.engine, argsFor(open), elsewhere());
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`the bin dir ${open} is open to others: group or others may write to it (mode 777)`);
+    expect(r.stderr).toContain('runs code as SYSTEM when containerd starts the plugin');
+    expect(r.stderr).toContain(`chmod go-w '${open}'`);
+    expect(fs.readdirSync(open)).toEqual([]);
+    expect(fs.existsSync(elsewhere().HNS_CNI_DATA_DIR)).toBe(false); // no install record either
+
+    const allowed = await runWith(release.engine, argsFor(open, '--allow-unsafe-bin-dir', '--json'), elsewhere());
+    expect(allowed.code, allowed.stderr).toBe(0);
+    expect(allowed.stderr).toContain('warning: the bin dir');
+    expect(JSON.parse(allowed.stdout).unsafeBinDir.problems).toEqual(['group or others may write to it (mode 777)']);
+    expect(fs.readdirSync(open).sort()).toEqual(['hns-cni', 'hns-cni-engine']);
+  });
+
+  it('a missing one is created closed (0755), parents included', async () => {
+    const fresh = path.join(node.dir, 'bin-dir-checks', 'fresh', 'cni', 'bin');
+    const r = await runWith(release.engine, argsFor(fresh), elsewhere());
+    expect(r.code, r.stderr).toBe(0);
+    expect(fs.statSync(fresh).mode & 0o777).toBe(0o755);
+    expect(fs.statSync(path.dirname(fresh)).mode & 0o022).toBe(0);
+    expect(fs.readdirSync(fresh).sort()).toEqual(['hns-cni', 'hns-cni-engine']);
+  });
+});

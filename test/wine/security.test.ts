@@ -85,3 +85,32 @@ describe('C:\\ProgramData\\hns-cni under Wine', () => {
     expect(readdirSync(dataDir)).toContain('keep.txt');
   });
 });
+
+describe('hns-cni install: the bin dir under Wine', () => {
+  const base = 'C:\\hns-cni-test\\bin-dir';
+  const env = { HNS_CNI_DATA_DIR: `${base}\\data` };
+  const install = (binDir: string, ...extra: string[]) =>
+    runExe(['install', '--bin-dir', binDir, '--no-conflist', ...extra], { env });
+
+  afterAll(() => rmSync(onDriveC(base), { recursive: true, force: true }));
+
+  it('one Everyone may write to is refused before anything is copied, with the commands that close it', () => {
+    const open = `${base}\\open`;
+    mkdirSync(onDriveC(open), { recursive: true });
+    chmodSync(onDriveC(open), 0o777); // what Wine shows as Everyone: modify
+    const r = install(open);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain(`the bin dir ${open} is open to others: Everyone (S-1-1-0) may add files`);
+    expect(r.stderr).toContain('(A;OICI;0x1200a9;;;BU)'); // the fix keeps Users on read and execute
+    expect(r.stderr).toContain(`icacls "${open}" /setowner *S-1-5-32-544`);
+    expect(readdirSync(onDriveC(open))).toEqual([]);
+  });
+
+  it('a missing one is created by CreateDirectoryW with the bin DACL: no group or world write', () => {
+    const fresh = `${base}\\fresh\\bin`;
+    const r = install(fresh);
+    expect(r.status, r.stderr).toBe(0);
+    expect(statSync(onDriveC(fresh)).mode & 0o022).toBe(0);
+    expect(readdirSync(onDriveC(fresh)).sort()).toEqual(['hns-cni-engine.exe', 'hns-cni.exe']);
+  });
+});

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import {
   ACE_TYPE,
   type Ace,
+  BIN_DIRECTORY_SDDL,
   fixCommands,
   judgePrivateDirectory,
   PRIVATE_DIRECTORY_SDDL,
@@ -115,6 +116,22 @@ describe('fixCommands', () => {
       `icacls "C:\\ProgramData\\hns-cni's" /setowner *S-1-5-32-544 /T /C & icacls "C:\\ProgramData\\hns-cni's" ` +
         '/inheritance:r /grant:r *S-1-5-18:(OI)(CI)F *S-1-5-32-544:(OI)(CI)F /remove:g *S-1-5-32-545 /T /C',
     );
+  });
+});
+
+describe('fixCommands for a bin dir', () => {
+  it('keeps Users on read and execute (replacing their write grants) and removes everyone else untrusted', () => {
+    const [ps, icacls] = fixCommands('C:\\opt\\cni\\bin', [SID.USERS, SID.AUTHENTICATED_USERS], 'bin');
+    expect(ps).toContain(`SetSecurityDescriptorSddlForm('${BIN_DIRECTORY_SDDL}')`);
+    expect(BIN_DIRECTORY_SDDL).toBe(`${PRIVATE_DIRECTORY_SDDL}(A;OICI;0x1200a9;;;BU)`);
+    expect(icacls).toBe(
+      'icacls "C:\\opt\\cni\\bin" /setowner *S-1-5-32-544 /T /C & icacls "C:\\opt\\cni\\bin" /inheritance:r /grant:r ' +
+        '*S-1-5-18:(OI)(CI)F *S-1-5-32-544:(OI)(CI)F *S-1-5-32-545:(OI)(CI)RX /remove:g *S-1-5-11 /T /C',
+    );
+  });
+
+  it('the descriptor it applies passes the judge: read and execute are not write rights', () => {
+    expect(writeRightsOf(0x1200a9)).toEqual([]);
   });
 });
 
