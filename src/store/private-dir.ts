@@ -3,6 +3,7 @@
 // (docs/security.md). Missing ones are created that way; existing ones are checked, never silently "repaired".
 // Windows reads owner and DACL through src/winsec (loaded only there); POSIX uses the owner and mode bits.
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { log } from '../log/logger.js';
 import type { DirectoryKind } from '../winsec/acl.js';
 
@@ -39,7 +40,49 @@ export async function ensurePrivateDirectory(dir: string, platform: NodeJS.Platf
  * existing; throws UnsafeDirectoryError with the fix.
  */
 export async function ensureSafeBinDirectory(dir: string, platform: NodeJS.Platform = process.platform): Promise<void> {
+  await checkPathTo(dir, platform);
   await checkPrivateDirectory(dir, platform, 'bin');
+}
+
+/**
+ * The existing directories above `dir`, nearest first, up to the root: whoever may rename or delete an entry in one
+ * (or owns one) can move the real `dir` away and put their own in its place. Missing ones are created by us.
+ */
+async function checkPathTo(dir: string, platform: NodeJS.Platform): Promise<void> {
+  const above: string[] = [];
+  for (let d = path.dirname(path.resolve(dir)); ; d = path.dirname(d)) {
+    if (fs.existsSync(d)) above.push(d);
+    if (path.dirname(d) === d) break;
+  }
+  const judgeWindows =
+    platform === 'win32' ? (await import('../winsec/private-dir.js')).judgeWindowsPathDirectory : undefined;
+  for (const d of above) {
+    let problems: string[];
+    let fix: string[];
+    if (judgeWindows) {
+      const check = judgeWindows(d);
+      problems = check.verdict.ok ? [] : check.verdict.problems;
+      fix = check.fix;
+    } else ({ problems, fix } = posixPathProblems(d));
+    if (problems.length > 0)
+      throw new UnsafeDirectoryError(
+        dir,
+        problems.map((p) => `${d}, above it: ${p}`),
+        fix,
+      );
+  }
+}
+
+/** POSIX: owned by root or this user; group and others may not rename its entries (writable only with the sticky bit). */
+function posixPathProblems(dir: string): { problems: string[]; fix: string[] } {
+  const st = fs.statSync(dir);
+  const uid = process.getuid?.() ?? 0;
+  const problems: string[] = [];
+  if (st.uid !== uid && st.uid !== 0) problems.push(`it is owned by uid ${st.uid}, not ${uid} or root`);
+  if ((st.mode & 0o022) !== 0 && (st.mode & 0o1000) === 0) {
+    problems.push(`group or others may rename or delete what is in it (mode ${(st.mode & 0o777).toString(8)})`);
+  }
+  return { problems, fix: problems.length > 0 ? [`chown ${uid} '${dir}' && chmod go-w '${dir}'`] : [] };
 }
 
 async function checkPrivateDirectory(

@@ -96,8 +96,23 @@ const WRITE_RIGHTS: readonly [number, string][] = [
 ];
 
 export function writeRightsOf(mask: number): string[] {
-  return WRITE_RIGHTS.filter(([bit]) => (mask & bit) !== 0).map(([, name]) => name);
+  return rightsIn(WRITE_RIGHTS, mask);
 }
+
+// Rights on a directory above the bin dir that let a holder take the path away: rename or delete what is in it (or
+// the directory itself) and put something else there, or give themselves those rights. Adding files or
+// subdirectories is harmless there (C:\ lets Users create folders): a name that exists cannot be created again.
+const PATH_RIGHTS: readonly [number, string][] = [
+  [0x00000040, 'rename or delete what is in it'],
+  [0x00010000, 'rename or delete it'],
+  [0x00040000, 'change permissions'],
+  [0x00080000, 'take ownership'],
+  [0x02000000, 'maximum allowed'],
+  [0x10000000, 'generic all'],
+];
+
+const rightsIn = (table: readonly [number, string][], mask: number) =>
+  table.filter(([bit]) => (mask & bit) !== 0).map(([, name]) => name);
 
 export type Verdict = { ok: true } | { ok: false; problems: string[]; untrusted: Sid[] };
 
@@ -108,6 +123,26 @@ export type Verdict = { ok: true } | { ok: false; problems: string[]; untrusted:
  * who needed a write right of their own to create it).
  */
 export function judgePrivateDirectory(security: DirectorySecurity, self?: Sid): Verdict {
+  return judge(security, self, WRITE_RIGHTS, true);
+}
+
+/**
+ * A directory on the path to the bin dir (its parent, up to the drive's root): safe when its owner is trusted and no
+ * ACE that applies to the directory itself (inherit-only ones do not) lets anyone else rename or delete its entries
+ * or itself, or change who may.
+ */
+export function judgePathDirectory(security: DirectorySecurity, self?: Sid): Verdict {
+  return judge(security, self, PATH_RIGHTS, false);
+}
+
+const INHERIT_ONLY_ACE = 0x08;
+
+function judge(
+  security: DirectorySecurity,
+  self: Sid | undefined,
+  rights: readonly [number, string][],
+  inheritOnlyCounts: boolean,
+): Verdict {
   const trustedOwners = new Set<Sid>([SID.SYSTEM, SID.ADMINISTRATORS, SID.TRUSTED_INSTALLER]);
   if (self !== undefined) trustedOwners.add(self);
   const trustedInAces = new Set<Sid>([...trustedOwners, SID.CREATOR_OWNER, SID.OWNER_RIGHTS]);
@@ -122,14 +157,15 @@ export function judgePrivateDirectory(security: DirectorySecurity, self?: Sid): 
   } else {
     for (const ace of security.dacl) {
       if (DENYING.has(ace.type)) continue;
-      const rights = writeRightsOf(ace.mask);
-      if (rights.length === 0) continue;
+      if (!inheritOnlyCounts && (ace.flags & INHERIT_ONLY_ACE) !== 0) continue;
+      const granted = rightsIn(rights, ace.mask);
+      if (granted.length === 0) continue;
       if (!ALLOWING.has(ace.type) || ace.sid === undefined) {
-        problems.push(`an access entry of unknown type 0x${ace.type.toString(16)} may grant ${rights.join(', ')}`);
+        problems.push(`an access entry of unknown type 0x${ace.type.toString(16)} may grant ${granted.join(', ')}`);
         continue;
       }
       if (trustedInAces.has(ace.sid)) continue;
-      problems.push(`${describeSid(ace.sid)} may ${rights.join(', ')}`);
+      problems.push(`${describeSid(ace.sid)} may ${granted.join(', ')}`);
       untrusted.add(ace.sid);
     }
   }
@@ -174,6 +210,20 @@ export function fixCommands(dir: string, untrusted: readonly Sid[] = [], kind: D
   return [
     `$a = New-Object System.Security.AccessControl.DirectorySecurity; $a.SetSecurityDescriptorSddlForm('${sddl}'); Set-Acl -LiteralPath '${ps}' -AclObject $a`,
     `icacls "${dir}" /setowner *${SID.ADMINISTRATORS} /T /C & icacls "${dir}" /inheritance:r /grant:r *${SID.SYSTEM}:(OI)(CI)F *${SID.ADMINISTRATORS}:(OI)(CI)F${users}${removals} /T /C`,
+  ];
+}
+
+/**
+ * How an administrator closes a directory above the bin dir: Administrators as owner, inherited entries made explicit
+ * and the untrusted grants removed (their read access too: Users then no longer reach the bin dir through it).
+ */
+export function pathFixCommands(dir: string, untrusted: readonly Sid[]): string[] {
+  const removals = untrusted
+    .filter((s) => s !== SID.SYSTEM && s !== SID.ADMINISTRATORS)
+    .map((s) => ` /remove:g *${s}`)
+    .join('');
+  return [
+    `icacls "${dir}" /setowner *${SID.ADMINISTRATORS} & icacls "${dir}" /inheritance:d & icacls "${dir}"${removals}`,
   ];
 }
 

@@ -3,7 +3,15 @@
 // which imports this module only on Windows.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { DIRECTORY_SDDL, type DirectoryKind, fixCommands, judgePrivateDirectory, type Verdict } from './acl.js';
+import {
+  DIRECTORY_SDDL,
+  type DirectoryKind,
+  fixCommands,
+  judgePathDirectory,
+  judgePrivateDirectory,
+  pathFixCommands,
+  type Verdict,
+} from './acl.js';
 import { winSecurity } from './ffi.js';
 
 export interface WindowsDirectoryCheck {
@@ -43,4 +51,11 @@ function judge(dir: string, kind: DirectoryKind = 'private'): Omit<WindowsDirect
   const security = winSecurity();
   const verdict = judgePrivateDirectory(security.readSecurity(dir), security.currentUser());
   return { verdict, fix: verdict.ok ? [] : fixCommands(dir, verdict.untrusted, kind) };
+}
+
+/** Judges a directory on the path to the bin dir (acl.ts judgePathDirectory): nobody else may take the path away. */
+export function judgeWindowsPathDirectory(dir: string): Omit<WindowsDirectoryCheck, 'created'> {
+  const security = winSecurity();
+  const verdict = judgePathDirectory(security.readSecurity(dir), security.currentUser());
+  return { verdict, fix: verdict.ok ? [] : pathFixCommands(dir, verdict.untrusted) };
 }

@@ -269,6 +269,22 @@ describe('the bin dir must be closed to other users', () => {
     expect(fs.readdirSync(open).sort()).toEqual(['hns-cni', 'hns-cni-engine']);
   });
 
+  it('one under a directory others may rename entries in is refused, naming that directory; sticky is fine', async () => {
+    const above = path.join(node.dir, 'bin-dir-checks', 'shared');
+    const bin = path.join(above, 'cni', 'bin');
+    fs.mkdirSync(bin, { recursive: true, mode: 0o755 });
+    fs.chmodSync(above, 0o777); // anyone may rename `cni` away and put a `cni/bin` of their own there
+    const r = await runWith(release.engine, argsFor(bin), elsewhere());
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(
+      `the bin dir ${bin} is open to others: ${above}, above it: group or others may rename or delete what is in it (mode 777)`,
+    );
+    expect(fs.readdirSync(bin)).toEqual([]);
+    fs.chmodSync(above, 0o1777); // /tmp's way: the sticky bit keeps others' hands off entries they do not own
+    const sticky = await runWith(release.engine, argsFor(bin), elsewhere());
+    expect(sticky.code, sticky.stderr).toBe(0);
+  });
+
   it('a missing one is created closed (0755), parents included', async () => {
     const fresh = path.join(node.dir, 'bin-dir-checks', 'fresh', 'cni', 'bin');
     const r = await runWith(release.engine, argsFor(fresh), elsewhere());

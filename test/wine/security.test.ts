@@ -106,6 +106,18 @@ describe('hns-cni install: the bin dir under Wine', () => {
     expect(readdirSync(onDriveC(open))).toEqual([]);
   });
 
+  it('one under a directory Everyone may modify is refused, naming that directory (read through GetNamedSecurityInfoW)', () => {
+    const above = `${base}\\shared`;
+    const bin = `${above}\\cni\\bin`;
+    mkdirSync(onDriveC(bin), { recursive: true, mode: 0o755 });
+    chmodSync(onDriveC(above), 0o777);
+    const r = install(bin);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain(`the bin dir ${bin} is open to others: ${above}, above it: Everyone (S-1-1-0) may `);
+    expect(r.stderr).toContain(`icacls "${above}" /setowner *S-1-5-32-544`);
+    expect(readdirSync(onDriveC(bin))).toEqual([]);
+  });
+
   it('a missing one is created by CreateDirectoryW with the bin DACL: no group or world write', () => {
     const fresh = `${base}\\fresh\\bin`;
     const r = install(fresh);

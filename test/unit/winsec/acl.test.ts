@@ -7,10 +7,12 @@ import {
   type Ace,
   BIN_DIRECTORY_SDDL,
   fixCommands,
+  judgePathDirectory,
   judgePrivateDirectory,
   PRIVATE_DIRECTORY_SDDL,
   parseAcl,
   parseSid,
+  pathFixCommands,
   SID,
   writeRightsOf,
 } from '../../../src/winsec/acl.js';
@@ -132,6 +134,51 @@ describe('fixCommands for a bin dir', () => {
 
   it('the descriptor it applies passes the judge: read and execute are not write rights', () => {
     expect(writeRightsOf(0x1200a9)).toEqual([]);
+  });
+});
+
+describe('judgePathDirectory (a directory above the bin dir)', () => {
+  // C:\ as Windows Server ships it (icacls C:\): Users may create folders in it and files in those (CI)(AD),
+  // (CI)(IO)(WD); CREATOR OWNER full on what is created; client editions add Authenticated Users (OI)(CI)(IO)(M), (AD).
+  const ADD_SUBDIRECTORY = 0x4;
+  const ADD_FILE = 0x2;
+  const CI = 0x02;
+  const driveRoot = [
+    ...PRIVATE,
+    allow(SID.USERS, READ_EXECUTE),
+    allow(SID.USERS, ADD_SUBDIRECTORY, CI),
+    allow(SID.USERS, ADD_FILE, CI | INHERIT_ONLY),
+    allow(SID.CREATOR_OWNER, FULL, OI_CI | INHERIT_ONLY),
+    allow(SID.AUTHENTICATED_USERS, MODIFY, OI_CI | INHERIT_ONLY),
+    allow(SID.AUTHENTICATED_USERS, ADD_SUBDIRECTORY, 0),
+  ];
+
+  it("accepts C:\\'s own ACL: adding folders is harmless above the bin dir, inherit-only grants do not apply to it", () => {
+    expect(judgePathDirectory({ owner: SID.TRUSTED_INSTALLER, dacl: driveRoot })).toEqual({ ok: true });
+    // The bin dir itself is judged the strict way: the same grants, inherited, let Users add files there.
+    expect(judgePrivateDirectory({ owner: SID.ADMINISTRATORS, dacl: driveRoot }).ok).toBe(false);
+  });
+
+  it('refuses one a user created (C:\\opt made before the administrator did): its owner may rename its entries', () => {
+    const verdict = judgePathDirectory({ owner: SELF, dacl: [...PRIVATE, allow(SELF, FULL)] });
+    expect(verdict.ok).toBe(false);
+    expect(verdict.ok === false && verdict.problems).toEqual([
+      `its owner is ${SELF}, not SYSTEM or Administrators`,
+      `${SELF} may rename or delete what is in it, rename or delete it, change permissions, take ownership`,
+    ]);
+  });
+
+  it('refuses Modify that applies to the directory itself (delete), and delete-child alone', () => {
+    const modify = judgePathDirectory({ owner: SID.ADMINISTRATORS, dacl: [...PRIVATE, allow(SID.USERS, MODIFY)] });
+    expect(modify.ok === false && modify.problems).toEqual(['BUILTIN\\Users (S-1-5-32-545) may rename or delete it']);
+    const child = judgePathDirectory({ owner: SID.ADMINISTRATORS, dacl: [allow(SID.EVERYONE, 0x40, 0)] });
+    expect(child.ok === false && child.untrusted).toEqual([SID.EVERYONE]);
+  });
+
+  it('gives the icacls line that makes Administrators the owner and removes the grants it found', () => {
+    expect(pathFixCommands('C:\\opt', [SELF, SID.SYSTEM])).toEqual([
+      `icacls "C:\\opt" /setowner *S-1-5-32-544 & icacls "C:\\opt" /inheritance:d & icacls "C:\\opt" /remove:g *${SELF}`,
+    ]);
   });
 });
 
