@@ -202,6 +202,14 @@ function describe(r: NodeStatusReport): string {
   lines.push(
     `files: ${[r.files.binary, r.files.confFile, r.files.stateDir].filter((f) => f !== undefined).join(', ') || 'none'}`,
   );
+  if (r.binDirProblems !== undefined) {
+    const problems = r.binDirProblems;
+    lines.push(
+      problems.length === 0
+        ? 'bin dir: closed to other users'
+        : `bin dir: OPEN to other users (they could run code as SYSTEM through it): ${problems.join('; ')}`,
+    );
+  }
   lines.push(r.clean ? 'nothing of hns-cni is left on this node' : '');
   return lines.join('\n').trimEnd();
 }

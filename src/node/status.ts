@@ -10,6 +10,7 @@ import type { IphlpClient } from '../iphlp/client.js';
 import { isInterfaceNotFound } from '../iphlp/errors.js';
 import { isHnsCniEndpoint } from '../plan/identity.js';
 import { hostEndpointIdFor, isOwnNetwork } from '../plan/node-networks.js';
+import { binDirectoryProblems } from '../store/private-dir.js';
 import { firstConfFile } from './conf.js';
 import { type AgentStatus, nodeDir, readAgentStatus, readRecord } from './record.js';
 
@@ -22,6 +23,8 @@ export interface NodeStatusReport {
   /** Interfaces whose IPv4 forwarding hns-cni turned on, as they are now (node/forwarding.ts). */
   forwarding: { address: string; interfaceIndex?: number; present: boolean; enabled: boolean }[];
   files: { confFile?: string; binary?: string; stateDir?: string };
+  /** With hns-cni installed: what lets users other than SYSTEM and Administrators change the bin dir (install's rule). */
+  binDirProblems?: string[];
   clean: boolean;
 }
 
@@ -106,6 +109,7 @@ export async function nodeStatus(opts: {
     },
     clean: false,
   };
+  if (binary !== undefined) report.binDirProblems = await binDirectoryProblems(opts.binDir);
   report.clean =
     networks.length === 0 &&
     hostEndpoints.length === 0 &&

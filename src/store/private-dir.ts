@@ -44,6 +44,21 @@ export async function ensureSafeBinDirectory(dir: string, platform: NodeJS.Platf
   await checkPrivateDirectory(dir, platform, 'bin');
 }
 
+/** What `ensureSafeBinDirectory` would refuse in an existing bin dir (none for a missing one): nothing is changed. */
+export async function binDirectoryProblems(
+  dir: string,
+  platform: NodeJS.Platform = process.platform,
+): Promise<string[]> {
+  if (!fs.existsSync(dir)) return [];
+  try {
+    await ensureSafeBinDirectory(dir, platform);
+    return [];
+  } catch (e) {
+    if (e instanceof UnsafeDirectoryError) return [...e.problems];
+    throw e;
+  }
+}
+
 /**
  * The existing directories above `dir`, nearest first, up to the root: whoever may rename or delete an entry in one
  * (or owns one) can move the real `dir` away and put their own in its place. Missing ones are created by us.

@@ -267,6 +267,18 @@ describe('the bin dir must be closed to other users', () => {
     expect(allowed.stderr).toContain('warning: the bin dir');
     expect(JSON.parse(allowed.stdout).unsafeBinDir.problems).toEqual(['group or others may write to it (mode 777)']);
     expect(fs.readdirSync(open).sort()).toEqual(['hns-cni', 'hns-cni-engine']);
+
+    // node status keeps saying so, and stops once the directory is closed.
+    const statusOf = async () => {
+      const r = await runWith(release.engine, ['node', 'status', '--json', '--bin-dir', open, '--conf-dir', confDir]);
+      expect(r.code, r.stderr).toBe(0);
+      return (JSON.parse(r.stdout) as { binDirProblems?: string[] }).binDirProblems;
+    };
+    expect(await statusOf()).toEqual(['group or others may write to it (mode 777)']);
+    fs.chmodSync(open, 0o755);
+    expect(await statusOf()).toEqual([]);
+    const text = await runWith(release.engine, ['node', 'status', '--bin-dir', open, '--conf-dir', confDir]);
+    expect(text.stdout).toContain('bin dir: closed to other users');
   });
 
   it('one under a directory others may rename entries in is refused, naming that directory; sticky is fine', async () => {
