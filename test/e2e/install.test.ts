@@ -297,6 +297,24 @@ describe('the bin dir must be closed to other users', () => {
     expect(sticky.code, sticky.stderr).toBe(0);
   });
 
+  it("an anchor's own executable under the drop-in name is kept, and the engine not touched, unless --force", async () => {
+    const bin = path.join(node.dir, 'bin-dir-checks', 'anchor');
+    fs.mkdirSync(bin, { recursive: true, mode: 0o755 });
+    const theirs = path.join(bin, 'win-bridge');
+    fs.writeFileSync(theirs, '#!/bin/sh\necho the real win-bridge\n', { mode: 0o755 });
+    const r = await runWith(release.engine, argsFor(bin, '--as', 'win-bridge'), elsewhere());
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(
+      `${theirs} was not installed by hns-cni (the plugin it replaces?): kept; --force replaces it`,
+    );
+    expect(fs.readdirSync(bin)).toEqual(['win-bridge']);
+    expect(fs.readFileSync(theirs, 'utf8')).toContain('the real win-bridge');
+
+    const forced = await runWith(release.engine, argsFor(bin, '--as', 'win-bridge', '--force'), elsewhere());
+    expect(forced.code, forced.stderr).toBe(0);
+    expect(fs.readFileSync(theirs)).toEqual(fs.readFileSync(release.front));
+  });
+
   it('a missing one is created closed (0755), parents included', async () => {
     const fresh = path.join(node.dir, 'bin-dir-checks', 'fresh', 'cni', 'bin');
     const r = await runWith(release.engine, argsFor(fresh), elsewhere());
