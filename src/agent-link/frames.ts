@@ -24,13 +24,15 @@ export function encodeFrame(message: Message): Buffer {
 /** Splits a byte stream into messages. `push` returns the complete messages so far; throws FrameError on bad input. */
 export class FrameDecoder {
   private pending: Buffer = Buffer.alloc(0);
+  /** The longest frame accepted now (a server lowers it until its peer has proved the secret). */
+  maxFrame = MAX_FRAME;
 
   push(chunk: Buffer): Message[] {
     this.pending = this.pending.length === 0 ? chunk : Buffer.concat([this.pending, chunk]);
     const out: Message[] = [];
     while (this.pending.length >= 4) {
       const length = this.pending.readUInt32BE(0);
-      if (length === 0 || length > MAX_FRAME) throw new FrameError(`bad frame length ${length}`);
+      if (length === 0 || length > this.maxFrame) throw new FrameError(`bad frame length ${length}`);
       if (this.pending.length < 4 + length) break;
       const body = this.pending.subarray(4, 4 + length);
       this.pending = this.pending.subarray(4 + length);
@@ -54,7 +56,7 @@ export class FrameDecoder {
  * connection ends, errors, sends a bad frame, or stays silent for `timeoutMs`.
  */
 export class MessageReader {
-  private readonly decoder = new FrameDecoder();
+  readonly decoder = new FrameDecoder();
   private readonly queue: Message[] = [];
   private failure: Error | undefined;
   private waiter: { resolve: (m: Message) => void; reject: (e: Error) => void } | undefined;

@@ -2,7 +2,8 @@
 // plugin process, each in its own invocation (cni/invocation.ts: environment, executable name, log context). Loopback
 // TCP on an ephemeral port, not a named pipe: libuv opens pipes without SECURITY_SQOS, so a squatted pipe could
 // impersonate its SYSTEM client (docs/security.md). Mutual HMAC authentication (handshake.ts) with a secret drawn at
-// every start and kept in the private data directory (endpoint-file.ts). A request is refused, and the front runs
+// every start and kept in the private data directory (endpoint-file.ts); until a connection has proved it, the agent
+// holds little for it (MAX_UNPROVEN, MAX_HELLO_FRAME). A request is refused, and the front runs
 // the verb itself, when its behaviour-changing environment or log options differ from the agent's, or when it takes
 // longer than the per-request timeout (the verb keeps its attachment lock until it ends, so the front's own run
 // waits for it).
@@ -14,7 +15,7 @@ import { log, resolveLogOptions } from '../log/logger.js';
 import { openDataDir } from '../store/data-dir.js';
 import { type AgentEndpoint, readEndpoint, removeEndpoint, writeEndpoint } from './endpoint-file.js';
 import { environmentMismatch, isPerRequest } from './forwarded-env.js';
-import { encodeFrame, type Message, MessageReader } from './frames.js';
+import { encodeFrame, MAX_FRAME, type Message, MessageReader } from './frames.js';
 import { checkProof, HANDSHAKE_MS, isNonce, newNonce, newSecret, PROTOCOL, proof } from './handshake.js';
 
 export interface CniServerOptions {
@@ -33,13 +34,26 @@ export interface CniServerCounters {
   served: number;
   refused: number;
   rejected: number;
+  /** Connections closed on arrival because MAX_UNPROVEN others had not proved the secret yet. */
+  shed: number;
 }
+
+/**
+ * Connections that have not yet proved the secret, at most; a new one beyond is closed at once, and its front runs the
+ * verb itself. With the frame limits below this bounds what a local user without the secret can make the agent hold
+ * (a flood of idle or half-sent connections: about MAX_UNPROVEN × MAX_FRAME bytes, each for HANDSHAKE_MS per step).
+ */
+export const MAX_UNPROVEN = 64;
+/** A hello is a protocol name and a nonce: a few dozen bytes. Longer first frames close the connection. */
+export const MAX_HELLO_FRAME = 1024;
 
 export class CniServer {
   private server: Server | undefined;
   private endpoint: AgentEndpoint | undefined;
-  readonly counters: CniServerCounters = { served: 0, refused: 0, rejected: 0 };
+  readonly counters: CniServerCounters = { served: 0, refused: 0, rejected: 0, shed: 0 };
   private readonly sockets = new Set<Socket>();
+  private unproven = 0;
+  private shedding = false;
   private watch: NodeJS.Timeout | undefined;
 
   constructor(private readonly opts: CniServerOptions) {}
@@ -91,20 +105,46 @@ export class CniServer {
   }
 
   private accept(socket: Socket): void {
+    if (this.unproven >= MAX_UNPROVEN) {
+      this.counters.shed++;
+      if (!this.shedding) {
+        this.shedding = true;
+        log.warn('agent: too many connections that have not proved the secret; closing new ones until they end', {
+          limit: MAX_UNPROVEN,
+        });
+      }
+      socket.destroy();
+      return;
+    }
+    this.unproven++;
+    let proving = true;
+    const proved = () => {
+      if (!proving) return;
+      proving = false;
+      this.unproven--;
+      if (this.shedding && this.unproven < MAX_UNPROVEN / 2) {
+        this.shedding = false;
+        log.info('agent: accepting connections again', { shed: this.counters.shed });
+      }
+    };
     this.sockets.add(socket);
     socket.setNoDelay(true);
-    socket.on('close', () => this.sockets.delete(socket));
-    this.converse(socket).catch((e: unknown) => {
+    socket.on('close', () => {
+      this.sockets.delete(socket);
+      proved();
+    });
+    this.converse(socket, proved).catch((e: unknown) => {
       this.counters.rejected++;
       log.warn('agent: CNI connection closed', { reason: (e as Error).message });
       socket.destroy();
     });
   }
 
-  private async converse(socket: Socket): Promise<void> {
+  private async converse(socket: Socket, proved: () => void): Promise<void> {
     const secret = this.endpoint?.secret;
     if (secret === undefined) throw new Error('not serving');
     const reader = new MessageReader(socket);
+    reader.decoder.maxFrame = MAX_HELLO_FRAME;
     const hello = await reader.next(HANDSHAKE_MS);
     if (hello.t !== 'hello' || hello.protocol !== PROTOCOL || !isNonce(hello.nonce)) throw new Error('bad hello');
     const frontNonce = hello.nonce;
@@ -112,10 +152,12 @@ export class CniServer {
     socket.write(
       encodeFrame({ t: 'challenge', nonce: serverNonce, proof: proof(secret, 'server', frontNonce, serverNonce) }),
     );
+    reader.decoder.maxFrame = MAX_FRAME; // the request: a config and an environment
     const request = await reader.next(HANDSHAKE_MS);
     if (request.t !== 'request' || !checkProof(request.proof, secret, 'front', frontNonce, serverNonce)) {
       throw new Error('the front did not prove the secret');
     }
+    proved();
     const reply = await this.answer(request);
     if (reply.t === 'refused') this.counters.refused++;
     socket.end(encodeFrame(reply));

@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { encodeFrame, FrameDecoder } from '../../src/agent-link/frames.js';
 import { newNonce } from '../../src/agent-link/handshake.js';
+import { MAX_HELLO_FRAME, MAX_UNPROVEN } from '../../src/agent-link/server.js';
 import { AgentProcess } from '../helpers/agent-process.js';
 import { pluginBinary } from '../helpers/plugin-process.js';
 import { addressProblems, endpointsInHns, heldAddresses } from './address-invariant.js';
@@ -229,6 +230,56 @@ describe('the front runs the verb itself when the agent cannot take it', () => {
     expect(logLines(n, 'agent: CNI connection closed').map((l) => l.reason)).toEqual([
       'the front did not prove the secret',
     ]);
+  });
+
+  it('a flood of connections that never prove the secret: new ones are closed, fronts run in-process, then it serves again', async () => {
+    const n = await node();
+    const agent = await agentFor(n);
+    const { connect } = await import('node:net');
+    const idle: Socket[] = [];
+    for (let i = 0; i < MAX_UNPROVEN; i++) {
+      const s = connect({ host: '127.0.0.1', port: agent.endpoint.port });
+      s.on('error', () => {});
+      await new Promise<void>((r) => s.once('connect', () => r()));
+      idle.push(s);
+    }
+    await new Promise((r) => setTimeout(r, 200)); // the agent has accepted every one
+    const at = { containerId: 'flood-1', netns: await n.createNamespace() };
+    const add = await n.cni('ADD', config, at);
+    expect(add.code, add.stderr).toBe(0);
+    expect(await agent.served()).toBe(0);
+    expect(fallbackReasons(n)).toHaveLength(1);
+    expect(logLines(n, 'too many connections that have not proved the secret')).toHaveLength(1);
+
+    for (const s of idle) s.destroy();
+    await new Promise((r) => setTimeout(r, 200));
+    const del = await n.cni('DEL', config, at);
+    expect(del.code, del.stderr).toBe(0);
+    expect(await agent.served()).toBe(1);
+    expect(logLines(n, 'agent: accepting connections again')).toHaveLength(1);
+  });
+
+  it('a first frame longer than a hello closes the connection before anything is buffered', async () => {
+    const n = await node();
+    const agent = await agentFor(n);
+    const { connect } = await import('node:net');
+    const socket = connect({ host: '127.0.0.1', port: agent.endpoint.port });
+    socket.on('error', () => {});
+    const closed = new Promise<void>((r) => socket.on('close', () => r()));
+    const head = Buffer.alloc(4);
+    head.writeUInt32BE(MAX_HELLO_FRAME + 1, 0);
+    socket.write(head); // the length alone is enough to refuse
+    await closed;
+    // The agent's log line is written after it closed the socket.
+    const reasons = async () => {
+      for (let i = 0; i < 40; i++) {
+        const lines = logLines(n, 'agent: CNI connection closed');
+        if (lines.length > 0) return lines.map((l) => l.reason);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      return [];
+    };
+    expect(await reasons()).toEqual([`bad frame length ${MAX_HELLO_FRAME + 1}`]);
   });
 
   it('an environment that changes behaviour and differs from the agent’s is refused, and runs in-process', async () => {
