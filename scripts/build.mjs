@@ -140,6 +140,7 @@ async function main() {
           assets: { 'koffi.node': t.koffi, 'koffi.json': t.meta, ...lazyAssets },
           startup: startup[platform],
         };
+        t.blobInputs = { main: blob.main, assets: blob.assets };
         if (platform === 'win32' && startup.win32 !== 'none') {
           const problem = wineRootProblem();
           if (problem === undefined) {
@@ -226,6 +227,9 @@ async function main() {
     baseWin32: targets.win32.base,
     koffiWin32: { file: targets.win32.koffi, sha256: sha256(targets.win32.koffiBytes) },
     koffiLinux: { file: targets.linux.koffi, sha256: sha256(targets.linux.koffiBytes) },
+    // What each blob was made from (the sea-config files name the snapshot build's private paths instead): the
+    // start-up bench's variants (HNS_CNI_BENCH_VARIANTS=1) are made from the same inputs.
+    blobInputs: { linux: targets.linux.blobInputs, win32: targets.win32.blobInputs },
   });
 
   const reused = [nodeLinux, nodeWin, koffiWin].filter((f) => f.reused).length;

@@ -69,6 +69,8 @@ interface BuildInfo {
   win32StartupNote?: string;
   baseLinux: string;
   baseWin32: string;
+  /** What each blob was made from (scripts/build.mjs). */
+  blobInputs?: Record<'linux' | 'win32', { main: string; assets: Record<string, string> }>;
 }
 
 function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
@@ -163,10 +165,8 @@ function describeAdd(bin: string, env: Record<string, string>, addConfig: string
 
 /** A copy of this build's executable with another start-up aid: same bundle and assets. */
 async function buildVariant(info: BuildInfo, platform: 'linux' | 'win32', startup: Startup): Promise<string> {
-  const config = JSON.parse(fs.readFileSync(path.join(repo, `dist/sea/sea-config-${platform}.json`), 'utf8')) as {
-    main: string;
-    assets: Record<string, string>;
-  };
+  const config = info.blobInputs?.[platform];
+  if (config === undefined) throw new Error('dist/build-info.json has no blobInputs: run npm run build again');
   const blob = path.join(work, `${platform}-${startup}.blob`);
   const o = { configFile: path.join(work, 'sea-config.json'), main: config.main, output: blob, assets: config.assets };
   const out = path.join(work, `hns-cni-${startup}${platform === 'win32' ? '.exe' : ''}`);
