@@ -22,7 +22,7 @@ import {
 import { frontTargetName, installPair, pairSources, uninstallPair } from '../node/install-pair.js';
 import { teardownNode } from '../node/teardown.js';
 import { defaultDataDir } from '../store/data-dir.js';
-import { ensureSafeBinDirectory, UnsafeDirectoryError } from '../store/private-dir.js';
+import { ensureSafeBinDirectory, UnsafePathError } from '../store/private-dir.js';
 import { printError, printJson, printText } from './output.js';
 
 const INSTALL_USAGE = `usage: hns-cni install [--bin-dir DIR] [--conf-dir DIR] [--source ENGINE] [--front FILE] [--as NAME]
@@ -159,7 +159,7 @@ async function runInstall(argv: string[]): Promise<number> {
 }
 
 /**
- * Refuses an unsafe bin dir (UnsafeDirectoryError: problems and fix) before anything is written, or, allowed, returns
+ * Refuses an unsafe bin dir (UnsafePathError: problems and fix) before anything is written, or, allowed, returns
  * what is wrong with it after warning on stderr.
  */
 async function judgeBinDir(
@@ -170,7 +170,7 @@ async function judgeBinDir(
     await ensureSafeBinDirectory(binDir);
     return undefined;
   } catch (e) {
-    if (!(e instanceof UnsafeDirectoryError)) throw e;
+    if (!(e instanceof UnsafePathError)) throw e;
     const detail = `the bin dir ${e.dir} is open to others: ${e.problems.join('; ')}`;
     const consequence = 'whoever can add a file there runs code as SYSTEM when containerd starts the plugin';
     if (!allowUnsafe) {

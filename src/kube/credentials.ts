@@ -6,6 +6,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { invocationEnv } from '../cni/invocation.js';
+import { log } from '../log/logger.js';
+import { ensureTrustedFile, UnsafePathError } from '../store/private-dir.js';
 
 /**
  * The client library still uses Node APIs that Node 24 deprecates (punycode, url.parse): their one-time warnings
@@ -27,7 +29,7 @@ export interface ApiCredentials {
  * (a HostProcess pod finds its token under $CONTAINER_SANDBOX_MOUNT_POINT). Undefined when there is none.
  */
 export async function loadCredentials(candidates: (string | undefined)[]): Promise<ApiCredentials | undefined> {
-  const file = credentialsFile(candidates);
+  const file = await trustedCredentialsFile(candidates);
   if (file !== undefined) {
     const k8s = await importKubernetesClient();
     const kc = new k8s.KubeConfig();
@@ -42,6 +44,31 @@ export async function loadCredentials(candidates: (string | undefined)[]): Promi
     const prefix = env.CONTAINER_SANDBOX_MOUNT_POINT;
     kc.loadFromCluster(prefix ? path.resolve(prefix) : undefined);
     return { kc, source: 'in-cluster service account' };
+  }
+  return undefined;
+}
+
+/**
+ * The first existing candidate that only SYSTEM and Administrators can change (store/private-dir.ts
+ * ensureTrustedFile): a kubeconfig can make the client library run a command (`users[].user.exec`), as SYSTEM here.
+ * One that others could have written — `C:\k\config` created by a user on a node whose kubeconfig lives elsewhere —
+ * is skipped, loudly.
+ */
+async function trustedCredentialsFile(candidates: (string | undefined)[]): Promise<string | undefined> {
+  for (const file of candidates) {
+    if (file === undefined || file === '' || !fs.existsSync(file)) continue;
+    try {
+      await ensureTrustedFile(file);
+      return file;
+    } catch (e) {
+      if (!(e instanceof UnsafePathError)) throw e;
+      log.error('kubeconfig not used: users other than SYSTEM and Administrators can change it', {
+        file,
+        problems: e.problems,
+        why: 'a kubeconfig can name a command that would run as SYSTEM (users[].user.exec)',
+        fix: e.fix,
+      });
+    }
   }
   return undefined;
 }

@@ -10,7 +10,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { configPathProblem } from '../cni/text-rules.js';
-import { ensurePrivateDirectory, UnsafeDirectoryError } from '../store/private-dir.js';
+import { ensurePrivateDirectory, UnsafePathError } from '../store/private-dir.js';
 
 export class LogFileRefused extends Error {
   constructor(
@@ -47,7 +47,7 @@ export async function checkLogLocation(file: string): Promise<void> {
   try {
     await ensurePrivateDirectory(path.dirname(file));
   } catch (e) {
-    if (e instanceof UnsafeDirectoryError) {
+    if (e instanceof UnsafePathError) {
       throw new LogFileRefused(file, `its directory is not safe: ${e.problems.join('; ')} (fix: ${e.fix[0]})`);
     }
     throw new LogFileRefused(file, `its directory cannot be used: ${(e as Error).message}`);

@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { CNI_CODE, CniError } from '../cni/errors.js';
 import { currentInvocation } from '../cni/invocation.js';
 import { configPathProblem } from '../cni/text-rules.js';
-import { ensurePrivateDirectory, UnsafeDirectoryError } from './private-dir.js';
+import { ensurePrivateDirectory, UnsafePathError } from './private-dir.js';
 
 export function defaultDataDir(): string {
   const override = process.env.HNS_CNI_DATA_DIR;
@@ -39,7 +39,7 @@ export async function openDataDir(dir = defaultDataDir(), origin = dataDirOrigin
   try {
     await ensurePrivateDirectory(dir);
   } catch (e) {
-    if (e instanceof UnsafeDirectoryError) {
+    if (e instanceof UnsafePathError) {
       throw new CniError(
         CNI_CODE.IPAM_STORE,
         `data directory ${dir} (${origin}) is not safe: ${e.problems.join('; ')}; anyone who can write there can ` +

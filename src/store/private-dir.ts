@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { log } from '../log/logger.js';
 import type { DirectoryKind } from '../winsec/acl.js';
 
-export class UnsafeDirectoryError extends Error {
+export class UnsafePathError extends Error {
   constructor(
     readonly dir: string,
     readonly problems: readonly string[],
@@ -15,7 +15,7 @@ export class UnsafeDirectoryError extends Error {
     readonly fix: readonly string[],
   ) {
     super(`${dir} is not safe for hns-cni: ${problems.join('; ')}`);
-    this.name = 'UnsafeDirectoryError';
+    this.name = 'UnsafePathError';
   }
 }
 
@@ -23,7 +23,7 @@ export class UnsafeDirectoryError extends Error {
 // once per invocation, not once per user.
 const found = new Set<string>();
 
-/** Creates `dir` (and missing parents) or checks the existing one; throws UnsafeDirectoryError when it is not private. */
+/** Creates `dir` (and missing parents) or checks the existing one; throws UnsafePathError when it is not private. */
 export async function ensurePrivateDirectory(dir: string, platform: NodeJS.Platform = process.platform): Promise<void> {
   const key = `${platform}:${dir}`;
   if (found.has(key)) return;
@@ -37,7 +37,7 @@ export async function ensurePrivateDirectory(dir: string, platform: NodeJS.Platf
  * The CNI bin directory `hns-cni install` copies the executables into: nobody but SYSTEM (root) and Administrators
  * may add or change a file there, or they run code as SYSTEM the next time containerd starts the plugin (the engine
  * loads DLLs and the koffi module from its own directory). Created missing (Users may read and run, acl.ts), judged
- * existing; throws UnsafeDirectoryError with the fix.
+ * existing; throws UnsafePathError with the fix.
  */
 export async function ensureSafeBinDirectory(dir: string, platform: NodeJS.Platform = process.platform): Promise<void> {
   await checkPathTo(dir, platform);
@@ -54,9 +54,32 @@ export async function binDirectoryProblems(
     await ensureSafeBinDirectory(dir, platform);
     return [];
   } catch (e) {
-    if (e instanceof UnsafeDirectoryError) return [...e.problems];
+    if (e instanceof UnsafePathError) return [...e.problems];
     throw e;
   }
+}
+
+/**
+ * A file hns-cni reads as SYSTEM and acts on — a kubeconfig may name a command the client library runs to get a
+ * token (`users[].user.exec`) — must be changeable by SYSTEM (root) and Administrators only: its owner trusted, no
+ * grant to anyone else that changes or replaces it, and every directory above it safe by the path rule (a user who
+ * owns `C:\k` could swap `config`). Throws UnsafePathError naming the file.
+ */
+export async function ensureTrustedFile(file: string, platform: NodeJS.Platform = process.platform): Promise<void> {
+  await checkPathTo(file, platform);
+  if (platform === 'win32') {
+    const { judgeWindowsTrustedFile } = await import('../winsec/private-dir.js');
+    const { verdict, fix } = judgeWindowsTrustedFile(file);
+    if (!verdict.ok) throw new UnsafePathError(file, verdict.problems, fix);
+    return;
+  }
+  const st = fs.statSync(file);
+  const uid = process.getuid?.() ?? 0;
+  const problems: string[] = [];
+  if (st.uid !== uid && st.uid !== 0) problems.push(`it is owned by uid ${st.uid}, not ${uid} or root`);
+  if ((st.mode & 0o022) !== 0) problems.push(`group or others may write to it (mode ${(st.mode & 0o777).toString(8)})`);
+  if (problems.length > 0)
+    throw new UnsafePathError(file, problems, [`chown ${uid} '${file}' && chmod go-w '${file}'`]);
 }
 
 /**
@@ -80,7 +103,7 @@ async function checkPathTo(dir: string, platform: NodeJS.Platform): Promise<void
       fix = check.fix;
     } else ({ problems, fix } = posixPathProblems(d));
     if (problems.length > 0)
-      throw new UnsafeDirectoryError(
+      throw new UnsafePathError(
         dir,
         problems.map((p) => `${d}, above it: ${p}`),
         fix,
@@ -115,11 +138,11 @@ async function checkPrivateDirectory(
   }
   if (existing?.isSymbolicLink()) {
     const fix = [`Remove-Item -LiteralPath '${dir.replaceAll("'", "''")}'`];
-    throw new UnsafeDirectoryError(dir, ['it is a symbolic link or junction'], fix);
+    throw new UnsafePathError(dir, ['it is a symbolic link or junction'], fix);
   }
   const { ensurePrivateWindowsDirectory } = await import('../winsec/private-dir.js');
   const check = ensurePrivateWindowsDirectory(dir, kind);
-  if (!check.verdict.ok) throw new UnsafeDirectoryError(dir, check.verdict.problems, check.fix);
+  if (!check.verdict.ok) throw new UnsafePathError(dir, check.verdict.problems, check.fix);
 }
 
 /**
@@ -135,6 +158,5 @@ export function ensurePrivatePosixDirectory(dir: string, mode = 0o700): void {
   else if (!st.isDirectory()) problems.push('it is not a directory');
   if (st.uid !== uid && st.uid !== 0) problems.push(`it is owned by uid ${st.uid}, not ${uid} or root`);
   if ((st.mode & 0o022) !== 0) problems.push(`group or others may write to it (mode ${(st.mode & 0o777).toString(8)})`);
-  if (problems.length > 0)
-    throw new UnsafeDirectoryError(dir, problems, [`chown ${uid} '${dir}' && chmod go-w '${dir}'`]);
+  if (problems.length > 0) throw new UnsafePathError(dir, problems, [`chown ${uid} '${dir}' && chmod go-w '${dir}'`]);
 }

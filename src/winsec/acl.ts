@@ -111,6 +111,19 @@ const PATH_RIGHTS: readonly [number, string][] = [
   [0x10000000, 'generic all'],
 ];
 
+// Rights on a file hns-cni acts on (a kubeconfig may name a command to run): anything that changes or replaces it.
+const FILE_RIGHTS: readonly [number, string][] = [
+  [0x00000002, 'write'],
+  [0x00000004, 'append'],
+  [0x00000010, 'write extended attributes'],
+  [0x00010000, 'delete'],
+  [0x00040000, 'change permissions'],
+  [0x00080000, 'take ownership'],
+  [0x02000000, 'maximum allowed'],
+  [0x10000000, 'generic all'],
+  [0x40000000, 'generic write'],
+];
+
 const rightsIn = (table: readonly [number, string][], mask: number) =>
   table.filter(([bit]) => (mask & bit) !== 0).map(([, name]) => name);
 
@@ -133,6 +146,11 @@ export function judgePrivateDirectory(security: DirectorySecurity, self?: Sid): 
  */
 export function judgePathDirectory(security: DirectorySecurity, self?: Sid): Verdict {
   return judge(security, self, PATH_RIGHTS, false);
+}
+
+/** A file hns-cni trusts (a kubeconfig): owner trusted, and nobody else may change, replace or re-permission it. */
+export function judgeTrustedFile(security: DirectorySecurity, self?: Sid): Verdict {
+  return judge(security, self, FILE_RIGHTS, false);
 }
 
 const INHERIT_ONLY_ACE = 0x08;
@@ -210,6 +228,13 @@ export function fixCommands(dir: string, untrusted: readonly Sid[] = [], kind: D
   return [
     `$a = New-Object System.Security.AccessControl.DirectorySecurity; $a.SetSecurityDescriptorSddlForm('${sddl}'); Set-Acl -LiteralPath '${ps}' -AclObject $a`,
     `icacls "${dir}" /setowner *${SID.ADMINISTRATORS} /T /C & icacls "${dir}" /inheritance:r /grant:r *${SID.SYSTEM}:(OI)(CI)F *${SID.ADMINISTRATORS}:(OI)(CI)F${users}${removals} /T /C`,
+  ];
+}
+
+/** How an administrator makes a file theirs and closes it to everyone else (read and execute are kept for Users). */
+export function fileFixCommands(file: string): string[] {
+  return [
+    `icacls "${file}" /setowner *${SID.ADMINISTRATORS} & icacls "${file}" /inheritance:r /grant:r *${SID.SYSTEM}:F *${SID.ADMINISTRATORS}:F *${SID.USERS}:RX`,
   ];
 }
 

@@ -6,9 +6,11 @@ import * as path from 'node:path';
 import {
   DIRECTORY_SDDL,
   type DirectoryKind,
+  fileFixCommands,
   fixCommands,
   judgePathDirectory,
   judgePrivateDirectory,
+  judgeTrustedFile,
   pathFixCommands,
   type Verdict,
 } from './acl.js';
@@ -58,4 +60,11 @@ export function judgeWindowsPathDirectory(dir: string): Omit<WindowsDirectoryChe
   const security = winSecurity();
   const verdict = judgePathDirectory(security.readSecurity(dir), security.currentUser());
   return { verdict, fix: verdict.ok ? [] : pathFixCommands(dir, verdict.untrusted) };
+}
+
+/** Judges a file hns-cni acts on (acl.ts judgeTrustedFile). */
+export function judgeWindowsTrustedFile(file: string): Omit<WindowsDirectoryCheck, 'created'> {
+  const security = winSecurity();
+  const verdict = judgeTrustedFile(security.readSecurity(file), security.currentUser());
+  return { verdict, fix: verdict.ok ? [] : fileFixCommands(file) };
 }

@@ -106,6 +106,36 @@ describe('subnetFrom node (stand-in API server, real @kubernetes/client-node)', 
     expect(nothingCached?.message).toContain('win-node-1');
   });
 
+  it('a kubeconfig others may write is not used, and the command it names never runs (it would, as SYSTEM)', async () => {
+    // The token comes from an exec plugin, as EKS's and AKS's kubeconfigs get theirs: the command leaves a mark.
+    const marker = path.join(dir, 'exec-ran');
+    const credential = JSON.stringify({
+      apiVersion: 'client.authentication.k8s.io/v1beta1',
+      kind: 'ExecCredential',
+      status: { token: 'test-token' },
+    });
+    const text = fs
+      .readFileSync(api.kubeconfig, 'utf8')
+      .replace(
+        /user: \{token: [^}]*\}/,
+        `user: {exec: {apiVersion: client.authentication.k8s.io/v1beta1, command: /bin/sh, args: ["-c", ${JSON.stringify(`touch '${marker}'; echo '${credential}'`)}]}}`,
+      );
+    expect(text).toContain('exec:');
+    fs.writeFileSync(api.kubeconfig, text);
+    fs.chmodSync(api.kubeconfig, 0o666);
+    const refused = await errorOf(openIpam(config(), { network: 'n' }));
+    expect(refused?.code).toBe(CNI_CODE.INVALID_CONFIG);
+    expect(refused?.message).toContain(
+      `kubeconfig ${api.kubeconfig}: not used: users other than SYSTEM and Administrators can change it (group or others may write to it (mode 666))`,
+    );
+    expect(fs.existsSync(marker)).toBe(false);
+
+    fs.chmodSync(api.kubeconfig, 0o600); // the same file, closed: the client library runs the command
+    const ipam = await openIpam(config(), { network: 'n' });
+    expect(ipam.pools[0]!.subnet).toBe('10.244.7.0/24');
+    expect(fs.existsSync(marker)).toBe(true);
+  });
+
   it('reports an unknown node and a malformed kubeconfig as config errors (7)', async () => {
     const unknown = await errorOf(openIpam({ ...config(), nodeName: 'no-such-node' }, { network: 'n' }));
     expect(unknown?.code).toBe(CNI_CODE.INVALID_CONFIG);

@@ -126,3 +126,51 @@ describe('hns-cni install: the bin dir under Wine', () => {
     expect(readdirSync(onDriveC(fresh)).sort()).toEqual(['hns-cni-engine.exe', 'hns-cni.exe']);
   });
 });
+
+describe('a kubeconfig under Wine (GetNamedSecurityInfoW on a file)', () => {
+  const base = 'C:\\hns-cni-test\\kubeconfig';
+  const file = `${base}\\config`;
+  const env = { HNS_CNI_DATA_DIR: `${base}\\data` };
+  const kubeconfig = [
+    'apiVersion: v1',
+    'kind: Config',
+    'clusters: [{name: c, cluster: {server: "https://127.0.0.1:9"}}]',
+    'users: [{name: u, user: {token: t}}]',
+    'contexts: [{name: x, context: {cluster: c, user: u}}]',
+    'current-context: x',
+    '',
+  ].join('\n');
+  const fromNode = () =>
+    runExe(
+      [
+        'install',
+        '--bin-dir',
+        `${base}\\bin`,
+        '--from-node',
+        '--kubeconfig',
+        file,
+        '--node-name',
+        'n1',
+        '--cluster-cidr',
+        '10.244.0.0/16',
+        '--service-cidr',
+        '10.96.0.0/12',
+      ],
+      { env },
+    );
+
+  afterAll(() => rmSync(onDriveC(base), { recursive: true, force: true }));
+
+  it('one Everyone may write is not loaded (no credentials); the same file closed is', () => {
+    mkdirSync(onDriveC(base), { recursive: true, mode: 0o755 });
+    writeFileSync(onDriveC(file), kubeconfig, { mode: 0o666 });
+    chmodSync(onDriveC(file), 0o666);
+    const open = fromNode();
+    expect(open.status).toBe(1);
+    expect(open.stderr).toContain('--from-node needs API credentials');
+    chmodSync(onDriveC(file), 0o644);
+    const closed = fromNode();
+    expect(closed.status).toBe(1);
+    expect(closed.stderr).not.toContain('needs API credentials'); // loaded: it failed reaching the API server
+  });
+});

@@ -12,6 +12,7 @@ import { CNI_CODE, CniError } from '../../cni/errors.js';
 import { log } from '../../log/logger.js';
 import { redactSecrets, registerSecret, registerSecretsIn } from '../../log/redact.js';
 import { readFileIfExists, writeFileAtomic } from '../../store/atomic-file.js';
+import { ensureTrustedFile, UnsafePathError } from '../../store/private-dir.js';
 import { type Cidr, parseCidr } from '../cidr.js';
 import type { NodeSubnets } from './types.js';
 
@@ -88,6 +89,7 @@ async function fetchNode(opts: NodeSourceOptions, now: number): Promise<NodeCach
   let api: InstanceType<typeof k8s.CoreV1Api>;
   try {
     if (!fs.existsSync(opts.kubeconfig)) throw new Error('file not found');
+    await ensureTrustedFile(opts.kubeconfig);
     kc.loadFromFile(opts.kubeconfig);
     for (const user of kc.users) registerUserSecrets(user);
     api = kc.makeApiClient(k8s.CoreV1Api);
@@ -193,6 +195,12 @@ function toSubnets(c: NodeCache, opts: NodeSourceOptions): NodeSubnets {
  * reduced to its first line, redacted.
  */
 function describeKubeconfigError(e: unknown): string {
+  if (e instanceof UnsafePathError) {
+    return (
+      `not used: users other than SYSTEM and Administrators can change it (${e.problems.join('; ')}), and a ` +
+      `kubeconfig can name a command hns-cni would run as SYSTEM (users[].user.exec). Fix it as an administrator: ${e.fix[0]}`
+    );
+  }
   const error = e as {
     name?: unknown;
     reason?: unknown;
