@@ -81,6 +81,14 @@ export interface DirectorySecurity {
 
 // Rights that let a holder change what is in the directory or who may: for a directory, FILE_WRITE_DATA is "add a
 // file" and FILE_APPEND_DATA "add a subdirectory". Read, list and traverse rights are harmless.
+// Rights that let a holder give themselves any other right: on anything hns-cni trusts, they are as bad as writing.
+const TAKEOVER_RIGHTS: readonly [number, string][] = [
+  [0x00040000, 'change permissions'],
+  [0x00080000, 'take ownership'],
+  [0x02000000, 'maximum allowed'],
+  [0x10000000, 'generic all'],
+];
+
 const WRITE_RIGHTS: readonly [number, string][] = [
   [0x00000002, 'add files'],
   [0x00000004, 'add subdirectories'],
@@ -88,10 +96,7 @@ const WRITE_RIGHTS: readonly [number, string][] = [
   [0x00000040, 'delete children'],
   [0x00000100, 'write attributes'],
   [0x00010000, 'delete'],
-  [0x00040000, 'change permissions'],
-  [0x00080000, 'take ownership'],
-  [0x02000000, 'maximum allowed'],
-  [0x10000000, 'generic all'],
+  ...TAKEOVER_RIGHTS,
   [0x40000000, 'generic write'],
 ];
 
@@ -105,10 +110,7 @@ export function writeRightsOf(mask: number): string[] {
 const PATH_RIGHTS: readonly [number, string][] = [
   [0x00000040, 'rename or delete what is in it'],
   [0x00010000, 'rename or delete it'],
-  [0x00040000, 'change permissions'],
-  [0x00080000, 'take ownership'],
-  [0x02000000, 'maximum allowed'],
-  [0x10000000, 'generic all'],
+  ...TAKEOVER_RIGHTS,
 ];
 
 // Rights on a file hns-cni acts on (a kubeconfig may name a command to run): anything that changes or replaces it.
@@ -117,10 +119,7 @@ const FILE_RIGHTS: readonly [number, string][] = [
   [0x00000004, 'append'],
   [0x00000010, 'write extended attributes'],
   [0x00010000, 'delete'],
-  [0x00040000, 'change permissions'],
-  [0x00080000, 'take ownership'],
-  [0x02000000, 'maximum allowed'],
-  [0x10000000, 'generic all'],
+  ...TAKEOVER_RIGHTS,
   [0x40000000, 'generic write'],
 ];
 
