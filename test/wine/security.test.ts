@@ -167,10 +167,14 @@ describe('a kubeconfig under Wine (GetNamedSecurityInfoW on a file)', () => {
     chmodSync(onDriveC(file), 0o666);
     const open = fromNode();
     expect(open.status).toBe(1);
-    expect(open.stderr).toContain('--from-node needs API credentials');
+    expect(open.stderr).toContain(
+      `kubeconfig ${file} not used: users other than SYSTEM and Administrators can change it (Everyone (S-1-1-0) may write`,
+    );
+    expect(open.stderr).toContain(`icacls "${file}" /setowner *S-1-5-32-544`);
     chmodSync(onDriveC(file), 0o644);
     const closed = fromNode();
     expect(closed.status).toBe(1);
-    expect(closed.stderr).not.toContain('needs API credentials'); // loaded: it failed reaching the API server
+    expect(closed.stderr).not.toContain('not used'); // loaded: it failed reaching the API server
+    expect(closed.stderr).not.toContain('needs API credentials');
   });
 });
