@@ -61,13 +61,16 @@ async function trustedCredentialsFile(candidates: (string | undefined)[]): Promi
       await ensureTrustedFile(file);
       return file;
     } catch (e) {
-      if (!(e instanceof UnsafePathError)) throw e;
-      log.error('kubeconfig not used: users other than SYSTEM and Administrators can change it', {
-        file,
-        problems: e.problems,
-        why: 'a kubeconfig can name a command that would run as SYSTEM (users[].user.exec)',
-        fix: e.fix,
-      });
+      // Fail closed: a file whose permissions cannot be read is not trusted either.
+      const unsafe = e instanceof UnsafePathError;
+      log.error(
+        `kubeconfig not used: ${unsafe ? 'users other than SYSTEM and Administrators can change it' : 'its permissions cannot be read'}`,
+        {
+          file,
+          ...(unsafe ? { problems: e.problems, fix: e.fix } : { error: (e as Error).message }),
+          why: 'a kubeconfig can name a command that would run as SYSTEM (users[].user.exec)',
+        },
+      );
     }
   }
   return undefined;

@@ -79,8 +79,6 @@ export interface DirectorySecurity {
   dacl: Ace[] | null;
 }
 
-// Rights that let a holder change what is in the directory or who may: for a directory, FILE_WRITE_DATA is "add a
-// file" and FILE_APPEND_DATA "add a subdirectory". Read, list and traverse rights are harmless.
 // Rights that let a holder give themselves any other right: on anything hns-cni trusts, they are as bad as writing.
 const TAKEOVER_RIGHTS: readonly [number, string][] = [
   [0x00040000, 'change permissions'],
@@ -89,6 +87,8 @@ const TAKEOVER_RIGHTS: readonly [number, string][] = [
   [0x10000000, 'generic all'],
 ];
 
+// Rights that let a holder change what is in the directory or who may: for a directory, FILE_WRITE_DATA is "add a
+// file" and FILE_APPEND_DATA "add a subdirectory". Read, list and traverse rights are harmless.
 const WRITE_RIGHTS: readonly [number, string][] = [
   [0x00000002, 'add files'],
   [0x00000004, 'add subdirectories'],
