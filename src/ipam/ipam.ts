@@ -17,9 +17,11 @@
 // missing or damaged and must list the attachments HNS still has, so a rebuilt store never hands out an address
 // a running pod holds. Errors are CniErrors: 7 bad config or source, 11 source or lock unavailable for now,
 // 101 pool exhausted, 104 store unusable.
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { CNI_CODE, CniError } from '../cni/errors.js';
 import type { Attachment, CniIpConfig, CniRoute } from '../cni/types.js';
+import { ensureTrustedFile, UnsafePathError } from '../store/private-dir.js';
 import { Allocator, type GcOutcome, type RecoveryHook } from './allocator.js';
 import { type Cidr, cidrContains, formatAddress, formatCidr, parseAddress, parseCidr } from './cidr.js';
 import {
@@ -195,9 +197,35 @@ function lookupEntry(store: IpamStore, key: AllocationKey): AllocationEntry | un
   return entry && !pendingReleases(store).has(keyStem(key)) ? entry : undefined;
 }
 
+// subnet.env files found trusted in this process (the agent checks each once).
+const trustedFlannelFiles = new Set<string>();
+
+/**
+ * flanneld (SYSTEM) writes subnet.env; whoever else could write it, or replace it through a directory above it
+ * (`C:\run` does not exist before flannel's first start, and Users may create folders in `C:\`), would choose this
+ * node's pod subnet. A missing file is left to readFlannelSubnets (flannel has no lease yet).
+ */
+async function trustFlannelFile(file: string): Promise<void> {
+  if (trustedFlannelFiles.has(file) || !fs.existsSync(file)) return;
+  try {
+    await ensureTrustedFile(file);
+  } catch (e) {
+    if (!(e instanceof UnsafePathError)) throw e;
+    throw new CniError(
+      CNI_CODE.INVALID_CONFIG,
+      `flannel subnet file ${file} is not safe: ${e.problems.join('; ')}; whoever can change it chooses this node's ` +
+        `pod subnet. Fix it as an administrator: ${e.fix[0]}`,
+      JSON.stringify({ problems: e.problems, fix: e.fix }),
+    );
+  }
+  trustedFlannelFiles.add(file);
+}
+
 async function resolveSubnets(config: BuiltinIpamConfig, dataDir: string, refresh: boolean): Promise<NodeSubnets> {
   if (config.subnetFrom === 'flannel') {
-    const s = readFlannelSubnets(config.subnetFile ?? defaultFlannelSubnetFile());
+    const file = config.subnetFile ?? defaultFlannelSubnetFile();
+    await trustFlannelFile(file);
+    const s = readFlannelSubnets(file);
     const v6 = config.subnet6 === undefined ? s.v6 : parseCidr(config.subnet6);
     return v6 ? { ...s, v6 } : s;
   }

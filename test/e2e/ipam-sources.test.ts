@@ -48,6 +48,26 @@ describe('subnetFrom flannel', () => {
   });
 });
 
+describe('subnetFrom flannel: a subnet.env others could write is refused', () => {
+  it('whoever could change it would choose the pod subnet: 7, with the fix; once closed it is used', async () => {
+    const above = path.join(dir, 'run');
+    const file = path.join(above, 'flannel', 'subnet.env');
+    fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o755 });
+    fs.writeFileSync(file, 'FLANNEL_NETWORK=10.244.0.0/16\nFLANNEL_SUBNET=10.244.3.1/24\n');
+    const open = () => openIpam({ subnetFrom: 'flannel', subnetFile: file, dataDir: dir }, { network: 'n' });
+    fs.chmodSync(file, 0o666);
+    const writable = await errorOf(open());
+    expect(writable?.code).toBe(CNI_CODE.INVALID_CONFIG);
+    expect(writable?.message).toContain(`flannel subnet file ${file} is not safe: group or others may write to it`);
+    fs.chmodSync(file, 0o644);
+    fs.chmodSync(above, 0o777); // C:\\run made by a user before flanneld's first start
+    const replaceable = await errorOf(open());
+    expect(replaceable?.message).toContain(`${above}, above it: group or others may rename or delete what is in it`);
+    fs.chmodSync(above, 0o755);
+    expect((await open()).pools[0]!.subnet).toBe('10.244.3.0/24');
+  });
+});
+
 describe('subnetFrom node (stand-in API server, real @kubernetes/client-node)', () => {
   let api: FakeApiServer;
   beforeEach(async () => {
