@@ -22,20 +22,26 @@ import {
 import { frontTargetName, installPair, pairSources, uninstallPair } from '../node/install-pair.js';
 import { teardownNode } from '../node/teardown.js';
 import { defaultDataDir } from '../store/data-dir.js';
-import { ensureSafeBinDirectory, ensureTrustedFile, UnsafePathError } from '../store/private-dir.js';
+import {
+  adminWritableProblems,
+  ensureAdminWritableDirectory,
+  ensureTrustedFile,
+  UnsafePathError,
+} from '../store/private-dir.js';
 import { printError, printJson, printText } from './output.js';
 
 const INSTALL_USAGE = `usage: hns-cni install [--bin-dir DIR] [--conf-dir DIR] [--source ENGINE] [--front FILE] [--as NAME]
          [--force] [--subnet CIDR | --from-node [--node-name NAME] [--kubeconfig FILE]] [--no-conflist]
          [--name NAME] [--mode l2bridge|transparent|nat|overlay] --cluster-cidr CIDR --service-cidr CIDR
-         [--allow-unsafe-bin-dir]
+         [--allow-unsafe-dirs]
 Copies the executable pair into the CNI bin dir: the engine (hns-cni-engine[.exe], --source, default this one)
 first, then the native front (--front, default the front beside the engine) as hns-cni[.exe] or, with --as, an
 anchor's name (win-bridge, sdnbridge, nat, ...); rename-then-replace, so a running CNI call keeps its copy. Writes
 ${CONFLIST_NAME} with the node's pod subnet, never over a conflist hns-cni did not write unless --force.
-The bin dir must be writable by SYSTEM and Administrators only (whoever can add a file there runs code as SYSTEM
-when containerd starts the plugin): a missing one is created so, an open one is refused with the commands that
-close it; --allow-unsafe-bin-dir installs anyway, with a warning.`;
+The bin dir and the conf dir must be writable by SYSTEM and Administrators only (whoever can add a file to the bin dir
+runs code as SYSTEM when containerd starts the plugin; whoever can write the conf dir chooses what it runs): missing
+ones are created so, open ones are refused with the commands that close them; --allow-unsafe-dirs installs anyway,
+with a warning.`;
 const UNINSTALL_USAGE = `usage: hns-cni uninstall [--bin-dir DIR] [--conf-dir DIR] [--force] [--json]
 Removes hns-cni's routes, host endpoints and networks (refused while pods use them, unless --force), the files it
 installed and its data directory.`;
@@ -110,7 +116,7 @@ async function runInstall(argv: string[]): Promise<number> {
     'cluster-cidr': { type: 'string' },
     'service-cidr': { type: 'string' },
     json: { type: 'boolean', default: false },
-    'allow-unsafe-bin-dir': { type: 'boolean', default: false },
+    'allow-unsafe-dirs': { type: 'boolean', default: false },
   });
   const binDir = str(v['bin-dir']) ?? defaultBinDir();
   const confDir = str(v['conf-dir']) ?? defaultConfDir();
@@ -137,13 +143,16 @@ async function runInstall(argv: string[]): Promise<number> {
       throw new UsageError('give --subnet or --from-node');
     subnets = v['from-node'] === true ? await nodePodCidrs(v) : [str(v.subnet)!];
   }
-  const unsafeBinDir = await judgeBinDir(binDir, v['allow-unsafe-bin-dir'] === true);
+  const unsafeDirs = await judgeDirs(
+    { bin: binDir, ...(writeConf && { conf: confDir }) },
+    v['allow-unsafe-dirs'] === true,
+  );
   const record = readInstallRecord(dataDir);
   const pair = installPair(sources, binDir, frontName, record, v.force === true);
   const binary = pair.front;
   record.installedAt = new Date().toISOString();
   const out: Record<string, unknown> = { binary, engine: pair.engine };
-  if (unsafeBinDir !== undefined) out.unsafeBinDir = unsafeBinDir;
+  if (Object.keys(unsafeDirs).length > 0) out.unsafeDirs = unsafeDirs;
   if (writeConf) {
     const subnet = subnets.find((s) => isIPv4Cidr(s));
     if (subnet === undefined) throw new Error(`no IPv4 pod subnet among ${subnets.join(', ')}`);
@@ -172,29 +181,41 @@ async function runInstall(argv: string[]): Promise<number> {
   return 0;
 }
 
+const CONSEQUENCE = {
+  bin: 'whoever can add a file there runs code as SYSTEM when containerd starts the plugin',
+  conf: 'whoever can write there chooses which plugin containerd runs as SYSTEM, and with what config',
+};
+
+type DirProblems = { problems: string[]; fix: string[] };
+
 /**
- * Refuses an unsafe bin dir (UnsafePathError: problems and fix) before anything is written, or, allowed, returns
- * what is wrong with it after warning on stderr.
+ * The bin and conf dirs, judged before anything is written or created: an open one is refused (its problems and the
+ * fix), or, allowed, reported after a warning on stderr. The safe ones are then created closed where missing.
  */
-async function judgeBinDir(
-  binDir: string,
+async function judgeDirs(
+  dirs: { bin: string; conf?: string },
   allowUnsafe: boolean,
-): Promise<{ problems: string[]; fix: string[] } | undefined> {
-  try {
-    await ensureSafeBinDirectory(binDir);
-    return undefined;
-  } catch (e) {
-    if (!(e instanceof UnsafePathError)) throw e;
-    const detail = `the bin dir ${e.dir} is open to others: ${e.problems.join('; ')}`;
-    const consequence = 'whoever can add a file there runs code as SYSTEM when containerd starts the plugin';
+): Promise<Partial<Record<'bin' | 'conf', DirProblems>>> {
+  const open: Partial<Record<'bin' | 'conf', DirProblems>> = {};
+  for (const which of ['bin', 'conf'] as const) {
+    const dir = dirs[which];
+    if (dir === undefined) continue;
+    const found = await adminWritableProblems(dir);
+    if (found.problems.length === 0) continue;
+    const detail = `the ${which} dir ${dir} is open to others: ${found.problems.join('; ')}`;
     if (!allowUnsafe) {
       throw new Error(
-        `${detail} (${consequence}). Close it (as an administrator):\n  ${e.fix.join('\n  ')}\nor install anyway with --allow-unsafe-bin-dir`,
+        `${detail} (${CONSEQUENCE[which]}). Close it (as an administrator):\n  ${found.fix.join('\n  ')}\nor install anyway with --allow-unsafe-dirs`,
       );
     }
-    printError(`hns-cni install: warning: ${detail} (${consequence}); installing anyway (--allow-unsafe-bin-dir)`);
-    return { problems: [...e.problems], fix: [...e.fix] };
+    printError(`hns-cni install: warning: ${detail} (${CONSEQUENCE[which]}); installing anyway (--allow-unsafe-dirs)`);
+    open[which] = found;
   }
+  for (const which of ['bin', 'conf'] as const) {
+    const dir = dirs[which];
+    if (dir !== undefined && open[which] === undefined) await ensureAdminWritableDirectory(dir);
+  }
+  return open;
 }
 
 export async function uninstall(argv: string[]): Promise<number> {

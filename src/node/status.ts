@@ -10,7 +10,7 @@ import type { IphlpClient } from '../iphlp/client.js';
 import { isInterfaceNotFound } from '../iphlp/errors.js';
 import { isHnsCniEndpoint } from '../plan/identity.js';
 import { hostEndpointIdFor, isOwnNetwork } from '../plan/node-networks.js';
-import { binDirectoryProblems } from '../store/private-dir.js';
+import { adminWritableProblems } from '../store/private-dir.js';
 import { firstConfFile } from './conf.js';
 import { type AgentStatus, nodeDir, readAgentStatus, readRecord } from './record.js';
 
@@ -109,7 +109,7 @@ export async function nodeStatus(opts: {
     },
     clean: false,
   };
-  if (binary !== undefined) report.binDirProblems = await binDirectoryProblems(opts.binDir);
+  if (binary !== undefined) report.binDirProblems = (await adminWritableProblems(opts.binDir)).problems;
   report.clean =
     networks.length === 0 &&
     hostEndpoints.length === 0 &&

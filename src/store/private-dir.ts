@@ -34,27 +34,34 @@ export async function ensurePrivateDirectory(dir: string, platform: NodeJS.Platf
 }
 
 /**
- * The CNI bin directory `hns-cni install` copies the executables into: nobody but SYSTEM (root) and Administrators
- * may add or change a file there, or they run code as SYSTEM the next time containerd starts the plugin (the engine
- * loads DLLs and the koffi module from its own directory). Created missing (Users may read and run, acl.ts), judged
- * existing; throws UnsafePathError with the fix.
+ * The CNI bin and conf directories `hns-cni install` writes into: nobody but SYSTEM (root) and Administrators may add
+ * or change a file there — in the bin dir they would run code as SYSTEM the next time containerd starts the plugin
+ * (the engine loads DLLs and the koffi module from its own directory); in the conf dir they would choose what runs.
+ * Created missing (Users may read and run, acl.ts), judged existing with every directory above; throws UnsafePathError
+ * with the fix.
  */
-export async function ensureSafeBinDirectory(dir: string, platform: NodeJS.Platform = process.platform): Promise<void> {
+export async function ensureAdminWritableDirectory(
+  dir: string,
+  platform: NodeJS.Platform = process.platform,
+): Promise<void> {
   await checkPathTo(dir, platform);
   await checkPrivateDirectory(dir, platform, 'bin');
 }
 
-/** What `ensureSafeBinDirectory` would refuse in an existing bin dir (none for a missing one): nothing is changed. */
-export async function binDirectoryProblems(
+/**
+ * What `ensureAdminWritableDirectory` would refuse, changing nothing: an existing directory and the ones above it, or,
+ * for a missing one, the existing ones above it (it would be created closed).
+ */
+export async function adminWritableProblems(
   dir: string,
   platform: NodeJS.Platform = process.platform,
-): Promise<string[]> {
-  if (!fs.existsSync(dir)) return [];
+): Promise<{ problems: string[]; fix: string[] }> {
   try {
-    await ensureSafeBinDirectory(dir, platform);
-    return [];
+    if (fs.existsSync(dir)) await ensureAdminWritableDirectory(dir, platform);
+    else await checkPathTo(dir, platform);
+    return { problems: [], fix: [] };
   } catch (e) {
-    if (e instanceof UnsafePathError) return [...e.problems];
+    if (e instanceof UnsafePathError) return { problems: [...e.problems], fix: [...e.fix] };
     throw e;
   }
 }

@@ -262,10 +262,15 @@ describe('the bin dir must be closed to other users', () => {
     expect(fs.readdirSync(open)).toEqual([]);
     expect(fs.existsSync(elsewhere().HNS_CNI_DATA_DIR)).toBe(false); // no install record either
 
-    const allowed = await runWith(release.engine, argsFor(open, '--allow-unsafe-bin-dir', '--json'), elsewhere());
+    const allowed = await runWith(release.engine, argsFor(open, '--allow-unsafe-dirs', '--json'), elsewhere());
     expect(allowed.code, allowed.stderr).toBe(0);
     expect(allowed.stderr).toContain('warning: the bin dir');
-    expect(JSON.parse(allowed.stdout).unsafeBinDir.problems).toEqual(['group or others may write to it (mode 777)']);
+    expect(JSON.parse(allowed.stdout).unsafeDirs).toEqual({
+      bin: {
+        problems: ['group or others may write to it (mode 777)'],
+        fix: [`chown 0 '${open}' && chmod go-w '${open}'`],
+      },
+    });
     expect(fs.readdirSync(open).sort()).toEqual(['hns-cni', 'hns-cni-engine']);
 
     // node status keeps saying so, and stops once the directory is closed.
@@ -313,6 +318,34 @@ describe('the bin dir must be closed to other users', () => {
     const forced = await runWith(release.engine, argsFor(bin, '--as', 'win-bridge', '--force'), elsewhere());
     expect(forced.code, forced.stderr).toBe(0);
     expect(fs.readFileSync(theirs)).toEqual(fs.readFileSync(release.front));
+  });
+
+  it('so must the conf dir the conflist goes to: an open one is refused before anything is written', async () => {
+    const bin = path.join(node.dir, 'bin-dir-checks', 'with-conf', 'bin');
+    const conf = path.join(node.dir, 'bin-dir-checks', 'with-conf', 'conf');
+    fs.mkdirSync(conf, { recursive: true });
+    fs.chmodSync(conf, 0o777);
+    const args = [
+      ...argsFor(bin).filter((a) => a !== '--no-conflist'),
+      '--conf-dir',
+      conf,
+      '--subnet',
+      '10.244.1.0/24',
+      '--cluster-cidr',
+      '10.244.0.0/16',
+      '--service-cidr',
+      '10.96.0.0/12',
+    ];
+    const r = await runWith(release.engine, args, elsewhere());
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`the conf dir ${conf} is open to others: group or others may write to it (mode 777)`);
+    expect(r.stderr).toContain('chooses which plugin containerd runs as SYSTEM');
+    expect(fs.readdirSync(conf)).toEqual([]);
+    expect(fs.existsSync(bin)).toBe(false); // both judged before anything was created
+    fs.chmodSync(conf, 0o755);
+    const ok = await runWith(release.engine, args, elsewhere());
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(fs.readdirSync(conf)).toEqual(['10-hns-cni.conflist']);
   });
 
   it('a missing one is created closed (0755), parents included', async () => {

@@ -5,8 +5,8 @@
     Install (the default): runs `hns-cni.exe install` from the given release directory's hns-cni.exe (the native
     front) with hns-cni-engine.exe (the Node engine) beside it. It copies the pair into containerd's CNI bin dir,
     the engine first, by rename-then-replace (a running CNI call keeps its copy) and writes 10-hns-cni.conflist with the
-    node's pod subnet, never over a conflist it did not write unless -Force. A bin dir other users may write to is
-    refused (they would run code as SYSTEM), with the icacls commands that close it; -AllowUnsafeBinDir installs
+    node's pod subnet, never over a conflist it did not write unless -Force. A bin or conf dir other users may write
+    to is refused (they would run code as SYSTEM), with the icacls commands that close it; -AllowUnsafeDirs installs
     anyway. Then prepares the node once
     (`hns-cni.exe node --once`) and, with -Service, registers `hns-cni.exe node` as a Windows service.
     Uninstall: stops and removes the service, runs `hns-cni.exe uninstall` (routes, host endpoints, networks, files,
@@ -39,7 +39,7 @@ param(
     [Parameter(ParameterSetName = 'Install')]
     [switch]$Service,
     [Parameter(ParameterSetName = 'Install')]
-    [switch]$AllowUnsafeBinDir,
+    [switch]$AllowUnsafeDirs,
     [Parameter(ParameterSetName = 'Uninstall', Mandatory = $true)]
     [switch]$Uninstall,
     [string]$BinDir = 'C:\Program Files\containerd\cni\bin',
@@ -99,7 +99,7 @@ $arguments = @('install', '--bin-dir', $BinDir, '--conf-dir', $ConfDir, '--sourc
     '--mode', $Mode, '--cluster-cidr', $ClusterCidr, '--service-cidr', $ServiceCidr)
 if ($FromNode) { $arguments += @('--from-node', '--kubeconfig', $Kubeconfig) } else { $arguments += @('--subnet', $Subnet) }
 if ($Force) { $arguments += '--force' }
-if ($AllowUnsafeBinDir) { $arguments += '--allow-unsafe-bin-dir' }
+if ($AllowUnsafeDirs) { $arguments += '--allow-unsafe-dirs' }
 Invoke-HnsCniExe -Exe $front -Arguments $arguments
 Invoke-HnsCniExe -Exe $installed -Arguments @('node', '--once', '--conf-dir', $ConfDir, '--kubeconfig', $Kubeconfig)
 if ($Service) {
