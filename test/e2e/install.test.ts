@@ -60,12 +60,12 @@ function runWith(exe: string, args: string[], env: Record<string, string> = {}, 
   });
 }
 
-const installArgs = (source: string) => [
+const installArgs = (source: string, dirs = { bin: binDir, conf: confDir }) => [
   'install',
   '--bin-dir',
-  binDir,
+  dirs.bin,
   '--conf-dir',
-  confDir,
+  dirs.conf,
   '--source',
   source,
   '--subnet',
@@ -325,17 +325,7 @@ describe('the bin dir must be closed to other users', () => {
     const conf = path.join(node.dir, 'bin-dir-checks', 'with-conf', 'conf');
     fs.mkdirSync(conf, { recursive: true });
     fs.chmodSync(conf, 0o777);
-    const args = [
-      ...argsFor(bin).filter((a) => a !== '--no-conflist'),
-      '--conf-dir',
-      conf,
-      '--subnet',
-      '10.244.1.0/24',
-      '--cluster-cidr',
-      '10.244.0.0/16',
-      '--service-cidr',
-      '10.96.0.0/12',
-    ];
+    const args = [...installArgs(release.engine, { bin, conf }), '--front', release.front];
     const r = await runWith(release.engine, args, elsewhere());
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(`the conf dir ${conf} is open to others: group or others may write to it (mode 777)`);
