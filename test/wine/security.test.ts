@@ -13,32 +13,35 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { onDriveC, runExe, win } from './stage.js';
 
 const dataDir = onDriveC(win.dataDir);
+const CONFIG = JSON.stringify({
+  cniVersion: '1.0.0',
+  name: 'secure-dir',
+  type: 'hns-cni',
+  mode: 'nat',
+  ipam: { subnet: '10.88.0.0/24' },
+});
+/** Every pod an ADD here attached, DELed at the end. */
+const attached: { containerId: string; netns: string }[] = [];
+
+function cni(verb: 'ADD' | 'DEL', containerId: string, netns: string) {
+  const env = { CNI_COMMAND: verb, CNI_CONTAINERID: containerId, CNI_NETNS: netns, CNI_IFNAME: 'eth0' };
+  return runExe([], { env: { ...env, CNI_PATH: win.binDir }, stdin: CONFIG });
+}
 
 function add(containerId: string): { code: unknown; msg: string; details: string } {
   const ns = runExe(['hns', 'namespace-create', '--json']);
   expect(ns.status).toBe(0);
-  const run = runExe([], {
-    env: {
-      CNI_COMMAND: 'ADD',
-      CNI_CONTAINERID: containerId,
-      CNI_NETNS: String((JSON.parse(ns.stdout) as { ID: string }).ID),
-      CNI_IFNAME: 'eth0',
-      CNI_PATH: win.binDir,
-    },
-    stdin: JSON.stringify({
-      cniVersion: '1.0.0',
-      name: 'secure-dir',
-      type: 'hns-cni',
-      mode: 'nat',
-      ipam: { subnet: '10.88.0.0/24' },
-    }),
-  });
+  const netns = String((JSON.parse(ns.stdout) as { ID: string }).ID);
+  const run = cni('ADD', containerId, netns);
   const doc = JSON.parse(run.stdout) as Record<string, unknown>;
+  if (run.status === 0) attached.push({ containerId, netns });
   return { code: doc.code ?? run.status, msg: String(doc.msg ?? ''), details: String(doc.details ?? '') };
 }
 
 afterAll(() => {
-  // Later files find the data directory as a fresh node has it: absent, created by the first ADD.
+  // The files after this one share the simulated HNS: no pod of ours may be left in it (node teardown refuses a
+  // network with pods), and they find the data directory as a fresh node has it: absent.
+  for (const pod of attached) expect(cni('DEL', pod.containerId, pod.netns).status).toBe(0);
   rmSync(dataDir, { recursive: true, force: true });
 });
 
