@@ -10,7 +10,7 @@ import { encodeFrame, FrameDecoder } from '../../src/agent-link/frames.js';
 import { newNonce } from '../../src/agent-link/handshake.js';
 import { MAX_HELLO_FRAME, MAX_UNPROVEN } from '../../src/agent-link/server.js';
 import { AgentProcess } from '../helpers/agent-process.js';
-import { pluginBinary } from '../helpers/plugin-process.js';
+import { pluginBinary, runPlugin } from '../helpers/plugin-process.js';
 import { addressProblems, endpointsInHns, heldAddresses } from './address-invariant.js';
 import { type Attachment, minimalConfig, SimNode } from './plugin-harness.js';
 
@@ -280,6 +280,34 @@ describe('the front runs the verb itself when the agent cannot take it', () => {
       return [];
     };
     expect(await reasons()).toEqual([`bad frame length ${MAX_HELLO_FRAME + 1}`]);
+  });
+
+  it('a forwarded variable that is not UTF-8 (no JSON string carries it): the front runs the verb itself', async () => {
+    const n = await node();
+    const agent = await agentFor(n);
+    const at = { containerId: 'latin1-1', netns: await n.createNamespace() };
+    // A CNI_* variable travels with the request; a byte 0xE9 alone (Latin-1 é) in it cannot. JavaScript strings
+    // cannot hold that byte, so a shell puts it into the front's environment.
+    const run = await runPlugin({
+      binary: '/bin/sh',
+      args: ['-c', 'CNI_JUNK="$(printf \'caf\\351\')" exec "$0"', pluginBinary()],
+      env: {
+        ...n.env,
+        CNI_COMMAND: 'ADD',
+        CNI_CONTAINERID: at.containerId,
+        CNI_NETNS: at.netns,
+        CNI_IFNAME: 'eth0',
+        CNI_PATH: '/usr/lib/cni',
+        CNI_ARGS: 'IgnoreUnknown=1;K8S_POD_NAMESPACE=default',
+      },
+      stdin: config,
+    });
+    expect(run.code, run.stderr).toBe(0);
+    if (nativeFront) {
+      expect(await agent.served()).toBe(0);
+      expect(fallbackReasons(n).map(String)).toEqual(['env-not-utf8']);
+    }
+    expect((await n.cni('DEL', config, at)).code).toBe(0);
   });
 
   it('an environment that changes behaviour and differs from the agent’s is refused, and runs in-process', async () => {
