@@ -22,12 +22,7 @@ import {
 import { frontTargetName, installPair, pairSources, uninstallPair } from '../node/install-pair.js';
 import { teardownNode } from '../node/teardown.js';
 import { defaultDataDir } from '../store/data-dir.js';
-import {
-  adminWritableProblems,
-  ensureAdminWritableDirectory,
-  ensureTrustedFile,
-  UnsafePathError,
-} from '../store/private-dir.js';
+import { adminWritableProblems, ensureAdminWritableDirectory } from '../store/private-dir.js';
 import { printError, printJson, printText } from './output.js';
 
 const INSTALL_USAGE = `usage: hns-cni install [--bin-dir DIR] [--conf-dir DIR] [--source ENGINE] [--front FILE] [--as NAME]
@@ -73,23 +68,11 @@ export async function install(argv: string[]): Promise<number> {
 /** The node's IPv4 (and IPv6) pod CIDRs from its Node object. */
 async function nodePodCidrs(v: Record<string, string | boolean | undefined>): Promise<string[]> {
   const { loadCredentials, importKubernetesClient } = await import('../kube/credentials.js');
-  const given = [str(v.kubeconfig), process.env.KUBECONFIG];
-  const creds = await loadCredentials(given);
-  if (creds === undefined) {
-    // An existing kubeconfig that was skipped: say why here, not only in the log.
-    for (const file of given) {
-      if (file === undefined || !fs.existsSync(file)) continue;
-      try {
-        await ensureTrustedFile(file);
-      } catch (e) {
-        if (!(e instanceof UnsafePathError)) throw e;
-        throw new Error(
-          `kubeconfig ${file} not used: users other than SYSTEM and Administrators can change it (${e.problems.join('; ')}), and it could make hns-cni run a command as SYSTEM (users[].user.exec). Fix it as an administrator: ${e.fix[0]}`,
-        );
-      }
-    }
-    throw new Error('--from-node needs API credentials (--kubeconfig, KUBECONFIG or in-cluster)');
-  }
+  const skipped: string[] = [];
+  const creds = await loadCredentials([str(v.kubeconfig), process.env.KUBECONFIG], skipped);
+  // A kubeconfig skipped as unsafe: say why here, not only in the log.
+  if (creds === undefined)
+    throw new Error(skipped[0] ?? '--from-node needs API credentials (--kubeconfig, KUBECONFIG or in-cluster)');
   const name = str(v['node-name']) ?? process.env.NODE_NAME ?? defaultNodeName();
   const k8s = await importKubernetesClient();
   const node = await creds.kc.makeApiClient(k8s.CoreV1Api).readNode({ name });
@@ -211,9 +194,10 @@ async function judgeDirs(
     printError(`hns-cni install: warning: ${detail} (${CONSEQUENCE[which]}); installing anyway (--allow-unsafe-dirs)`);
     open[which] = found;
   }
+  // The missing safe ones (judged by the path above them only) are created closed.
   for (const which of ['bin', 'conf'] as const) {
     const dir = dirs[which];
-    if (dir !== undefined && open[which] === undefined) await ensureAdminWritableDirectory(dir);
+    if (dir !== undefined && open[which] === undefined && !fs.existsSync(dir)) await ensureAdminWritableDirectory(dir);
   }
   return open;
 }

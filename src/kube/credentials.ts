@@ -28,8 +28,12 @@ export interface ApiCredentials {
  * A kubeconfig file (explicit, $KUBECONFIG, or the config's ipam.kubeconfig), else the in-cluster service account
  * (a HostProcess pod finds its token under $CONTAINER_SANDBOX_MOUNT_POINT). Undefined when there is none.
  */
-export async function loadCredentials(candidates: (string | undefined)[]): Promise<ApiCredentials | undefined> {
-  const file = await trustedCredentialsFile(candidates);
+export async function loadCredentials(
+  candidates: (string | undefined)[],
+  /** Filled with a sentence per existing candidate that was not trusted (for a command's own error). */
+  skipped: string[] = [],
+): Promise<ApiCredentials | undefined> {
+  const file = await trustedCredentialsFile(candidates, skipped);
   if (file !== undefined) {
     const k8s = await importKubernetesClient();
     const kc = new k8s.KubeConfig();
@@ -54,7 +58,10 @@ export async function loadCredentials(candidates: (string | undefined)[]): Promi
  * One that others could have written — `C:\k\config` created by a user on a node whose kubeconfig lives elsewhere —
  * is skipped, loudly.
  */
-async function trustedCredentialsFile(candidates: (string | undefined)[]): Promise<string | undefined> {
+async function trustedCredentialsFile(
+  candidates: (string | undefined)[],
+  skipped: string[],
+): Promise<string | undefined> {
   for (const file of candidates) {
     if (file === undefined || file === '' || !fs.existsSync(file)) continue;
     try {
@@ -62,18 +69,23 @@ async function trustedCredentialsFile(candidates: (string | undefined)[]): Promi
       return file;
     } catch (e) {
       // Fail closed: a file whose permissions cannot be read is not trusted either.
-      const unsafe = e instanceof UnsafePathError;
-      log.error(
-        `kubeconfig not used: ${unsafe ? 'users other than SYSTEM and Administrators can change it' : 'its permissions cannot be read'}`,
-        {
-          file,
-          ...(unsafe ? { problems: e.problems, fix: e.fix } : { error: (e as Error).message }),
-          why: 'a kubeconfig can name a command that would run as SYSTEM (users[].user.exec)',
-        },
-      );
+      const why = `kubeconfig ${file} not used: ${untrustedKubeconfigReason(e)}`;
+      log.error(why, e instanceof UnsafePathError ? { problems: e.problems, fix: e.fix } : {});
+      skipped.push(why);
     }
   }
   return undefined;
+}
+
+/** Why a kubeconfig is not loaded (ensureTrustedFile's refusal, or an ACL that cannot be read), with the fix. */
+export function untrustedKubeconfigReason(e: unknown): string {
+  const consequence = 'and it could make hns-cni run a command as SYSTEM (users[].user.exec)';
+  if (!(e instanceof UnsafePathError))
+    return `its permissions cannot be read (${(e as Error).message}), ${consequence}`;
+  return (
+    `users other than SYSTEM and Administrators can change it (${e.problems.join('; ')}), ${consequence}. ` +
+    `Fix it as an administrator: ${e.fix[0]}`
+  );
 }
 
 /** The first candidate kubeconfig that exists (no client library loaded: a cheap test for the CNI path). */

@@ -80,13 +80,8 @@ export async function ensureTrustedFile(file: string, platform: NodeJS.Platform 
     if (!verdict.ok) throw new UnsafePathError(file, verdict.problems, fix);
     return;
   }
-  const st = fs.statSync(file);
-  const uid = process.getuid?.() ?? 0;
-  const problems: string[] = [];
-  if (st.uid !== uid && st.uid !== 0) problems.push(`it is owned by uid ${st.uid}, not ${uid} or root`);
-  if ((st.mode & 0o022) !== 0) problems.push(`group or others may write to it (mode ${(st.mode & 0o777).toString(8)})`);
-  if (problems.length > 0)
-    throw new UnsafePathError(file, problems, [`chown ${uid} '${file}' && chmod go-w '${file}'`]);
+  const problems = posixProblems(fs.statSync(file), 'write to it');
+  if (problems.length > 0) throw new UnsafePathError(file, problems, posixFix(file));
 }
 
 /**
@@ -99,16 +94,16 @@ async function checkPathTo(dir: string, platform: NodeJS.Platform): Promise<void
     if (fs.existsSync(d)) above.push(d);
     if (path.dirname(d) === d) break;
   }
-  const judgeWindows =
-    platform === 'win32' ? (await import('../winsec/private-dir.js')).judgeWindowsPathDirectory : undefined;
+  const windows = platform === 'win32' ? await import('../winsec/private-dir.js') : undefined;
+  const judge = (d: string) => {
+    // POSIX: the sticky bit keeps group and others off entries they do not own (/tmp).
+    if (windows === undefined)
+      return { problems: posixProblems(fs.statSync(d), 'rename or delete what is in it', true), fix: posixFix(d) };
+    const { verdict, fix } = windows.judgeWindowsPathDirectory(d);
+    return { problems: verdict.ok ? [] : verdict.problems, fix };
+  };
   for (const d of above) {
-    let problems: string[];
-    let fix: string[];
-    if (judgeWindows) {
-      const check = judgeWindows(d);
-      problems = check.verdict.ok ? [] : check.verdict.problems;
-      fix = check.fix;
-    } else ({ problems, fix } = posixPathProblems(d));
+    const { problems, fix } = judge(d);
     if (problems.length > 0)
       throw new UnsafePathError(
         dir,
@@ -118,17 +113,21 @@ async function checkPathTo(dir: string, platform: NodeJS.Platform): Promise<void
   }
 }
 
-/** POSIX: owned by root or this user; group and others may not rename its entries (writable only with the sticky bit). */
-function posixPathProblems(dir: string): { problems: string[]; fix: string[] } {
-  const st = fs.statSync(dir);
+/**
+ * POSIX: owned by root or this user, and neither group nor others may `what` (write permission; with
+ * `stickyIsEnough`, allowed when the sticky bit is set).
+ */
+function posixProblems(st: fs.Stats, what: string, stickyIsEnough = false): string[] {
   const uid = process.getuid?.() ?? 0;
   const problems: string[] = [];
   if (st.uid !== uid && st.uid !== 0) problems.push(`it is owned by uid ${st.uid}, not ${uid} or root`);
-  if ((st.mode & 0o022) !== 0 && (st.mode & 0o1000) === 0) {
-    problems.push(`group or others may rename or delete what is in it (mode ${(st.mode & 0o777).toString(8)})`);
+  if ((st.mode & 0o022) !== 0 && !(stickyIsEnough && (st.mode & 0o1000) !== 0)) {
+    problems.push(`group or others may ${what} (mode ${(st.mode & 0o777).toString(8)})`);
   }
-  return { problems, fix: problems.length > 0 ? [`chown ${uid} '${dir}' && chmod go-w '${dir}'`] : [] };
+  return problems;
 }
+
+const posixFix = (p: string) => [`chown ${process.getuid?.() ?? 0} '${p}' && chmod go-w '${p}'`];
 
 async function checkPrivateDirectory(
   dir: string,
@@ -159,11 +158,9 @@ async function checkPrivateDirectory(
 export function ensurePrivatePosixDirectory(dir: string, mode = 0o700): void {
   fs.mkdirSync(dir, { recursive: true, mode });
   const st = fs.lstatSync(dir);
-  const uid = process.getuid?.() ?? 0;
   const problems: string[] = [];
   if (st.isSymbolicLink()) problems.push('it is a symbolic link');
   else if (!st.isDirectory()) problems.push('it is not a directory');
-  if (st.uid !== uid && st.uid !== 0) problems.push(`it is owned by uid ${st.uid}, not ${uid} or root`);
-  if ((st.mode & 0o022) !== 0) problems.push(`group or others may write to it (mode ${(st.mode & 0o777).toString(8)})`);
-  if (problems.length > 0) throw new UnsafePathError(dir, problems, [`chown ${uid} '${dir}' && chmod go-w '${dir}'`]);
+  problems.push(...posixProblems(st, 'write to it'));
+  if (problems.length > 0) throw new UnsafePathError(dir, problems, posixFix(dir));
 }

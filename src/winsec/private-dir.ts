@@ -6,12 +6,14 @@ import * as path from 'node:path';
 import {
   DIRECTORY_SDDL,
   type DirectoryKind,
+  type DirectorySecurity,
   fileFixCommands,
   fixCommands,
   judgePathDirectory,
   judgePrivateDirectory,
   judgeTrustedFile,
   pathFixCommands,
+  type Sid,
   type Verdict,
 } from './acl.js';
 import { winSecurity } from './ffi.js';
@@ -50,21 +52,26 @@ export function judgeWindowsDirectory(dir: string): Omit<WindowsDirectoryCheck, 
 }
 
 function judge(dir: string, kind: DirectoryKind = 'private'): Omit<WindowsDirectoryCheck, 'created'> {
-  const security = winSecurity();
-  const verdict = judgePrivateDirectory(security.readSecurity(dir), security.currentUser());
-  return { verdict, fix: verdict.ok ? [] : fixCommands(dir, verdict.untrusted, kind) };
+  return judgeWith(dir, judgePrivateDirectory, (untrusted) => fixCommands(dir, untrusted, kind));
 }
 
 /** Judges a directory on the path to the bin dir (acl.ts judgePathDirectory): nobody else may take the path away. */
 export function judgeWindowsPathDirectory(dir: string): Omit<WindowsDirectoryCheck, 'created'> {
-  const security = winSecurity();
-  const verdict = judgePathDirectory(security.readSecurity(dir), security.currentUser());
-  return { verdict, fix: verdict.ok ? [] : pathFixCommands(dir, verdict.untrusted) };
+  return judgeWith(dir, judgePathDirectory, (untrusted) => pathFixCommands(dir, untrusted));
 }
 
 /** Judges a file hns-cni acts on (acl.ts judgeTrustedFile). */
 export function judgeWindowsTrustedFile(file: string): Omit<WindowsDirectoryCheck, 'created'> {
+  return judgeWith(file, judgeTrustedFile, () => fileFixCommands(file));
+}
+
+/** Owner and DACL read through the FFI door, judged by one of acl.ts's rules; the fix when it fails. */
+function judgeWith(
+  target: string,
+  rule: (security: DirectorySecurity, self?: Sid) => Verdict,
+  fixFor: (untrusted: Sid[]) => string[],
+): Omit<WindowsDirectoryCheck, 'created'> {
   const security = winSecurity();
-  const verdict = judgeTrustedFile(security.readSecurity(file), security.currentUser());
-  return { verdict, fix: verdict.ok ? [] : fileFixCommands(file) };
+  const verdict = rule(security.readSecurity(target), security.currentUser());
+  return { verdict, fix: verdict.ok ? [] : fixFor(verdict.untrusted) };
 }

@@ -9,6 +9,7 @@
 // answer is used (with a warning) rather than failing pod starts; with nothing cached the error is 11.
 import * as fs from 'node:fs';
 import { CNI_CODE, CniError } from '../../cni/errors.js';
+import { untrustedKubeconfigReason } from '../../kube/credentials.js';
 import { log } from '../../log/logger.js';
 import { redactSecrets, registerSecret, registerSecretsIn } from '../../log/redact.js';
 import { readFileIfExists, writeFileAtomic } from '../../store/atomic-file.js';
@@ -195,12 +196,7 @@ function toSubnets(c: NodeCache, opts: NodeSourceOptions): NodeSubnets {
  * reduced to its first line, redacted.
  */
 function describeKubeconfigError(e: unknown): string {
-  if (e instanceof UnsafePathError) {
-    return (
-      `not used: users other than SYSTEM and Administrators can change it (${e.problems.join('; ')}), and a ` +
-      `kubeconfig can name a command hns-cni would run as SYSTEM (users[].user.exec). Fix it as an administrator: ${e.fix[0]}`
-    );
-  }
+  if (e instanceof UnsafePathError) return `not used: ${untrustedKubeconfigReason(e)}`;
   const error = e as {
     name?: unknown;
     reason?: unknown;
